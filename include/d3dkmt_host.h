@@ -1,0 +1,117 @@
+/*
+ * d3dkmt_host.h: libd3dkmt's host-side API, for code running on the Unix side of a Wine process
+ * (DXVK, vkd3d-proton, the d3dkmt.dll Unix side) and for native programs: Vulkan interop,
+ * GPU-work tracking, statistics and diagnostics.  Not part of Windows; no D3DKMT names.
+ *
+ * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
+ *
+ * Every function returns an NTSTATUS with the same conventions as the D3DKMT entry points: bad
+ * handles give STATUS_INVALID_HANDLE, bad pointers or values STATUS_INVALID_PARAMETER, a lost
+ * device STATUS_DEVICE_REMOVED, and nothing changes when a call fails.
+ */
+#ifndef D3DKMT_HOST_H
+#define D3DKMT_HOST_H
+
+#include <vulkan/vulkan.h>
+#include "d3dkmt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The Vulkan objects behind a D3DKMT device.  All stay owned by the library; they are valid until
+ * D3DKMTDestroyDevice.  The queue is shared with the library's own paging operations: submit to
+ * it only through d3dkmt_host_submit() or between d3dkmt_host_lock_queue()/unlock_queue(). */
+struct d3dkmt_host_device_info
+{
+    VkInstance instance;
+    VkPhysicalDevice physical_device;
+    VkDevice device;
+    VkQueue queue;
+    uint32_t queue_family_index;
+    uint32_t residency_mode;        /* D3DKMT_HOST_RESIDENCY_* */
+    uint32_t memory_priority;       /* 1 when VK_EXT_memory_priority is enabled */
+    uint32_t pageable_memory;       /* 1 when VK_EXT_pageable_device_local_memory is enabled */
+    uint32_t memory_budget;         /* 1 when VK_EXT_memory_budget is enabled */
+    uint32_t sparse_binding;        /* 1 when allocations are fronted by sparse buffers */
+    uint32_t buffer_device_address; /* 1 when bufferDeviceAddress is enabled */
+    PFN_vkGetDeviceProcAddr get_device_proc_addr;
+};
+
+enum
+{
+    D3DKMT_HOST_RESIDENCY_NONE = 0,        /* no priorities: offers are bookkeeping only */
+    D3DKMT_HOST_RESIDENCY_PRIORITY = 1,    /* priority fixed at allocation (VK_EXT_memory_priority) */
+    D3DKMT_HOST_RESIDENCY_PAGEABLE = 2,    /* priorities change live (VK_EXT_pageable_device_local_memory) */
+};
+
+/* hDevice: a device handle.  info: filled on success.
+ * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (info NULL); STATUS_INVALID_HANDLE. */
+NTSTATUS d3dkmt_host_get_device_info(D3DKMT_HANDLE hDevice, struct d3dkmt_host_device_info *info);
+
+/* The Vulkan objects behind an allocation, valid until the allocation is destroyed, offered memory
+ * is released, or it is reclaimed (memory may then be new: buffer and device_address stay the same
+ * where sparse_binding is on). */
+struct d3dkmt_host_allocation_info
+{
+    VkDeviceMemory memory;          /* VK_NULL_HANDLE while released or decommitted */
+    VkBuffer buffer;                /* VK_NULL_HANDLE for imported memory */
+    VkDeviceAddress device_address; /* 0 without bufferDeviceAddress */
+    VkDeviceSize size;              /* bytes */
+    uint32_t memory_type_index;
+    uint32_t offered;               /* 1 while offered */
+};
+
+/* hDevice: the device; hAllocation: an allocation of it.
+ * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (info NULL); STATUS_INVALID_HANDLE. */
+NTSTATUS d3dkmt_host_get_allocation_info(D3DKMT_HANDLE hDevice, D3DKMT_HANDLE hAllocation,
+                                         struct d3dkmt_host_allocation_info *info);
+
+/* Register VkDeviceMemory that the caller allocated on the device's VkDevice as an allocation, so
+ * offers, priorities and residency apply to it.  Ownership passes to the library, which frees it
+ * with vkFreeMemory on destroy.  Imported memory is never released by the budget manager (the
+ * caller's bindings would dangle): offers change its priority only.
+ * memory: non-null; size: bytes it holds, > 0; memory_type_index: the type it came from.
+ * *hAllocation: the new allocation handle.
+ * STATUS_SUCCESS; STATUS_INVALID_PARAMETER; STATUS_INVALID_HANDLE; STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_host_import_memory(D3DKMT_HANDLE hDevice, VkDeviceMemory memory, VkDeviceSize size,
+                                   uint32_t memory_type_index, D3DKMT_HANDLE *hAllocation);
+
+/* Report GPU work the caller submitted itself: it completes when `semaphore` (a timeline
+ * semaphore of the device) reaches `value`.  Deferred offers and frees wait for it.
+ * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (null semaphore); STATUS_INVALID_HANDLE; STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_host_track_gpu_work(D3DKMT_HANDLE hDevice, VkSemaphore semaphore, uint64_t value);
+
+/* Submit command buffers to the device's queue, tracked: the library signals its own timeline
+ * with a new value and records it, so deferred operations wait for this work.
+ * submit: one VkSubmitInfo2 without a fence; its signal list may hold at most 7 entries (the
+ * library adds one).  *tracked_value (optional): the device timeline value that marks completion.
+ * STATUS_SUCCESS; STATUS_INVALID_PARAMETER; STATUS_INVALID_HANDLE; STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_host_submit(D3DKMT_HANDLE hDevice, const VkSubmitInfo2 *submit, uint64_t *tracked_value);
+
+/* Exclusive use of the device's queue for the caller's own vkQueue* calls (external sync). */
+NTSTATUS d3dkmt_host_lock_queue(D3DKMT_HANDLE hDevice);
+NTSTATUS d3dkmt_host_unlock_queue(D3DKMT_HANDLE hDevice);
+
+/* Device statistics (the same as the D3DKMTEscape statistics request).
+ * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (stats NULL); STATUS_INVALID_HANDLE. */
+NTSTATUS d3dkmt_host_query_statistics(D3DKMT_HANDLE hDevice, D3DKMT_VK_STATISTICS *stats);
+
+/* Run pending deferred work whose GPU work completed, and wait up to timeout_ns (0: do not wait)
+ * for everything pending on the device to finish.  STATUS_SUCCESS when nothing is pending
+ * afterwards, STATUS_TIMEOUT otherwise; STATUS_INVALID_HANDLE. */
+NTSTATUS d3dkmt_host_flush_deferred(D3DKMT_HANDLE hDevice, uint64_t timeout_ns);
+
+/* Number of Vulkan validation messages of severity warning or error seen since the library
+ * started (only counted when D3DKMT_VALIDATION is set; see README). */
+uint64_t d3dkmt_host_validation_messages(void);
+
+/* Release every object and the Vulkan instance (for leak checkers and tests).  Every handle is
+ * invalid afterwards; the next call re-initialises.  Not safe while other threads call in. */
+void d3dkmt_host_shutdown(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* D3DKMT_HOST_H */

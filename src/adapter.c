@@ -1,0 +1,543 @@
+/*
+ * adapter.c: adapters (one per Vulkan physical device), D3DKMTEnumAdapters2,
+ * D3DKMTOpenAdapterFromLuid, D3DKMTCloseAdapter, D3DKMTQueryAdapterInfo and
+ * D3DKMTQueryVideoMemoryInfo.
+ *
+ * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
+ */
+#include "d3dkmt_private.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <xf86drm.h>
+
+uint64_t d3dkmt_parse_size(const char *text)
+{
+    unsigned long long value;
+    char *end;
+
+    if (!text || !isdigit((unsigned char)*text)) return 0;
+    value = strtoull(text, &end, 10);
+    switch (toupper((unsigned char)*end))
+    {
+    case 'K': value <<= 10; end++; break;
+    case 'M': value <<= 20; end++; break;
+    case 'G': value <<= 30; end++; break;
+    default: break;
+    }
+    if (*end == 'i' || *end == 'B') end++;
+    if (*end == 'B') end++;
+    return *end ? 0 : value;
+}
+
+bool d3dkmt_adapter_heap_is_local(const struct d3dkmt_adapter *adapter, uint32_t heap_index)
+{
+    return adapter->mem_props.memoryHeaps[heap_index].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT;
+}
+
+/* A stable LUID from the device UUID when the driver has none (FNV-1a, 63 bits, never 0). */
+static LUID luid_from_uuid(const uint8_t *uuid)
+{
+    uint64_t hash = 0xcbf29ce484222325ull;
+    LUID luid;
+    unsigned int i;
+
+    for (i = 0; i < VK_UUID_SIZE; i++) hash = (hash ^ uuid[i]) * 0x100000001b3ull;
+    hash &= 0x7fffffffffffffffull;
+    if (!hash) hash = 1;
+    luid.LowPart = (DWORD)hash;
+    luid.HighPart = (LONG)(hash >> 32);
+    return luid;
+}
+
+/* Attaches the DRM render node and PCI identity through libdrm where Vulkan says which node the
+ * device is (VK_EXT_physical_device_drm or VK_EXT_pci_bus_info).  Without /dev/dri (lavapipe)
+ * there is nothing to attach and nothing fails. */
+static void attach_drm(struct d3dkmt_adapter *adapter)
+{
+    drmDevicePtr devices[64];
+    int count, i;
+
+    if (!adapter->has_drm_ext && !adapter->pci_valid) return;
+    if ((count = drmGetDevices2(0, devices, 64)) <= 0) return;
+    for (i = 0; i < count; i++)
+    {
+        drmDevicePtr dev = devices[i];
+        bool match = false;
+
+        if (adapter->drm_render_major >= 0 && (dev->available_nodes & (1 << DRM_NODE_RENDER)))
+        {
+            struct stat st;
+            if (!stat(dev->nodes[DRM_NODE_RENDER], &st)
+                    && major(st.st_rdev) == adapter->drm_render_major
+                    && minor(st.st_rdev) == adapter->drm_render_minor)
+                match = true;
+        }
+        if (!match && adapter->pci_valid && dev->bustype == DRM_BUS_PCI)
+            match = dev->businfo.pci->domain == adapter->pci_domain && dev->businfo.pci->bus == adapter->pci_bus
+                 && dev->businfo.pci->dev == adapter->pci_device && dev->businfo.pci->func == adapter->pci_function;
+        if (!match) continue;
+        if (dev->available_nodes & (1 << DRM_NODE_RENDER))
+            snprintf(adapter->drm_render_node, sizeof(adapter->drm_render_node), "%s", dev->nodes[DRM_NODE_RENDER]);
+        if (dev->bustype == DRM_BUS_PCI)
+        {
+            adapter->pci_valid = true;
+            adapter->pci_domain = dev->businfo.pci->domain;
+            adapter->pci_bus = dev->businfo.pci->bus;
+            adapter->pci_device = dev->businfo.pci->dev;
+            adapter->pci_function = dev->businfo.pci->func;
+            adapter->pci_subvendor = dev->deviceinfo.pci->subvendor_id;
+            adapter->pci_subdevice = dev->deviceinfo.pci->subdevice_id;
+            adapter->pci_revision = dev->deviceinfo.pci->revision_id;
+        }
+        break;
+    }
+    drmFreeDevices(devices, count);
+}
+
+static bool has_extension(const VkExtensionProperties *exts, uint32_t count, const char *name)
+{
+    uint32_t i;
+    for (i = 0; i < count; i++) if (!strcmp(exts[i].extensionName, name)) return true;
+    return false;
+}
+
+/* Fills adapter from its physical device; false when the device cannot serve (no Vulkan 1.3,
+ * no timeline semaphores, no graphics/compute queue). */
+static bool init_adapter(struct d3dkmt_adapter *adapter, VkPhysicalDevice pd, uint64_t cap)
+{
+    const struct d3dkmt_vk_instance_funcs *vki = &g_vk.vki;
+    VkPhysicalDeviceDrmPropertiesEXT drm = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRM_PROPERTIES_EXT };
+    VkPhysicalDevicePCIBusInfoPropertiesEXT pci = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT };
+    VkPhysicalDeviceIDProperties id = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES };
+    VkPhysicalDeviceProperties2 props2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &id };
+    VkPhysicalDevicePageableDeviceLocalMemoryFeaturesEXT pageable = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PAGEABLE_DEVICE_LOCAL_MEMORY_FEATURES_EXT };
+    VkPhysicalDeviceMemoryPriorityFeaturesEXT priority = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PRIORITY_FEATURES_EXT };
+    VkPhysicalDeviceVulkan12Features f12 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES };
+    VkPhysicalDeviceVulkan13Features f13 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES, .pNext = &f12 };
+    VkPhysicalDeviceFeatures2 features = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f13 };
+    VkExtensionProperties *exts = NULL;
+    VkQueueFamilyProperties *families = NULL;
+    uint32_t ext_count = 0, family_count = 0, i;
+    bool ok = false;
+
+    memset(adapter, 0, sizeof(*adapter));
+    adapter->physical_device = pd;
+    adapter->drm_render_major = adapter->drm_render_minor = -1;
+    adapter->budget_cap = cap;
+
+    vki->vkGetPhysicalDeviceProperties(pd, &adapter->props);
+    if (adapter->props.apiVersion < VK_API_VERSION_1_3)
+    {
+        WARN("skipping %s: Vulkan 1.3 is needed", adapter->props.deviceName);
+        return false;
+    }
+    if (vki->vkEnumerateDeviceExtensionProperties(pd, NULL, &ext_count, NULL) != VK_SUCCESS
+            || !(exts = calloc(ext_count ? ext_count : 1, sizeof(*exts)))
+            || vki->vkEnumerateDeviceExtensionProperties(pd, NULL, &ext_count, exts) != VK_SUCCESS)
+        goto done;
+    adapter->has_memory_priority = has_extension(exts, ext_count, VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME);
+    adapter->has_pageable = has_extension(exts, ext_count, VK_EXT_PAGEABLE_DEVICE_LOCAL_MEMORY_EXTENSION_NAME);
+    adapter->has_memory_budget = has_extension(exts, ext_count, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+    adapter->has_drm_ext = has_extension(exts, ext_count, VK_EXT_PHYSICAL_DEVICE_DRM_EXTENSION_NAME);
+    adapter->has_pci_ext = has_extension(exts, ext_count, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME);
+
+    if (adapter->has_drm_ext) { drm.pNext = props2.pNext; props2.pNext = &drm; }
+    if (adapter->has_pci_ext) { pci.pNext = props2.pNext; props2.pNext = &pci; }
+    vki->vkGetPhysicalDeviceProperties2(pd, &props2);
+    memcpy(adapter->device_uuid, id.deviceUUID, VK_UUID_SIZE);
+    if (id.deviceLUIDValid)
+    {
+        memcpy(&adapter->luid, id.deviceLUID, sizeof(adapter->luid));
+        adapter->luid_from_vulkan = true;
+    }
+    else adapter->luid = luid_from_uuid(id.deviceUUID);
+    if (adapter->has_drm_ext && drm.hasRender)
+    {
+        adapter->drm_render_major = drm.renderMajor;
+        adapter->drm_render_minor = drm.renderMinor;
+    }
+    if (adapter->has_pci_ext)
+    {
+        adapter->pci_valid = true;
+        adapter->pci_domain = pci.pciDomain;
+        adapter->pci_bus = pci.pciBus;
+        adapter->pci_device = pci.pciDevice;
+        adapter->pci_function = pci.pciFunction;
+    }
+    adapter->software = adapter->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+
+    if (adapter->has_memory_priority) { priority.pNext = f12.pNext; f12.pNext = &priority; }
+    if (adapter->has_pageable) { pageable.pNext = f12.pNext; f12.pNext = &pageable; }
+    vki->vkGetPhysicalDeviceFeatures2(pd, &features);
+    if (!f12.timelineSemaphore || !f13.synchronization2)
+    {
+        WARN("skipping %s: timeline semaphores and synchronization2 are needed", adapter->props.deviceName);
+        goto done;
+    }
+    adapter->has_memory_priority = adapter->has_memory_priority && priority.memoryPriority;
+    adapter->has_pageable = adapter->has_memory_priority && adapter->has_pageable && pageable.pageableDeviceLocalMemory;
+    adapter->has_sparse_binding = features.features.sparseBinding;
+    adapter->has_bda = f12.bufferDeviceAddress;
+
+    vki->vkGetPhysicalDeviceMemoryProperties(pd, &adapter->mem_props);
+
+    vki->vkGetPhysicalDeviceQueueFamilyProperties(pd, &family_count, NULL);
+    if (!family_count || !(families = calloc(family_count, sizeof(*families)))) goto done;
+    vki->vkGetPhysicalDeviceQueueFamilyProperties(pd, &family_count, families);
+    adapter->queue_family = UINT32_MAX;
+    for (i = 0; i < family_count; i++)
+    {
+        VkQueueFlags flags = families[i].queueFlags;
+        bool usable = (flags & VK_QUEUE_COMPUTE_BIT) || (flags & VK_QUEUE_GRAPHICS_BIT);
+        bool sparse = flags & VK_QUEUE_SPARSE_BINDING_BIT;
+
+        if (!usable) continue;
+        if (adapter->queue_family == UINT32_MAX || (sparse && !adapter->queue_sparse))
+        {
+            adapter->queue_family = i;
+            adapter->queue_sparse = sparse;
+        }
+    }
+    if (adapter->queue_family == UINT32_MAX)
+    {
+        WARN("skipping %s: no graphics or compute queue", adapter->props.deviceName);
+        goto done;
+    }
+    /* Sparse binding is only useful when the queue the library uses can bind. */
+    adapter->has_sparse_binding = adapter->has_sparse_binding && adapter->queue_sparse;
+    attach_drm(adapter);
+    ok = true;
+    TRACE("adapter %s: luid %08x:%08lx priority %d pageable %d budget %d sparse %d drm '%s'",
+          adapter->props.deviceName, (unsigned)adapter->luid.HighPart, (unsigned long)adapter->luid.LowPart,
+          adapter->has_memory_priority, adapter->has_pageable, adapter->has_memory_budget,
+          adapter->has_sparse_binding, adapter->drm_render_node);
+done:
+    free(exts);
+    free(families);
+    return ok;
+}
+
+NTSTATUS d3dkmt_adapter_enumerate(void)
+{
+    VkPhysicalDevice *pds;
+    uint32_t count = 0, i;
+    uint64_t cap = d3dkmt_parse_size(getenv("D3DKMT_BUDGET_CAP"));
+    VkResult vr;
+
+    if ((vr = g_vk.vki.vkEnumeratePhysicalDevices(g_vk.instance, &count, NULL)) != VK_SUCCESS)
+        return d3dkmt_status_from_vk(vr);
+    if (!count) return STATUS_SUCCESS;
+    if (!(pds = calloc(count, sizeof(*pds)))) return STATUS_NO_MEMORY;
+    if (!(g_vk.adapters = calloc(count, sizeof(*g_vk.adapters))))
+    {
+        free(pds);
+        return STATUS_NO_MEMORY;
+    }
+    if ((vr = g_vk.vki.vkEnumeratePhysicalDevices(g_vk.instance, &count, pds)) < 0)
+    {
+        free(pds);
+        return d3dkmt_status_from_vk(vr);
+    }
+    g_vk.adapter_count = 0;
+    for (i = 0; i < count; i++)
+        if (init_adapter(&g_vk.adapters[g_vk.adapter_count], pds[i], cap)) g_vk.adapter_count++;
+    free(pds);
+    return STATUS_SUCCESS;
+}
+
+uint64_t d3dkmt_adapter_budget(struct d3dkmt_adapter *adapter, bool local)
+{
+    VkPhysicalDeviceMemoryBudgetPropertiesEXT budget = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT };
+    VkPhysicalDeviceMemoryProperties2 props = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2 };
+    uint64_t total = 0;
+    uint32_t i;
+
+    if (adapter->has_memory_budget)
+    {
+        props.pNext = &budget;
+        g_vk.vki.vkGetPhysicalDeviceMemoryProperties2(adapter->physical_device, &props);
+    }
+    for (i = 0; i < adapter->mem_props.memoryHeapCount; i++)
+    {
+        if (d3dkmt_adapter_heap_is_local(adapter, i) != local) continue;
+        total += adapter->has_memory_budget ? budget.heapBudget[i] : adapter->mem_props.memoryHeaps[i].size;
+    }
+    if (local && adapter->budget_cap && adapter->budget_cap < total) total = adapter->budget_cap;
+    return total;
+}
+
+/* ---- Adapter handles ---- */
+
+void d3dkmt_adapter_handle_free(struct d3dkmt_adapter_handle *handle)
+{
+    free(handle);
+}
+
+/* Makes a new adapter handle for adapter; *out receives it. */
+static NTSTATUS open_adapter(struct d3dkmt_adapter *adapter, D3DKMT_HANDLE *out)
+{
+    struct d3dkmt_adapter_handle *handle;
+    NTSTATUS status;
+
+    if (!(handle = calloc(1, sizeof(*handle)))) return STATUS_NO_MEMORY;
+    d3dkmt_object_init(&handle->obj, D3DKMT_OBJ_ADAPTER, NULL);
+    handle->adapter = adapter;
+    if ((status = d3dkmt_handle_reserve(&handle->obj)))
+    {
+        free(handle);
+        return status;
+    }
+    d3dkmt_handle_publish(&handle->obj);
+    *out = handle->obj.handle;
+    return STATUS_SUCCESS;
+}
+
+/* Returns the adapter behind an adapter handle (adapters live as long as the process), or NULL. */
+struct d3dkmt_adapter *d3dkmt_adapter_from_handle(D3DKMT_HANDLE h)
+{
+    struct d3dkmt_adapter_handle *handle;
+    struct d3dkmt_adapter *adapter;
+
+    if (!(handle = (struct d3dkmt_adapter_handle *)d3dkmt_handle_get(h, D3DKMT_OBJ_ADAPTER, NULL))) return NULL;
+    adapter = handle->adapter;
+    d3dkmt_object_put(&handle->obj);
+    return adapter;
+}
+
+/***********************************************************************
+ *           D3DKMTEnumAdapters2
+ *
+ * desc->NumAdapters: in, entries of desc->pAdapters; out, adapters present.
+ * desc->pAdapters: NULL to query the count, else receives one D3DKMT_ADAPTERINFO per adapter with
+ *   a new adapter handle (close each with D3DKMTCloseAdapter), its LUID, NumOfSources = 0 (no
+ *   display outputs) and bPrecisePresentRegionsPreferred = FALSE.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL); STATUS_BUFFER_TOO_SMALL
+ * (NumAdapters smaller than the count, which is written back, no handle opened);
+ * STATUS_NO_MEMORY (no handle stays open); STATUS_NOT_SUPPORTED (no Vulkan 1.3).
+ * Follows the WDK page d3dkmthk/nf-d3dkmthk-d3dkmtenumadapters2.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc)
+{
+    D3DKMT_HANDLE handles[64];
+    NTSTATUS status;
+    uint32_t i, count;
+
+    if (!desc) return STATUS_INVALID_PARAMETER;
+    if ((status = d3dkmt_init())) return status;
+    count = g_vk.adapter_count < 64 ? g_vk.adapter_count : 64;
+    if (!desc->pAdapters)
+    {
+        desc->NumAdapters = count;
+        return STATUS_SUCCESS;
+    }
+    if (desc->NumAdapters < count)
+    {
+        desc->NumAdapters = count;
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    for (i = 0; i < count; i++)
+    {
+        if ((status = open_adapter(&g_vk.adapters[i], &handles[i])))
+        {
+            while (i--)
+            {
+                struct d3dkmt_object *obj = d3dkmt_handle_get(handles[i], D3DKMT_OBJ_ADAPTER, NULL);
+                if (obj) { d3dkmt_handle_remove(obj); d3dkmt_object_put(obj); }
+            }
+            return status;
+        }
+    }
+    for (i = 0; i < count; i++)
+    {
+        desc->pAdapters[i].hAdapter = handles[i];
+        desc->pAdapters[i].AdapterLuid = g_vk.adapters[i].luid;
+        desc->pAdapters[i].NumOfSources = 0;
+        desc->pAdapters[i].bPrecisePresentRegionsPreferred = FALSE;
+    }
+    desc->NumAdapters = count;
+    return STATUS_SUCCESS;
+}
+
+/***********************************************************************
+ *           D3DKMTOpenAdapterFromLuid
+ *
+ * desc->AdapterLuid: in, an adapter's LUID (from D3DKMTEnumAdapters2 or DXGI).
+ * desc->hAdapter: out, a new adapter handle.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, or no adapter has that LUID);
+ * STATUS_NO_MEMORY; STATUS_NOT_SUPPORTED (no Vulkan 1.3).
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtopenadapterfromluid.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOpenAdapterFromLuid(D3DKMT_OPENADAPTERFROMLUID *desc)
+{
+    NTSTATUS status;
+    uint32_t i;
+
+    if (!desc) return STATUS_INVALID_PARAMETER;
+    if ((status = d3dkmt_init())) return status;
+    for (i = 0; i < g_vk.adapter_count; i++)
+    {
+        if (g_vk.adapters[i].luid.LowPart == desc->AdapterLuid.LowPart
+                && g_vk.adapters[i].luid.HighPart == desc->AdapterLuid.HighPart)
+            return open_adapter(&g_vk.adapters[i], &desc->hAdapter);
+    }
+    return STATUS_INVALID_PARAMETER;
+}
+
+/***********************************************************************
+ *           D3DKMTCloseAdapter
+ *
+ * desc->hAdapter: an adapter handle.  Devices created from it stay valid (they reference the
+ * adapter, not the handle).
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, handle not an open adapter).
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtcloseadapter.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCloseAdapter(const D3DKMT_CLOSEADAPTER *desc)
+{
+    struct d3dkmt_object *obj;
+    bool removed;
+
+    if (!desc) return STATUS_INVALID_PARAMETER;
+    if (!(obj = d3dkmt_handle_get(desc->hAdapter, D3DKMT_OBJ_ADAPTER, NULL))) return STATUS_INVALID_PARAMETER;
+    removed = d3dkmt_handle_remove(obj);
+    d3dkmt_object_put(obj);
+    return removed ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+}
+
+/***********************************************************************
+ *           D3DKMTQueryAdapterInfo
+ *
+ * desc->hAdapter: an adapter handle.  desc->Type: what to query; desc->pPrivateDriverData /
+ * PrivateDriverDataSize: the output buffer, whose size must be exactly that of the type's struct:
+ *   KMTQAITYPE_ADAPTERTYPE              D3DKMT_ADAPTERTYPE (RenderSupported; SoftwareDevice for CPU devices)
+ *   KMTQAITYPE_DRIVERVERSION            D3DKMT_DRIVERVERSION (KMT_DRIVERVERSION_WDDM_2_1: offer/reclaim2)
+ *   KMTQAITYPE_GETSEGMENTSIZE           D3DKMT_SEGMENTSIZEINFO (device-local heaps as dedicated video memory)
+ *   KMTQAITYPE_ADAPTERADDRESS           D3DKMT_ADAPTERADDRESS (PCI location; NOT_SUPPORTED when unknown)
+ *   KMTQAITYPE_PHYSICALADAPTERCOUNT     UINT (1)
+ *   KMTQAITYPE_PHYSICALADAPTERDEVICEIDS D3DKMT_QUERY_DEVICE_IDS (in: PhysicalAdapterIndex 0)
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc or buffer NULL, wrong size, bad handle,
+ * PhysicalAdapterIndex not 0); STATUS_NOT_SUPPORTED (another type, or no PCI location).
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtqueryadapterinfo; docs/decisions/adapters.md.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTQueryAdapterInfo(const D3DKMT_QUERYADAPTERINFO *desc)
+{
+    struct d3dkmt_adapter *adapter;
+    uint32_t i;
+
+    if (!desc || !desc->pPrivateDriverData) return STATUS_INVALID_PARAMETER;
+    if (!(adapter = d3dkmt_adapter_from_handle(desc->hAdapter))) return STATUS_INVALID_PARAMETER;
+
+#define NEED_SIZE(type) if (desc->PrivateDriverDataSize != sizeof(type)) return STATUS_INVALID_PARAMETER
+    switch (desc->Type)
+    {
+    case KMTQAITYPE_ADAPTERTYPE:
+    {
+        D3DKMT_ADAPTERTYPE type = { 0 };
+        NEED_SIZE(D3DKMT_ADAPTERTYPE);
+        type.RenderSupported = 1;
+        type.SoftwareDevice = adapter->software;
+        memcpy(desc->pPrivateDriverData, &type, sizeof(type));
+        return STATUS_SUCCESS;
+    }
+    case KMTQAITYPE_DRIVERVERSION:
+    {
+        D3DKMT_DRIVERVERSION version = KMT_DRIVERVERSION_WDDM_2_1;
+        NEED_SIZE(D3DKMT_DRIVERVERSION);
+        memcpy(desc->pPrivateDriverData, &version, sizeof(version));
+        return STATUS_SUCCESS;
+    }
+    case KMTQAITYPE_GETSEGMENTSIZE:
+    {
+        D3DKMT_SEGMENTSIZEINFO info = { 0 };
+        NEED_SIZE(D3DKMT_SEGMENTSIZEINFO);
+        for (i = 0; i < adapter->mem_props.memoryHeapCount; i++)
+        {
+            if (d3dkmt_adapter_heap_is_local(adapter, i))
+                info.DedicatedVideoMemorySize += adapter->mem_props.memoryHeaps[i].size;
+            else
+                info.SharedSystemMemorySize += adapter->mem_props.memoryHeaps[i].size;
+        }
+        memcpy(desc->pPrivateDriverData, &info, sizeof(info));
+        return STATUS_SUCCESS;
+    }
+    case KMTQAITYPE_ADAPTERADDRESS:
+    {
+        D3DKMT_ADAPTERADDRESS address;
+        NEED_SIZE(D3DKMT_ADAPTERADDRESS);
+        if (!adapter->pci_valid) return STATUS_NOT_SUPPORTED;
+        address.BusNumber = adapter->pci_bus;
+        address.DeviceNumber = adapter->pci_device;
+        address.FunctionNumber = adapter->pci_function;
+        memcpy(desc->pPrivateDriverData, &address, sizeof(address));
+        return STATUS_SUCCESS;
+    }
+    case KMTQAITYPE_PHYSICALADAPTERCOUNT:
+    {
+        UINT one = 1;
+        NEED_SIZE(UINT);
+        memcpy(desc->pPrivateDriverData, &one, sizeof(one));
+        return STATUS_SUCCESS;
+    }
+    case KMTQAITYPE_PHYSICALADAPTERDEVICEIDS:
+    {
+        D3DKMT_QUERY_DEVICE_IDS ids;
+        NEED_SIZE(D3DKMT_QUERY_DEVICE_IDS);
+        memcpy(&ids, desc->pPrivateDriverData, sizeof(ids));
+        if (ids.PhysicalAdapterIndex) return STATUS_INVALID_PARAMETER;
+        ids.DeviceIds.VendorID = adapter->props.vendorID;
+        ids.DeviceIds.DeviceID = adapter->props.deviceID;
+        ids.DeviceIds.SubVendorID = adapter->pci_subvendor;
+        ids.DeviceIds.SubSystemID = adapter->pci_subdevice;
+        ids.DeviceIds.RevisionID = adapter->pci_revision;
+        ids.DeviceIds.BusType = adapter->pci_valid ? 1 /* PCI */ : 0;
+        memcpy(desc->pPrivateDriverData, &ids, sizeof(ids));
+        return STATUS_SUCCESS;
+    }
+    default:
+        FIXME("query type %u not supported", desc->Type);
+        return STATUS_NOT_SUPPORTED;
+    }
+#undef NEED_SIZE
+}
+
+/***********************************************************************
+ *           D3DKMTQueryVideoMemoryInfo
+ *
+ * desc->hProcess: NULL or the current process pseudo-handle ((HANDLE)-1).
+ * desc->hAdapter: an adapter handle.  desc->MemorySegmentGroup: LOCAL (device-local heaps) or
+ * NON_LOCAL (the others).  desc->PhysicalAdapterIndex: 0.
+ * Out, in bytes: Budget = min(VK_EXT_memory_budget's heapBudget summed over the group, the
+ * D3DKMT_BUDGET_CAP cap for LOCAL) (heap sizes without the extension); CurrentUsage = memory the
+ * library holds for this process in that group; CurrentReservation = AvailableForReservation = 0
+ * (reservations are not implemented).
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad handle, group or index,
+ * another process).  Follows d3dkmthk/nf-d3dkmthk-d3dkmtqueryvideomemoryinfo;
+ * docs/decisions/budget.md.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTQueryVideoMemoryInfo(D3DKMT_QUERYVIDEOMEMORYINFO *desc)
+{
+    struct d3dkmt_adapter *adapter;
+    bool local;
+
+    if (!desc) return STATUS_INVALID_PARAMETER;
+    if (desc->hProcess && desc->hProcess != (HANDLE)(LONG_PTR)-1) return STATUS_INVALID_PARAMETER;
+    if (desc->PhysicalAdapterIndex) return STATUS_INVALID_PARAMETER;
+    if (desc->MemorySegmentGroup != D3DKMT_MEMORY_SEGMENT_GROUP_LOCAL
+            && desc->MemorySegmentGroup != D3DKMT_MEMORY_SEGMENT_GROUP_NON_LOCAL)
+        return STATUS_INVALID_PARAMETER;
+    if (!(adapter = d3dkmt_adapter_from_handle(desc->hAdapter))) return STATUS_INVALID_PARAMETER;
+    local = desc->MemorySegmentGroup == D3DKMT_MEMORY_SEGMENT_GROUP_LOCAL;
+    desc->Budget = d3dkmt_adapter_budget(adapter, local);
+    desc->CurrentUsage = atomic_load(local ? &adapter->local_usage : &adapter->nonlocal_usage);
+    desc->CurrentReservation = 0;
+    desc->AvailableForReservation = 0;
+    return STATUS_SUCCESS;
+}

@@ -1,0 +1,554 @@
+/*
+ * d3dkmt_private.h: libd3dkmt's object model.  Every object kind, who owns it, and what protects
+ * each field, in one place.
+ *
+ * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
+ *
+ * Objects and ownership
+ *   adapter        one per VkPhysicalDevice, process lifetime (g_vk.adapters); each
+ *                  D3DKMTOpenAdapterFromLuid/EnumAdapters2 makes an "adapter handle" object that
+ *                  points at it.
+ *   device         D3DKMTCreateDevice; owns a VkDevice, a queue, its tracker and every object
+ *                  created on it (resources, allocations, paging queues, sync objects).
+ *   resource       groups allocations (D3DKMTCreateAllocation with CreateResource).
+ *   allocation     one VkDeviceMemory (and, with sparse binding, a sparse VkBuffer in front of it).
+ *   paging queue   D3DKMTCreatePagingQueue; owns one monitored fence (sync object).
+ *   sync object    a monitored fence: a timeline VkSemaphore plus a CPU-visible UINT64.
+ *
+ * Every object starts with struct d3dkmt_object: type, handle, reference count, state and owning
+ * device.  The handle table holds one reference while the handle is published; lookups return a
+ * new reference (d3dkmt_handle_get), released with d3dkmt_object_put.  *Stopping* an object
+ * (unpublishing its handle, state STOPPED) is separate from *destroying* it (the last reference
+ * frees it): a destroy on one thread never frees memory another thread still uses.
+ *
+ * Lock order (outer first; never take an outer lock while holding an inner one):
+ *   1. g_vk.lock                  global init/shutdown, adapter list
+ *   2. device->lock               residency state of all the device's allocations, offered lists,
+ *                                 statistics, resource membership, vkFreeMemory and
+ *                                 vkSetDeviceMemoryPriorityEXT on the device's memory
+ *   3. device->queue_lock         external synchronisation of the VkQueue; timeline values are
+ *                                 reserved under it so signals reach the queue in value order
+ *   4. device->tracker.lock       pending deferred operations and tracked fence values
+ *   5. handle table stripe locks  leaf: nothing else is taken or called while one is held
+ */
+#ifndef D3DKMT_PRIVATE_H
+#define D3DKMT_PRIVATE_H
+
+#include "config.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vulkan/vulkan.h>
+
+#include <ntstatus.h>
+#define WIN32_NO_STATUS
+#include <windef.h>
+#include <winbase.h>
+#include <wingdi.h>
+#include <winternl.h>
+
+#include "d3dkmt.h"
+#include "d3dkmt_host.h"
+
+#define D3DKMT_EXPORT __attribute__((visibility("default")))
+
+/* ---- Limits (reference §2, the WSL driver's limits) ---- */
+#define D3DKMT_MAX_RESIDENCY_LIST   10240   /* Offer, Reclaim, MakeResident, Evict */
+#define D3DKMT_MAX_CREATE_LIST      1024    /* CreateAllocation, DestroyAllocation2 */
+#define D3DKMT_MAX_SYNC_LIST        64      /* sync objects in one signal/wait call */
+
+/* ---- Logging (log.c): a WINEDEBUG-style channel selected by D3DKMT_DEBUG. ---- */
+enum d3dkmt_log_level { D3DKMT_LOG_ERR, D3DKMT_LOG_WARN, D3DKMT_LOG_FIXME, D3DKMT_LOG_TRACE };
+extern unsigned int d3dkmt_log_mask;   /* bit per level, set once at init */
+void d3dkmt_log_init(void);
+void d3dkmt_log(enum d3dkmt_log_level level, const char *func, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+#define D3DKMT_LOG_ON(l) (d3dkmt_log_mask & (1u << (l)))
+#define ERR(...)   do { if (D3DKMT_LOG_ON(D3DKMT_LOG_ERR))   d3dkmt_log(D3DKMT_LOG_ERR, __func__, __VA_ARGS__); } while (0)
+#define WARN(...)  do { if (D3DKMT_LOG_ON(D3DKMT_LOG_WARN))  d3dkmt_log(D3DKMT_LOG_WARN, __func__, __VA_ARGS__); } while (0)
+#define FIXME(...) do { if (D3DKMT_LOG_ON(D3DKMT_LOG_FIXME)) d3dkmt_log(D3DKMT_LOG_FIXME, __func__, __VA_ARGS__); } while (0)
+#define TRACE(...) do { if (D3DKMT_LOG_ON(D3DKMT_LOG_TRACE)) d3dkmt_log(D3DKMT_LOG_TRACE, __func__, __VA_ARGS__); } while (0)
+
+/* ---- Intrusive doubly linked list ---- */
+struct d3dkmt_list { struct d3dkmt_list *next, *prev; };
+static inline void d3dkmt_list_init(struct d3dkmt_list *l) { l->next = l->prev = l; }
+static inline bool d3dkmt_list_empty(const struct d3dkmt_list *l) { return l->next == l; }
+static inline void d3dkmt_list_add_tail(struct d3dkmt_list *head, struct d3dkmt_list *e)
+{
+    e->prev = head->prev; e->next = head;
+    head->prev->next = e; head->prev = e;
+}
+static inline void d3dkmt_list_remove(struct d3dkmt_list *e)
+{
+    e->prev->next = e->next; e->next->prev = e->prev;
+    e->next = e->prev = e;
+}
+#define D3DKMT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define D3DKMT_CONTAINER(ptr, type, field) ((type *)((char *)(ptr) - offsetof(type, field)))
+
+/* ---- Base object ---- */
+enum d3dkmt_object_type
+{
+    D3DKMT_OBJ_NONE = 0,
+    D3DKMT_OBJ_ADAPTER,
+    D3DKMT_OBJ_DEVICE,
+    D3DKMT_OBJ_RESOURCE,
+    D3DKMT_OBJ_ALLOCATION,
+    D3DKMT_OBJ_PAGING_QUEUE,
+    D3DKMT_OBJ_SYNC_OBJECT,
+    D3DKMT_OBJ_COUNT
+};
+
+enum d3dkmt_object_state
+{
+    D3DKMT_STATE_CREATED = 0,   /* handle reserved, not yet published */
+    D3DKMT_STATE_ACTIVE,        /* handle resolves */
+    D3DKMT_STATE_STOPPED,       /* handle removed; memory lives until the last reference */
+};
+
+struct d3dkmt_device;
+struct d3dkmt_allocation;
+struct d3dkmt_paging_queue;
+struct d3dkmt_sync_object;
+
+struct d3dkmt_object
+{
+    uint8_t type;                 /* enum d3dkmt_object_type, immutable */
+    _Atomic uint8_t state;        /* enum d3dkmt_object_state */
+    uint16_t pad;
+    _Atomic uint32_t refcount;    /* the handle table holds one while published */
+    D3DKMT_HANDLE handle;         /* immutable once reserved */
+    uint32_t pad2;
+    struct d3dkmt_device *device; /* owning device (NULL for adapter handles and devices), immutable */
+};
+
+void d3dkmt_object_init(struct d3dkmt_object *obj, enum d3dkmt_object_type type, struct d3dkmt_device *device);
+static inline void d3dkmt_object_get(struct d3dkmt_object *obj)
+{
+    atomic_fetch_add_explicit(&obj->refcount, 1, memory_order_relaxed);
+}
+/* Drops one reference; the last one frees the object (d3dkmt_object_free by type). */
+void d3dkmt_object_put(struct d3dkmt_object *obj);
+/* Frees an object whose last reference was dropped: dispatches on obj->type. */
+void d3dkmt_object_free(struct d3dkmt_object *obj);
+
+/* ---- Handle table (handle.c) ----
+ * Handles use Windows' local format: (index << 6) | 0x40000000, low 6 bits zero.  The 24-bit
+ * index field holds a 20-bit slot index and a 4-bit generation; slots are reused oldest-freed
+ * first and only once at least D3DKMT_HANDLE_REUSE_DELAY are free, so a destroyed handle resolves
+ * to nothing until its slot has been reused 16 times (docs/decisions/handles.md). */
+#define D3DKMT_HANDLE_INDEX_BITS 20
+#define D3DKMT_HANDLE_GEN_BITS   4
+#define D3DKMT_HANDLE_MAX_SLOTS  (1u << D3DKMT_HANDLE_INDEX_BITS)
+#define D3DKMT_HANDLE_REUSE_DELAY 1024
+
+/* Reserves a handle for obj (sets obj->handle); the handle does not resolve until published.
+ * STATUS_SUCCESS or STATUS_NO_MEMORY (table full or out of memory). */
+NTSTATUS d3dkmt_handle_reserve(struct d3dkmt_object *obj);
+/* Makes a reserved handle resolve (state ACTIVE); the table takes over the caller's reference. */
+void d3dkmt_handle_publish(struct d3dkmt_object *obj);
+/* Stops obj: its handle no longer resolves (state STOPPED), its slot is recycled, and the table's
+ * reference is dropped.  Returns false when another thread stopped it first. */
+bool d3dkmt_handle_remove(struct d3dkmt_object *obj);
+/* Releases a reserved, never published handle (creation failed); does not touch references. */
+void d3dkmt_handle_unreserve(struct d3dkmt_object *obj);
+/* Resolves handle to an ACTIVE object of `type` (and owned by `device` when device is not NULL),
+ * returning a new reference, or NULL when the handle is stale, unknown, of another type or of
+ * another device.  O(1); takes one stripe lock. */
+struct d3dkmt_object *d3dkmt_handle_get(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
+                                        const struct d3dkmt_device *device);
+/* Calls fn(obj, ctx) with a reference held for every ACTIVE object owned by device, of `type`
+ * (D3DKMT_OBJ_NONE for all types).  Objects created meanwhile may be missed. */
+void d3dkmt_handle_for_each(const struct d3dkmt_device *device, enum d3dkmt_object_type type,
+                            void (*fn)(struct d3dkmt_object *obj, void *ctx), void *ctx);
+/* Live published handles (diagnostics and leak tests). */
+uint32_t d3dkmt_handle_count(void);
+/* Frees the table's memory; only when no handle is live (shutdown). */
+void d3dkmt_handle_table_reset(void);
+
+/* ---- Vulkan dispatch (vulkan.c) ---- */
+#define D3DKMT_VK_INSTANCE_FUNCS(X) \
+    X(vkDestroyInstance) \
+    X(vkEnumeratePhysicalDevices) \
+    X(vkGetPhysicalDeviceProperties) \
+    X(vkGetPhysicalDeviceProperties2) \
+    X(vkGetPhysicalDeviceFeatures2) \
+    X(vkGetPhysicalDeviceMemoryProperties) \
+    X(vkGetPhysicalDeviceMemoryProperties2) \
+    X(vkGetPhysicalDeviceQueueFamilyProperties) \
+    X(vkEnumerateDeviceExtensionProperties) \
+    X(vkCreateDevice) \
+    X(vkGetDeviceProcAddr) \
+    X(vkCreateDebugUtilsMessengerEXT) \
+    X(vkDestroyDebugUtilsMessengerEXT)
+
+#define D3DKMT_VK_DEVICE_FUNCS(X) \
+    X(vkDestroyDevice) \
+    X(vkGetDeviceQueue) \
+    X(vkDeviceWaitIdle) \
+    X(vkAllocateMemory) \
+    X(vkFreeMemory) \
+    X(vkMapMemory) \
+    X(vkUnmapMemory) \
+    X(vkCreateBuffer) \
+    X(vkDestroyBuffer) \
+    X(vkGetBufferMemoryRequirements) \
+    X(vkBindBufferMemory) \
+    X(vkGetBufferDeviceAddress) \
+    X(vkQueueBindSparse) \
+    X(vkQueueSubmit2) \
+    X(vkQueueWaitIdle) \
+    X(vkCreateSemaphore) \
+    X(vkDestroySemaphore) \
+    X(vkGetSemaphoreCounterValue) \
+    X(vkWaitSemaphores) \
+    X(vkSignalSemaphore) \
+    X(vkSetDeviceMemoryPriorityEXT) \
+    X(vkCreateCommandPool) \
+    X(vkDestroyCommandPool) \
+    X(vkAllocateCommandBuffers) \
+    X(vkBeginCommandBuffer) \
+    X(vkEndCommandBuffer) \
+    X(vkCmdCopyBuffer)
+
+struct d3dkmt_vk_instance_funcs
+{
+#define X(name) PFN_##name name;
+    D3DKMT_VK_INSTANCE_FUNCS(X)
+#undef X
+};
+
+struct d3dkmt_vk_device_funcs
+{
+#define X(name) PFN_##name name;
+    D3DKMT_VK_DEVICE_FUNCS(X)
+#undef X
+};
+
+struct d3dkmt_adapter;
+
+/* Process-wide Vulkan state; g_vk.lock protects init/shutdown and the adapter array. */
+struct d3dkmt_vk_global
+{
+    pthread_mutex_t lock;
+    _Atomic bool initialised;
+    NTSTATUS init_status;              /* result of the first init attempt */
+    PFN_vkGetInstanceProcAddr get_instance_proc_addr;
+    VkInstance instance;
+    uint32_t api_version;
+    struct d3dkmt_vk_instance_funcs vki;
+    VkDebugUtilsMessengerEXT messenger;
+    struct d3dkmt_adapter *adapters;   /* array, adapter_count entries, immutable after init */
+    uint32_t adapter_count;
+};
+extern struct d3dkmt_vk_global g_vk;
+
+/* Initialises the Vulkan instance and the adapter list once.  STATUS_SUCCESS,
+ * STATUS_NOT_SUPPORTED (no Vulkan 1.2 loader/driver or validation layer missing when requested),
+ * STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_vk_init(void);
+/* Destroys the instance and the adapter list (g_vk.lock held). */
+void d3dkmt_vk_shutdown_locked(void);
+/* Replaces the loader entry point (unit tests install a mock Vulkan this way); NULL restores the
+ * real loader.  Only while nothing is initialised. */
+void d3dkmt_vk_set_loader(PFN_vkGetInstanceProcAddr gipa);
+/* VkResult -> NTSTATUS, the one place that maps them. */
+NTSTATUS d3dkmt_status_from_vk(VkResult vr);
+/* Marks the device removed when vr is VK_ERROR_DEVICE_LOST; returns d3dkmt_status_from_vk(vr). */
+NTSTATUS d3dkmt_device_check_vk(struct d3dkmt_device *device, VkResult vr);
+extern _Atomic uint64_t d3dkmt_validation_count;
+
+/* ---- Adapters (adapter.c) ---- */
+struct d3dkmt_adapter
+{
+    VkPhysicalDevice physical_device;
+    LUID luid;
+    VkPhysicalDeviceProperties props;
+    VkPhysicalDeviceMemoryProperties mem_props;
+    uint8_t device_uuid[VK_UUID_SIZE];
+    bool luid_from_vulkan;             /* deviceLUIDValid */
+    bool has_memory_priority, has_pageable, has_memory_budget, has_sparse_binding, has_bda;
+    bool has_drm_ext, has_pci_ext;
+    bool software;                     /* VK_PHYSICAL_DEVICE_TYPE_CPU */
+    int64_t drm_render_major, drm_render_minor; /* -1 when unknown */
+    char drm_render_node[64];          /* "" when none (lavapipe) */
+    uint32_t pci_domain, pci_bus, pci_device, pci_function;
+    bool pci_valid;
+    uint32_t pci_subvendor, pci_subdevice, pci_revision;
+    uint32_t queue_family;             /* graphics/compute (+ sparse where possible) */
+    bool queue_sparse;
+    uint64_t budget_cap;               /* bytes, 0 = none (D3DKMT_BUDGET_CAP) */
+    _Atomic uint64_t local_usage;      /* bytes the library holds in LOCAL heaps, all devices */
+    _Atomic uint64_t nonlocal_usage;   /* bytes in NON_LOCAL heaps */
+};
+
+struct d3dkmt_adapter_handle
+{
+    struct d3dkmt_object obj;
+    struct d3dkmt_adapter *adapter;
+};
+
+NTSTATUS d3dkmt_adapter_enumerate(void);   /* called by d3dkmt_vk_init with g_vk.lock held */
+void d3dkmt_adapter_handle_free(struct d3dkmt_adapter_handle *handle);
+/* The adapter behind an adapter handle (adapters live until shutdown), or NULL. */
+struct d3dkmt_adapter *d3dkmt_adapter_from_handle(D3DKMT_HANDLE handle);
+/* Budget of the LOCAL (local=true) or NON_LOCAL group in bytes: min(driver budget, user cap). */
+uint64_t d3dkmt_adapter_budget(struct d3dkmt_adapter *adapter, bool local);
+bool d3dkmt_adapter_heap_is_local(const struct d3dkmt_adapter *adapter, uint32_t heap_index);
+/* Parses D3DKMT_BUDGET_CAP ("268435456", "256M", "1G", "512K"); 0 when unset or invalid. */
+uint64_t d3dkmt_parse_size(const char *text);
+
+/* ---- Fence tracker (tracker.c) ----
+ * Per device: for each timeline semaphore that submitted GPU work will signal, the highest value
+ * it will reach.  A deferred operation captures a snapshot of those values and runs once every
+ * one is reached.  Progress happens on every entry point (d3dkmt_tracker_poll) and on one
+ * background waiter thread per device that sleeps in vkWaitSemaphores. */
+struct d3dkmt_deferred;
+typedef void (*d3dkmt_deferred_fn)(struct d3dkmt_device *device, void *ctx, bool cancelled);
+
+struct d3dkmt_tracked_fence
+{
+    VkSemaphore semaphore;
+    uint64_t pending_value;   /* highest value submitted work will signal */
+};
+
+struct d3dkmt_tracker
+{
+    pthread_mutex_t lock;
+    pthread_cond_t cond;                  /* broadcast when deferred work ran */
+    struct d3dkmt_tracked_fence *fences;  /* [0] is the device's own timeline */
+    uint32_t fence_count, fence_capacity;
+    struct d3dkmt_list pending;           /* struct d3dkmt_deferred, oldest first */
+    uint64_t pending_count;
+    uint64_t running;                     /* deferred functions taken off the list and still running */
+    VkSemaphore timeline;                 /* fences[0]: submissions through d3dkmt_host_submit and GPU signals */
+    uint64_t timeline_next;               /* next value to signal */
+    VkSemaphore bind_timeline;            /* fences[1]: sparse binds, each waiting for the one before */
+    uint64_t bind_next;                   /* next bind value */
+    _Atomic uint64_t pending_atomic;      /* pending_count, readable without the lock */
+    _Atomic bool monitored_atomic;        /* monitored list not empty, readable without the lock */
+    VkSemaphore wake;                     /* signalled to wake the waiter thread */
+    uint64_t wake_value;
+    pthread_t thread;
+    bool thread_running, stopping;
+    bool in_wait;                         /* the waiter thread is in vkWaitSemaphores on copied handles */
+    uint64_t wait_epoch;                  /* waits the waiter thread finished (broadcast on cond) */
+    struct d3dkmt_list monitored;         /* sync objects with GPU-pending CPU-visible values */
+};
+
+/* Which tracked GPU work a deferred operation waits for. */
+enum d3dkmt_wait
+{
+    D3DKMT_WAIT_ALL,     /* everything: submissions, reported work and the library's binds (frees) */
+    D3DKMT_WAIT_WORK,    /* submissions and reported work, not binds (offers: a release is queued
+                          * behind the binds on the bind timeline anyway) */
+    D3DKMT_WAIT_BINDS,   /* the library's own binds only (AssumeNotInUse) */
+};
+
+NTSTATUS d3dkmt_tracker_init(struct d3dkmt_device *device);
+/* Runs or cancels everything pending (cancelled=false after waiting for the GPU, up to a device
+ * loss), stops the thread, destroys the semaphores. */
+void d3dkmt_tracker_finish(struct d3dkmt_device *device);
+/* Queues fn(device, ctx, false) to run once the selected GPU work submitted so far completed; runs it now
+ * (on this thread, before returning) when nothing is pending, so the caller must hold no library
+ * lock that fn takes.  fn always runs with no tracker lock held.  STATUS_SUCCESS or
+ * STATUS_NO_MEMORY (nothing queued, fn not called). */
+NTSTATUS d3dkmt_tracker_defer(struct d3dkmt_device *device, enum d3dkmt_wait what, d3dkmt_deferred_fn fn, void *ctx);
+/* As d3dkmt_tracker_defer but never runs fn on the caller (for callers holding device->lock). */
+NTSTATUS d3dkmt_tracker_defer_nowait(struct d3dkmt_device *device, d3dkmt_deferred_fn fn, void *ctx);
+/* Blocks until every sparse bind queued so far completed. */
+void d3dkmt_tracker_wait_binds(struct d3dkmt_device *device);
+/* True when none of the selected tracked GPU work is pending at the moment of the call. */
+bool d3dkmt_tracker_idle(struct d3dkmt_device *device, enum d3dkmt_wait what);
+/* Runs deferred operations whose GPU work completed. */
+void d3dkmt_tracker_poll(struct d3dkmt_device *device);
+/* Waits up to timeout_ns for everything pending; STATUS_SUCCESS or STATUS_TIMEOUT. */
+NTSTATUS d3dkmt_tracker_wait_all(struct d3dkmt_device *device, uint64_t timeout_ns);
+/* Records that `semaphore` will reach `value` (GPU work submitted elsewhere). */
+NTSTATUS d3dkmt_tracker_track(struct d3dkmt_device *device, VkSemaphore semaphore, uint64_t value);
+/* Next value of the device timeline for the caller to signal in a submission it makes while
+ * holding queue_lock; the value is tracked as pending. */
+uint64_t d3dkmt_tracker_next_value(struct d3dkmt_device *device);
+/* Next value of the bind timeline (caller holds queue_lock and submits a vkQueueBindSparse that
+ * waits for *previous, when not 0, and signals the returned value). */
+uint64_t d3dkmt_tracker_next_bind_value(struct d3dkmt_device *device, uint64_t *previous);
+/* Keeps sync->cpu_value current until the semaphore reaches `value` (a GPU signal was queued). */
+void d3dkmt_tracker_monitor(struct d3dkmt_device *device, struct d3dkmt_sync_object *sync, uint64_t value);
+/* Stops monitoring sync (before it is freed). */
+void d3dkmt_tracker_unmonitor(struct d3dkmt_device *device, struct d3dkmt_sync_object *sync);
+/* Wakes the waiter thread so that it re-reads what to wait for. */
+void d3dkmt_tracker_kick(struct d3dkmt_device *device);
+/* A new timeline semaphore of the device with `initial` value, or VK_NULL_HANDLE. */
+VkSemaphore d3dkmt_create_timeline_semaphore(struct d3dkmt_device *device, uint64_t initial);
+
+/* ---- Devices (device.c) ---- */
+struct d3dkmt_device
+{
+    struct d3dkmt_object obj;
+    struct d3dkmt_adapter *adapter;       /* immutable */
+    VkDevice vk;                          /* immutable */
+    struct d3dkmt_vk_device_funcs vkd;    /* immutable */
+    VkQueue queue;                        /* external sync: queue_lock */
+    uint32_t queue_family;
+    pthread_mutex_t queue_lock;
+    _Atomic bool removed;                 /* set on VK_ERROR_DEVICE_LOST; never cleared */
+
+    /* What the VkDevice has on (immutable). */
+    bool memory_priority, pageable, memory_budget, sparse, bda;
+    uint32_t residency_mode;              /* D3DKMT_HOST_RESIDENCY_* */
+    uint32_t local_type, host_type;       /* memory type indices for the two placements */
+    VkDeviceSize sparse_alignment;        /* bytes; allocation sizes round up to it when sparse */
+
+    pthread_mutex_t lock;                 /* see the lock order above */
+    struct d3dkmt_list offered[3];        /* allocations offered and eligible for release: LOW, NORMAL, HIGH, oldest first */
+    D3DKMT_VK_STATISTICS stats;           /* event counters; the byte gauges are computed on query */
+    uint64_t budget_cache;                /* LOCAL budget in bytes, re-read every 50 ms */
+    uint64_t budget_time_ms;
+
+    struct d3dkmt_tracker tracker;
+};
+
+NTSTATUS d3dkmt_device_status(struct d3dkmt_device *device); /* STATUS_DEVICE_REMOVED or SUCCESS */
+/* Looks up a device handle: referenced device or NULL. */
+struct d3dkmt_device *d3dkmt_device_get(D3DKMT_HANDLE handle);
+static inline void d3dkmt_device_put(struct d3dkmt_device *device) { d3dkmt_object_put(&device->obj); }
+void d3dkmt_device_free(struct d3dkmt_device *device);
+/* Waits for all work on the device's queue (takes queue_lock). */
+void d3dkmt_device_wait_idle(struct d3dkmt_device *device);
+/* The VkBufferCreateInfo of an allocation buffer of `size` bytes on device. */
+VkBufferCreateInfo d3dkmt_device_buffer_info(const struct d3dkmt_device *device, VkDeviceSize size);
+
+/* ---- Resources and allocations (allocation.c) ---- */
+struct d3dkmt_resource
+{
+    struct d3dkmt_object obj;
+    struct d3dkmt_allocation *first;      /* singly linked through next_in_resource; device->lock */
+    uint32_t count;                       /* device->lock */
+};
+
+enum d3dkmt_alloc_flags
+{
+    D3DKMT_ALLOC_HOST_VISIBLE  = 1 << 0,  /* memory type is host visible (lockable) */
+    D3DKMT_ALLOC_OFFERED       = 1 << 1,  /* offered and not reclaimed */
+    D3DKMT_ALLOC_OFFER_PENDING = 1 << 2,  /* offered; waiting for earlier GPU work before it takes effect */
+    D3DKMT_ALLOC_RELEASED      = 1 << 3,  /* memory released by the budget manager */
+    D3DKMT_ALLOC_DECOMMIT      = 1 << 4,  /* offered with AllowDecommit */
+    D3DKMT_ALLOC_IMPORTED      = 1 << 5,  /* memory owned by the caller before import; never released */
+    D3DKMT_ALLOC_LOCKED        = 1 << 6,  /* mapped by Lock2 */
+    D3DKMT_ALLOC_DESTROYED     = 1 << 7,  /* destroy requested; memory freed or about to be */
+};
+
+/* 96 bytes on x64 (checked in allocation.c): library metadata per allocation is this plus the
+ * handle slot (8 bytes) and malloc's header. */
+struct d3dkmt_allocation
+{
+    struct d3dkmt_object obj;             /* 24 */
+    struct d3dkmt_resource *resource;     /* immutable; NULL when standalone */
+    struct d3dkmt_allocation *next_in_resource; /* device->lock */
+    struct d3dkmt_list offer_link;        /* device->offered[class] or unlinked; device->lock */
+    VkDeviceMemory memory;                /* device->lock; VK_NULL_HANDLE when released */
+    VkBuffer buffer;                      /* immutable (sparse buffer, or plain buffer) */
+    uint64_t size;                        /* bytes, immutable */
+    float priority;                       /* Vulkan priority in [0,1] when not offered; device->lock */
+    uint32_t d3d_priority;                /* D3DDDI_ALLOCATIONPRIORITY_*; device->lock */
+    uint16_t residency_count;             /* MakeResident minus Evict; device->lock */
+    uint8_t flags;                        /* enum d3dkmt_alloc_flags; device->lock */
+    uint8_t offer_class;                  /* 0 LOW, 1 NORMAL, 2 HIGH while offered; device->lock */
+    uint8_t memory_type;                  /* immutable */
+    uint8_t offer_epoch;                  /* counts offers, voids stale deferred ones; device->lock */
+    uint8_t pad[2];
+};
+
+struct d3dkmt_allocation *d3dkmt_allocation_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
+static inline void d3dkmt_allocation_put(struct d3dkmt_allocation *a) { d3dkmt_object_put(&a->obj); }
+void d3dkmt_allocation_free(struct d3dkmt_allocation *alloc);
+void d3dkmt_resource_free(struct d3dkmt_resource *res);
+/* Frees the allocation's memory now (device->lock held): unbinds the sparse buffer, vkFreeMemory,
+ * updates usage and statistics.  No-op when it has none. */
+void d3dkmt_allocation_release_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
+/* Allocates VkDeviceMemory for alloc (its size, type and priority) into *memory, not yet bound
+ * (device->lock held).  STATUS_SUCCESS, STATUS_NO_MEMORY, STATUS_GRAPHICS_NO_VIDEO_MEMORY,
+ * STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_allocation_allocate_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                                  VkDeviceMemory *memory);
+/* Frees memory from d3dkmt_allocation_allocate_memory_locked that was never bound. */
+void d3dkmt_allocation_discard_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                             VkDeviceMemory memory);
+/* Binds memory to alloc's buffer and makes it the allocation's memory (device->lock held); takes
+ * ownership of memory whatever the result.  With sparse binding the bind is queued (taking
+ * queue_lock), chained on the bind timeline and, when queue is not NULL, signalling the paging
+ * queue's fence: *fence_value receives that value.  STATUS_SUCCESS or STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_allocation_bind_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                              VkDeviceMemory memory, struct d3dkmt_paging_queue *queue,
+                                              uint64_t *fence_value);
+
+/* Resolves a list of allocation or resource handles of one device into referenced allocations,
+ * all or nothing.  handles: count entries; resources: true when they are resource handles (each
+ * expands to its allocations).  On success *out is a malloc'ed array of *out_count referenced
+ * allocations and, when group is not NULL, *group a malloc'ed array mapping each of them to the
+ * index of the input handle it came from.  STATUS_SUCCESS, STATUS_INVALID_PARAMETER (a bad
+ * handle: unknown, stale, other type, other device), STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_allocation_lookup_list(const struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
+                                       UINT count, bool resources, struct d3dkmt_allocation ***out,
+                                       UINT *out_count, UINT **group);
+void d3dkmt_allocation_put_list(struct d3dkmt_allocation **list, UINT count);
+
+/* ---- Residency (residency.c) ---- */
+/* Vulkan priority for a D3DDDI allocation priority (monotonic table, docs/decisions/priorities.md). */
+float d3dkmt_priority_to_vk(uint32_t d3d_priority);
+/* Makes room for `bytes` more in the LOCAL budget by releasing offered memory (device->lock held).
+ * Returns the bytes still missing (0 when it fits). */
+uint64_t d3dkmt_residency_make_room_locked(struct d3dkmt_device *device, uint64_t bytes);
+/* Applies alloc's current priority to its memory (device->lock held; pageable mode only). */
+void d3dkmt_residency_apply_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc, float priority);
+/* Device teardown: forget offered lists. */
+void d3dkmt_residency_device_finish(struct d3dkmt_device *device);
+
+/* ---- Paging queues and sync objects (fence.c) ---- */
+/* Signals of a fence (CPU and GPU) happen under device->queue_lock, so values never go backwards
+ * (docs/decisions/fences.md).  A paging queue holds one reference on its fence. */
+struct d3dkmt_sync_object
+{
+    struct d3dkmt_object obj;
+    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE type;   /* D3DDDI_MONITORED_FENCE; immutable */
+    D3DDDI_SYNCHRONIZATIONOBJECT_FLAGS flags; /* as created; immutable */
+    VkSemaphore semaphore;                /* timeline; immutable */
+    _Atomic uint64_t *cpu_value;          /* FenceValueCPUVirtualAddress (own 8-aligned block): kept current
+                                           * by the library, written only under tracker.lock, read anywhere */
+    uint64_t gpu_pending;                 /* highest value a GPU signal will write; tracker.lock */
+    uint64_t gpu_use;                     /* device timeline value of the last submission that waits on or
+                                           * signals the semaphore; queue_lock */
+    uint64_t max_difference;              /* maxTimelineSemaphoreValueDifference; immutable */
+    struct d3dkmt_list monitored_link;    /* tracker.monitored while gpu_pending > *cpu_value */
+    struct d3dkmt_paging_queue *paging_queue; /* owning paging queue, or NULL; immutable, a marker only
+                                               * (the fence may outlive the queue: never dereferenced) */
+};
+
+struct d3dkmt_paging_queue
+{
+    struct d3dkmt_object obj;
+    D3DDDI_PAGINGQUEUE_PRIORITY priority;
+    struct d3dkmt_sync_object *fence;     /* destroyed with the queue */
+    uint64_t fence_next;                  /* next paging fence value; device->queue_lock */
+};
+
+struct d3dkmt_paging_queue *d3dkmt_paging_queue_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
+void d3dkmt_paging_queue_free(struct d3dkmt_paging_queue *queue);
+void d3dkmt_sync_object_free(struct d3dkmt_sync_object *sync);
+/* Reserves the next paging fence value of queue for an operation the caller submits now (holding
+ * queue_lock); the fence's semaphore must be signalled to it.  Tracked as GPU-pending.  When the
+ * submission fails the caller signals the value from the host (after the previous one completed),
+ * so the fence never stalls. */
+uint64_t d3dkmt_paging_queue_next_value_locked(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue);
+/* Current completed value of the paging queue's fence (also written to its CPU address). */
+uint64_t d3dkmt_paging_queue_completed(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue);
+
+/* ---- Entry-point helpers ---- */
+/* Lazily initialises the library; returns its init status. */
+NTSTATUS d3dkmt_init(void);
+
+#endif /* D3DKMT_PRIVATE_H */

@@ -1,0 +1,457 @@
+/*
+ * device.c: D3DKMTCreateDevice, D3DKMTDestroyDevice, D3DKMTEscape and the host API's device
+ * calls (interop, tracked submission, statistics, shutdown).
+ *
+ * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
+ *
+ * Lifetime: every object created on a device holds a reference on it, so the VkDevice (destroyed
+ * in d3dkmt_device_free, when the last reference goes) outlives all their Vulkan objects.
+ * D3DKMTDestroyDevice stops the device handle, waits for the GPU, drains the fence tracker and
+ * stops every child handle; the children free their memory as their last references go.
+ */
+#include "d3dkmt_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct d3dkmt_device *d3dkmt_device_get(D3DKMT_HANDLE handle)
+{
+    return (struct d3dkmt_device *)d3dkmt_handle_get(handle, D3DKMT_OBJ_DEVICE, NULL);
+}
+
+NTSTATUS d3dkmt_device_status(struct d3dkmt_device *device)
+{
+    return atomic_load_explicit(&device->removed, memory_order_relaxed) ? STATUS_DEVICE_REMOVED : STATUS_SUCCESS;
+}
+
+/* Picks the memory type for each placement among `bits` (the allocation buffer's memoryTypeBits). */
+static bool choose_memory_types(struct d3dkmt_device *device, uint32_t bits)
+{
+    const VkPhysicalDeviceMemoryProperties *mp = &device->adapter->mem_props;
+    const VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    uint32_t i, local = UINT32_MAX, host_any = UINT32_MAX, host_sys = UINT32_MAX;
+
+    for (i = 0; i < mp->memoryTypeCount; i++)
+    {
+        VkMemoryPropertyFlags f = mp->memoryTypes[i].propertyFlags;
+        if (!(bits & (1u << i)) || (f & VK_MEMORY_PROPERTY_PROTECTED_BIT)) continue;
+        if (local == UINT32_MAX && (f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)) local = i;
+        if ((f & host) == host)
+        {
+            if (host_any == UINT32_MAX) host_any = i;
+            if (host_sys == UINT32_MAX && !(f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)) host_sys = i;
+        }
+    }
+    if (host_sys == UINT32_MAX) host_sys = host_any;
+    if (local == UINT32_MAX) local = host_sys;
+    if (local == UINT32_MAX || host_sys == UINT32_MAX) return false;
+    device->local_type = local;
+    device->host_type = host_sys;
+    return true;
+}
+
+VkBufferCreateInfo d3dkmt_device_buffer_info(const struct d3dkmt_device *device, VkDeviceSize size)
+{
+    VkBufferCreateInfo info = {
+        .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+        .flags = device->sparse ? VK_BUFFER_CREATE_SPARSE_BINDING_BIT : 0,
+        .size = size,
+        .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT
+               | VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT
+               | VK_BUFFER_USAGE_INDEX_BUFFER_BIT | VK_BUFFER_USAGE_VERTEX_BUFFER_BIT
+               | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT
+               | (device->bda ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : 0),
+        .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
+    };
+    return info;
+}
+
+/* Learns the memory types and the sparse page size from a probe buffer. */
+static NTSTATUS probe_buffers(struct d3dkmt_device *device)
+{
+    VkBufferCreateInfo info = d3dkmt_device_buffer_info(device, 65536);
+    VkMemoryRequirements reqs;
+    VkBuffer probe;
+    VkResult vr;
+
+    if ((vr = device->vkd.vkCreateBuffer(device->vk, &info, NULL, &probe)) != VK_SUCCESS)
+        return d3dkmt_status_from_vk(vr);
+    device->vkd.vkGetBufferMemoryRequirements(device->vk, probe, &reqs);
+    device->vkd.vkDestroyBuffer(device->vk, probe, NULL);
+    device->sparse_alignment = device->sparse ? reqs.alignment : 1;
+    if (!choose_memory_types(device, reqs.memoryTypeBits)) return STATUS_NOT_SUPPORTED;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS create_vk_device(struct d3dkmt_device *device)
+{
+    struct d3dkmt_adapter *adapter = device->adapter;
+    const char *extensions[4];
+    uint32_t ext_count = 0;
+    float queue_priority = 1.0f;
+    VkDeviceQueueCreateInfo queue_info = {
+        .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+        .queueFamilyIndex = adapter->queue_family,
+        .queueCount = 1,
+        .pQueuePriorities = &queue_priority,
+    };
+    VkPhysicalDevicePageableDeviceLocalMemoryFeaturesEXT pageable = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PAGEABLE_DEVICE_LOCAL_MEMORY_FEATURES_EXT,
+        .pageableDeviceLocalMemory = VK_TRUE,
+    };
+    VkPhysicalDeviceMemoryPriorityFeaturesEXT priority = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PRIORITY_FEATURES_EXT,
+        .memoryPriority = VK_TRUE,
+    };
+    VkPhysicalDeviceVulkan12Features f12 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+        .timelineSemaphore = VK_TRUE,
+        .bufferDeviceAddress = adapter->has_bda,
+    };
+    VkPhysicalDeviceVulkan13Features f13 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
+        .pNext = &f12,
+        .synchronization2 = VK_TRUE,
+    };
+    VkPhysicalDeviceFeatures2 features = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+        .pNext = &f13,
+        .features.sparseBinding = adapter->has_sparse_binding,
+    };
+    VkDeviceCreateInfo info = {
+        .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+        .pNext = &features,
+        .queueCreateInfoCount = 1,
+        .pQueueCreateInfos = &queue_info,
+        .ppEnabledExtensionNames = extensions,
+    };
+    PFN_vkGetDeviceProcAddr gdpa;
+    VkResult vr;
+
+    if (adapter->has_memory_priority)
+    {
+        extensions[ext_count++] = VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME;
+        priority.pNext = f12.pNext; f12.pNext = &priority;
+    }
+    if (adapter->has_pageable)
+    {
+        extensions[ext_count++] = VK_EXT_PAGEABLE_DEVICE_LOCAL_MEMORY_EXTENSION_NAME;
+        pageable.pNext = f12.pNext; f12.pNext = &pageable;
+    }
+    if (adapter->has_memory_budget) extensions[ext_count++] = VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
+    info.enabledExtensionCount = ext_count;
+
+    if ((vr = g_vk.vki.vkCreateDevice(adapter->physical_device, &info, NULL, &device->vk)) != VK_SUCCESS)
+    {
+        ERR("vkCreateDevice failed: %d", vr);
+        device->vk = VK_NULL_HANDLE;
+        return d3dkmt_status_from_vk(vr);
+    }
+    gdpa = g_vk.vki.vkGetDeviceProcAddr;
+#define X(name) device->vkd.name = (PFN_##name)gdpa(device->vk, #name);
+    D3DKMT_VK_DEVICE_FUNCS(X)
+#undef X
+    device->vkd.vkGetDeviceQueue(device->vk, adapter->queue_family, 0, &device->queue);
+    device->queue_family = adapter->queue_family;
+    device->memory_priority = adapter->has_memory_priority;
+    device->pageable = adapter->has_pageable && device->vkd.vkSetDeviceMemoryPriorityEXT;
+    device->memory_budget = adapter->has_memory_budget;
+    device->sparse = adapter->has_sparse_binding && !getenv("D3DKMT_NO_SPARSE");
+    device->bda = adapter->has_bda;
+    device->residency_mode = device->pageable ? D3DKMT_HOST_RESIDENCY_PAGEABLE
+                           : device->memory_priority ? D3DKMT_HOST_RESIDENCY_PRIORITY
+                           : D3DKMT_HOST_RESIDENCY_NONE;
+    return STATUS_SUCCESS;
+}
+
+/***********************************************************************
+ *           D3DKMTCreateDevice
+ *
+ * desc->hAdapter: an adapter handle (pAdapter, the legacy union member, is not supported: the
+ * handle is read from the same bytes).  desc->Flags: LegacyMode, RequestVSync and
+ * DisableGpuTimeout are accepted and have no effect.  desc->hDevice: out.  pCommandBuffer,
+ * pAllocationList, pPatchLocationList: out, set to NULL with sizes 0 (there is no legacy DMA path).
+ * The device gets a VkDevice with timeline semaphores and, where the adapter has them,
+ * VK_EXT_memory_priority, VK_EXT_pageable_device_local_memory, VK_EXT_memory_budget and sparse
+ * binding (d3dkmt_host_get_device_info and the statistics escape say which).
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad adapter handle);
+ * STATUS_NO_MEMORY; STATUS_NOT_SUPPORTED (vkCreateDevice refused); STATUS_DEVICE_REMOVED.
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtcreatedevice.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
+{
+    struct d3dkmt_adapter *adapter;
+    struct d3dkmt_device *device;
+    NTSTATUS status;
+    unsigned int i;
+
+    if (!desc) return STATUS_INVALID_PARAMETER;
+    if ((status = d3dkmt_init())) return status;
+    if (!(adapter = d3dkmt_adapter_from_handle(desc->hAdapter))) return STATUS_INVALID_PARAMETER;
+    if (!(device = calloc(1, sizeof(*device)))) return STATUS_NO_MEMORY;
+    d3dkmt_object_init(&device->obj, D3DKMT_OBJ_DEVICE, NULL);
+    device->adapter = adapter;
+    pthread_mutex_init(&device->lock, NULL);
+    pthread_mutex_init(&device->queue_lock, NULL);
+    for (i = 0; i < 3; i++) d3dkmt_list_init(&device->offered[i]);
+
+    if ((status = create_vk_device(device))) goto fail;
+    if ((status = probe_buffers(device))) goto fail;
+    if ((status = d3dkmt_tracker_init(device))) goto fail;
+    if ((status = d3dkmt_handle_reserve(&device->obj)))
+    {
+        d3dkmt_tracker_finish(device);
+        goto fail;
+    }
+    TRACE("device %#x on %s: mode %u sparse %d page %llu", device->obj.handle, adapter->props.deviceName,
+          device->residency_mode, device->sparse, (unsigned long long)device->sparse_alignment);
+    desc->pCommandBuffer = NULL;
+    desc->CommandBufferSize = 0;
+    desc->pAllocationList = NULL;
+    desc->AllocationListSize = 0;
+    desc->pPatchLocationList = NULL;
+    desc->PatchLocationListSize = 0;
+    d3dkmt_handle_publish(&device->obj);
+    desc->hDevice = device->obj.handle;
+    return STATUS_SUCCESS;
+
+fail:
+    if (device->vk) device->vkd.vkDestroyDevice(device->vk, NULL);
+    pthread_mutex_destroy(&device->queue_lock);
+    pthread_mutex_destroy(&device->lock);
+    free(device);
+    return status;
+}
+
+void d3dkmt_device_free(struct d3dkmt_device *device)
+{
+    TRACE("freeing device %#x", device->obj.handle);
+    d3dkmt_tracker_finish(device);
+    d3dkmt_residency_device_finish(device);
+    device->vkd.vkDestroyDevice(device->vk, NULL);
+    pthread_mutex_destroy(&device->queue_lock);
+    pthread_mutex_destroy(&device->lock);
+    free(device);
+}
+
+static void stop_child(struct d3dkmt_object *obj, void *ctx)
+{
+    d3dkmt_handle_remove(obj);
+}
+
+/* Waits for the device's GPU work (queue_lock taken here). */
+void d3dkmt_device_wait_idle(struct d3dkmt_device *device)
+{
+    VkResult vr;
+
+    pthread_mutex_lock(&device->queue_lock);
+    vr = device->vkd.vkQueueWaitIdle(device->queue);
+    pthread_mutex_unlock(&device->queue_lock);
+    if (vr != VK_SUCCESS) d3dkmt_device_check_vk(device, vr);
+}
+
+/* Stops the device and everything it owns; called with a reference held. */
+static void destroy_device(struct d3dkmt_device *device)
+{
+    if (!d3dkmt_handle_remove(&device->obj)) return;
+    d3dkmt_device_wait_idle(device);
+    while (d3dkmt_tracker_wait_all(device, 1000000000ull) == STATUS_TIMEOUT)
+        WARN("device %#x: deferred work still pending after GPU idle", device->obj.handle);
+    /* Paging queues and sync objects first (they own semaphores the tracker may watch), then
+     * allocations, then resources. */
+    d3dkmt_handle_for_each(device, D3DKMT_OBJ_PAGING_QUEUE, stop_child, NULL);
+    d3dkmt_handle_for_each(device, D3DKMT_OBJ_SYNC_OBJECT, stop_child, NULL);
+    d3dkmt_handle_for_each(device, D3DKMT_OBJ_ALLOCATION, stop_child, NULL);
+    d3dkmt_handle_for_each(device, D3DKMT_OBJ_RESOURCE, stop_child, NULL);
+    d3dkmt_tracker_wait_all(device, 1000000000ull);
+}
+
+/***********************************************************************
+ *           D3DKMTDestroyDevice
+ *
+ * desc->hDevice: a device handle.  Destroys the device and every object created on it
+ * (allocations, resources, paging queues, sync objects): waits for its GPU work, runs the pending
+ * deferred operations, frees all memory.  Every handle of those objects is invalid afterwards.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL or not a device handle).
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtdestroydevice; docs/decisions/lifetime.md.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTDestroyDevice(const D3DKMT_DESTROYDEVICE *desc)
+{
+    struct d3dkmt_device *device;
+
+    if (!desc || !(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
+    destroy_device(device);
+    d3dkmt_device_put(device);
+    return STATUS_SUCCESS;
+}
+
+/***********************************************************************
+ *           D3DKMTEscape
+ *
+ * The driver-private requests of libd3dkmt.  desc->Type: D3DKMT_ESCAPE_DRIVERPRIVATE;
+ * desc->hDevice: a device; desc->pPrivateDriverData: a D3DKMT_VK_STATISTICS whose Code is
+ * D3DKMT_VK_ESCAPE_QUERY_STATISTICS, PrivateDriverDataSize its size; it is filled in.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc or data NULL, wrong size or code, bad
+ * device); STATUS_NOT_SUPPORTED (another escape type).
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtescape; docs/private-driver-data.md.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEscape(const D3DKMT_ESCAPE *desc)
+{
+    D3DKMT_VK_STATISTICS *stats;
+
+    if (!desc || !desc->pPrivateDriverData) return STATUS_INVALID_PARAMETER;
+    if (desc->Type != D3DKMT_ESCAPE_DRIVERPRIVATE) return STATUS_NOT_SUPPORTED;
+    if (desc->PrivateDriverDataSize != sizeof(D3DKMT_VK_STATISTICS)) return STATUS_INVALID_PARAMETER;
+    stats = desc->pPrivateDriverData;
+    if (stats->Code != D3DKMT_VK_ESCAPE_QUERY_STATISTICS) return STATUS_INVALID_PARAMETER;
+    return d3dkmt_host_query_statistics(desc->hDevice, stats);
+}
+
+/* ---- Host API ---- */
+
+D3DKMT_EXPORT NTSTATUS d3dkmt_host_get_device_info(D3DKMT_HANDLE hDevice, struct d3dkmt_host_device_info *info)
+{
+    struct d3dkmt_device *device;
+
+    if (!info) return STATUS_INVALID_PARAMETER;
+    if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
+    info->instance = g_vk.instance;
+    info->physical_device = device->adapter->physical_device;
+    info->device = device->vk;
+    info->queue = device->queue;
+    info->queue_family_index = device->queue_family;
+    info->residency_mode = device->residency_mode;
+    info->memory_priority = device->memory_priority;
+    info->pageable_memory = device->pageable;
+    info->memory_budget = device->memory_budget;
+    info->sparse_binding = device->sparse;
+    info->buffer_device_address = device->bda;
+    info->get_device_proc_addr = g_vk.vki.vkGetDeviceProcAddr;
+    d3dkmt_device_put(device);
+    return STATUS_SUCCESS;
+}
+
+D3DKMT_EXPORT NTSTATUS d3dkmt_host_track_gpu_work(D3DKMT_HANDLE hDevice, VkSemaphore semaphore, uint64_t value)
+{
+    struct d3dkmt_device *device;
+    NTSTATUS status;
+
+    if (!semaphore) return STATUS_INVALID_PARAMETER;
+    if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
+    status = d3dkmt_tracker_track(device, semaphore, value);
+    d3dkmt_device_put(device);
+    return status;
+}
+
+D3DKMT_EXPORT NTSTATUS d3dkmt_host_submit(D3DKMT_HANDLE hDevice, const VkSubmitInfo2 *submit, uint64_t *tracked_value)
+{
+    VkSemaphoreSubmitInfo signals[8], waits[33];
+    struct d3dkmt_device *device;
+    VkSubmitInfo2 info;
+    NTSTATUS status;
+    uint64_t value, bind_last;
+    VkResult vr;
+
+    if (!submit || submit->sType != VK_STRUCTURE_TYPE_SUBMIT_INFO_2 || submit->signalSemaphoreInfoCount > 7
+            || submit->waitSemaphoreInfoCount > 32)
+        return STATUS_INVALID_PARAMETER;
+    if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
+    if ((status = d3dkmt_device_status(device))) goto done;
+
+    info = *submit;
+    if (submit->signalSemaphoreInfoCount)
+        memcpy(signals, submit->pSignalSemaphoreInfos, submit->signalSemaphoreInfoCount * sizeof(*signals));
+    if (submit->waitSemaphoreInfoCount)
+        memcpy(waits, submit->pWaitSemaphoreInfos, submit->waitSemaphoreInfoCount * sizeof(*waits));
+
+    pthread_mutex_lock(&device->queue_lock);
+    /* Work submitted after a bind must see the memory bound: wait for the last bind. */
+    pthread_mutex_lock(&device->tracker.lock);
+    bind_last = device->tracker.bind_next - 1;
+    pthread_mutex_unlock(&device->tracker.lock);
+    if (bind_last)
+    {
+        waits[info.waitSemaphoreInfoCount++] = (VkSemaphoreSubmitInfo){
+            .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = device->tracker.bind_timeline,
+            .value = bind_last, .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
+    }
+    value = d3dkmt_tracker_next_value(device);
+    signals[info.signalSemaphoreInfoCount++] = (VkSemaphoreSubmitInfo){
+        .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = device->tracker.timeline,
+        .value = value, .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
+    info.pSignalSemaphoreInfos = signals;
+    info.pWaitSemaphoreInfos = waits;
+    vr = device->vkd.vkQueueSubmit2(device->queue, 1, &info, VK_NULL_HANDLE);
+    if (vr != VK_SUCCESS && vr != VK_ERROR_DEVICE_LOST)
+    {
+        /* Keep the timeline whole: signal our value from the host once the one before it was
+         * reached (a host signal may not overtake a pending queue signal). */
+        VkSemaphoreSignalInfo sig = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
+                                      .semaphore = device->tracker.timeline, .value = value };
+        uint64_t previous = value - 1;
+        VkSemaphoreWaitInfo wait = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, .semaphoreCount = 1,
+                                     .pSemaphores = &device->tracker.timeline, .pValues = &previous };
+        if (previous) device->vkd.vkWaitSemaphores(device->vk, &wait, UINT64_MAX);
+        device->vkd.vkSignalSemaphore(device->vk, &sig);
+    }
+    pthread_mutex_unlock(&device->queue_lock);
+    status = d3dkmt_device_check_vk(device, vr);
+    if (!status && tracked_value) *tracked_value = value;
+    d3dkmt_tracker_poll(device);
+done:
+    d3dkmt_device_put(device);
+    return status;
+}
+
+D3DKMT_EXPORT NTSTATUS d3dkmt_host_lock_queue(D3DKMT_HANDLE hDevice)
+{
+    struct d3dkmt_device *device;
+
+    if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
+    pthread_mutex_lock(&device->queue_lock);
+    d3dkmt_device_put(device);
+    return STATUS_SUCCESS;
+}
+
+D3DKMT_EXPORT NTSTATUS d3dkmt_host_unlock_queue(D3DKMT_HANDLE hDevice)
+{
+    struct d3dkmt_device *device;
+
+    if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
+    pthread_mutex_unlock(&device->queue_lock);
+    d3dkmt_device_put(device);
+    return STATUS_SUCCESS;
+}
+
+D3DKMT_EXPORT NTSTATUS d3dkmt_host_flush_deferred(D3DKMT_HANDLE hDevice, uint64_t timeout_ns)
+{
+    struct d3dkmt_device *device;
+    NTSTATUS status;
+
+    if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
+    status = d3dkmt_tracker_wait_all(device, timeout_ns);
+    d3dkmt_device_put(device);
+    return status;
+}
+
+static void destroy_device_cb(struct d3dkmt_object *obj, void *ctx)
+{
+    destroy_device((struct d3dkmt_device *)obj);
+}
+
+static void close_adapter_cb(struct d3dkmt_object *obj, void *ctx)
+{
+    d3dkmt_handle_remove(obj);
+}
+
+D3DKMT_EXPORT void d3dkmt_host_shutdown(void)
+{
+    if (!atomic_load(&g_vk.initialised)) return;
+    d3dkmt_handle_for_each(NULL, D3DKMT_OBJ_DEVICE, destroy_device_cb, NULL);
+    d3dkmt_handle_for_each(NULL, D3DKMT_OBJ_ADAPTER, close_adapter_cb, NULL);
+    pthread_mutex_lock(&g_vk.lock);
+    d3dkmt_vk_shutdown_locked();
+    pthread_mutex_unlock(&g_vk.lock);
+    if (!d3dkmt_handle_count()) d3dkmt_handle_table_reset();
+    else WARN("%u handles still live at shutdown", d3dkmt_handle_count());
+}

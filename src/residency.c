@@ -1,0 +1,760 @@
+/*
+ * residency.c: the video memory manager's residency policy.  D3DKMTOfferAllocations,
+ * D3DKMTReclaimAllocations(2), D3DKMTMakeResident, D3DKMTEvict, D3DKMTSetAllocationPriority,
+ * D3DKMTGetAllocationPriority, the budget manager and the statistics.
+ *
+ * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
+ *
+ * Vulkan never discards memory, so a truthful DISCARDED needs the library to release memory
+ * itself.  The budget manager does that: when LOCAL usage would exceed the budget, it releases
+ * the memory of offered allocations (LOW, then NORMAL, then HIGH; oldest offer first within a
+ * class), only of offers that took effect (their earlier GPU work completed), never of an
+ * allocation that is not offered and never of imported memory.  Releasing is: unbind the sparse
+ * buffer, then vkFreeMemory once the unbind ran.  Without sparse binding nothing is released.
+ *
+ * Priorities (docs/decisions/priorities.md): an allocation's Vulkan priority is
+ *   offered (in effect)  OFFER_LEVEL[class]: LOW 0.0, NORMAL 0.05, HIGH 0.1
+ *   evicted              EVICTED_LEVEL 0.2
+ *   otherwise            d3dkmt_priority_to_vk(its D3DDDI priority), in [0.1, 1]
+ * and changes live through vkSetDeviceMemoryPriorityEXT where pageable memory is on.
+ *
+ * All state here is under device->lock.  Entry points validate every handle and value first
+ * (taking references), then change state under one hold of device->lock, so a bad entry anywhere
+ * changes nothing.
+ */
+#include "d3dkmt_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EVICTED_LEVEL 0.2f
+static const float offer_level[3] = { 0.0f, 0.05f, 0.1f };
+
+/* Breakpoints of the D3DDDI -> Vulkan priority map, linear in between (monotonic). */
+static const struct { uint32_t d3d; float vk; } priority_map[] = {
+    { 0,                                 0.1f  },
+    { D3DDDI_ALLOCATIONPRIORITY_MINIMUM, 0.25f },
+    { D3DDDI_ALLOCATIONPRIORITY_LOW,     0.35f },
+    { D3DDDI_ALLOCATIONPRIORITY_NORMAL,  0.5f  },
+    { D3DDDI_ALLOCATIONPRIORITY_HIGH,    0.75f },
+    { D3DDDI_ALLOCATIONPRIORITY_MAXIMUM, 1.0f  },
+};
+
+float d3dkmt_priority_to_vk(uint32_t p)
+{
+    unsigned int i;
+
+    for (i = 1; i < D3DKMT_ARRAY_SIZE(priority_map); i++)
+    {
+        if (p <= priority_map[i].d3d)
+        {
+            double span = (double)priority_map[i].d3d - priority_map[i - 1].d3d;
+            double t = ((double)p - priority_map[i - 1].d3d) / span;
+            return priority_map[i - 1].vk + (float)t * (priority_map[i].vk - priority_map[i - 1].vk);
+        }
+    }
+    return 1.0f;
+}
+
+/* The Vulkan priority alloc should have now. */
+static float effective_priority(const struct d3dkmt_allocation *a)
+{
+    if ((a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING)) == D3DKMT_ALLOC_OFFERED)
+        return offer_level[a->offer_class];
+    if (!a->residency_count) return EVICTED_LEVEL;
+    return a->priority;
+}
+
+void d3dkmt_residency_apply_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                            float priority)
+{
+    if (device->pageable && alloc->memory)
+        device->vkd.vkSetDeviceMemoryPriorityEXT(device->vk, alloc->memory, priority);
+}
+
+/* ---- Budget manager ---- */
+
+/* The LOCAL budget, re-read from the driver at most every 50 ms (device->lock held). */
+static uint64_t local_budget_locked(struct d3dkmt_device *device)
+{
+    struct timespec now;
+    uint64_t ms;
+
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    if (!device->budget_time_ms || ms - device->budget_time_ms >= 50)
+    {
+        device->budget_cache = d3dkmt_adapter_budget(device->adapter, true);
+        device->budget_time_ms = ms ? ms : 1;
+    }
+    return device->budget_cache;
+}
+
+/* Releases the memory of one offered allocation (device->lock held). */
+static void release_offered_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *a)
+{
+    d3dkmt_list_remove(&a->offer_link);
+    d3dkmt_allocation_release_memory_locked(device, a);
+    a->flags |= D3DKMT_ALLOC_RELEASED;
+    device->stats.Releases++;
+    TRACE("released %#x (%llu bytes, class %u)", a->obj.handle, (unsigned long long)a->size, a->offer_class);
+}
+
+uint64_t d3dkmt_residency_make_room_locked(struct d3dkmt_device *device, uint64_t bytes)
+{
+    uint64_t budget = local_budget_locked(device);
+    uint64_t usage = atomic_load(&device->adapter->local_usage);
+    unsigned int cls;
+
+    if (usage + bytes <= budget) return 0;
+    if (!device->sparse) return usage + bytes - budget;
+    for (cls = 0; cls < 3; cls++)
+    {
+        struct d3dkmt_list *e, *next;
+        for (e = device->offered[cls].next; e != &device->offered[cls]; e = next)
+        {
+            struct d3dkmt_allocation *a = D3DKMT_CONTAINER(e, struct d3dkmt_allocation, offer_link);
+            next = e->next;
+            if (a->flags & D3DKMT_ALLOC_IMPORTED || !a->memory) continue;
+            release_offered_locked(device, a);
+            usage = atomic_load(&device->adapter->local_usage);
+            if (usage + bytes <= budget) return 0;
+        }
+    }
+    return usage + bytes - budget;
+}
+
+void d3dkmt_residency_device_finish(struct d3dkmt_device *device)
+{
+    unsigned int i;
+    for (i = 0; i < 3; i++)
+        while (!d3dkmt_list_empty(&device->offered[i])) d3dkmt_list_remove(device->offered[i].next);
+}
+
+/* ---- Offer ---- */
+
+struct offer_batch
+{
+    UINT count;
+    struct d3dkmt_allocation **allocs;
+    uint8_t *epochs;
+};
+
+/* Puts an offer in effect: the allocation joins its class's release order and drops its priority
+ * (device->lock held). */
+static void offer_take_effect_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *a)
+{
+    a->flags &= ~D3DKMT_ALLOC_OFFER_PENDING;
+    if (!(a->flags & D3DKMT_ALLOC_RELEASED))
+        d3dkmt_list_add_tail(&device->offered[a->offer_class], &a->offer_link);
+    d3dkmt_residency_apply_priority_locked(device, a, offer_level[a->offer_class]);
+}
+
+static void offer_deferred(struct d3dkmt_device *device, void *ctx, bool cancelled)
+{
+    struct offer_batch *batch = ctx;
+    UINT i;
+
+    pthread_mutex_lock(&device->lock);
+    for (i = 0; i < batch->count; i++)
+    {
+        struct d3dkmt_allocation *a = batch->allocs[i];
+        /* Reclaimed, destroyed or offered again since: this offer is void. */
+        if ((a->flags & (D3DKMT_ALLOC_OFFER_PENDING | D3DKMT_ALLOC_DESTROYED)) != D3DKMT_ALLOC_OFFER_PENDING
+                || a->offer_epoch != batch->epochs[i])
+            continue;
+        offer_take_effect_locked(device, a);
+    }
+    d3dkmt_residency_make_room_locked(device, 0);
+    pthread_mutex_unlock(&device->lock);
+    d3dkmt_allocation_put_list(batch->allocs, batch->count);
+    free(batch->epochs);
+    free(batch);
+}
+
+static unsigned int offer_class_for(const struct d3dkmt_allocation *a, D3DKMT_OFFER_PRIORITY priority)
+{
+    if (priority != D3DKMT_OFFER_PRIORITY_AUTO) return priority - 1;
+    if (a->d3d_priority >= D3DDDI_ALLOCATIONPRIORITY_HIGH) return 2;
+    if (a->d3d_priority >= D3DDDI_ALLOCATIONPRIORITY_NORMAL) return 1;
+    return 0;
+}
+
+/* True when the allocation was stopped by a concurrent destroy after the lookup. */
+static bool stale(const struct d3dkmt_allocation *a)
+{
+    return (a->flags & D3DKMT_ALLOC_DESTROYED)
+        || atomic_load_explicit(&a->obj.state, memory_order_relaxed) != D3DKMT_STATE_ACTIVE;
+}
+
+/***********************************************************************
+ *           D3DKMTOfferAllocations
+ *
+ * desc->hDevice: a device.  Exactly one of desc->pResources (resource handles) and
+ * desc->HandleList (allocation handles) is non-NULL, with desc->NumAllocations entries, 1 to
+ * 10240, all of that device.  desc->Priority: LOW, NORMAL, HIGH or AUTO (from each allocation's
+ * own priority: HIGH and above -> HIGH, NORMAL and above -> NORMAL, else LOW).  desc->Flags:
+ * AllowDecommit lets the memory go for good (a later reclaim reports NOT_COMMITTED if it was
+ * released); OfferImmediately puts the offer in effect now even when earlier GPU work is pending
+ * (the caller asserts that work does not use the allocations).  Reserved bits must be 0.
+ * Effect: the allocations are offered at once (a reclaim may follow immediately); the offer takes
+ * effect (priority drops to the class's offer level, the memory becomes releasable) once the GPU
+ * work submitted to the device before the call completed: now when there is none, else from the
+ * fence tracker.  The call never blocks.  Offering an offered allocation re-offers it with the
+ * new class and flags (docs/decisions/offer-reclaim.md).  A locked allocation cannot be offered.
+ * All or nothing: a bad entry anywhere changes nothing.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, both or neither array, count 0 or
+ * above 10240, bad priority or flags, a bad, stale, foreign or locked handle); STATUS_NO_MEMORY;
+ * STATUS_DEVICE_REMOVED.
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtofferallocations and reference §2.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIONS *desc)
+{
+    struct d3dkmt_allocation **allocs = NULL;
+    struct offer_batch *batch = NULL;
+    struct d3dkmt_device *device;
+    bool defer_needed;
+    NTSTATUS status;
+    UINT count = 0, i, deferred = 0;
+
+    if (!desc || !desc->pResources == !desc->HandleList) return STATUS_INVALID_PARAMETER;
+    if (!desc->NumAllocations || desc->NumAllocations > D3DKMT_MAX_RESIDENCY_LIST) return STATUS_INVALID_PARAMETER;
+    if (desc->Priority < D3DKMT_OFFER_PRIORITY_LOW || desc->Priority > D3DKMT_OFFER_PRIORITY_AUTO)
+        return STATUS_INVALID_PARAMETER;
+    if (desc->Flags.Reserved) return STATUS_INVALID_PARAMETER;
+    if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
+    if ((status = d3dkmt_device_status(device))) goto done;
+    d3dkmt_tracker_poll(device);
+
+    if ((status = d3dkmt_allocation_lookup_list(device, desc->pResources ? desc->pResources : desc->HandleList,
+                                                desc->NumAllocations, !!desc->pResources, &allocs, &count, NULL)))
+        goto done;
+
+    defer_needed = !desc->Flags.OfferImmediately && !d3dkmt_tracker_idle(device, D3DKMT_WAIT_WORK);
+    if (defer_needed)
+    {
+        status = STATUS_NO_MEMORY;
+        if (!(batch = calloc(1, sizeof(*batch))) || !(batch->epochs = malloc(count ? count : 1))) goto done;
+    }
+
+    pthread_mutex_lock(&device->lock);
+    for (i = 0; i < count; i++)
+    {
+        if (stale(allocs[i]) || (allocs[i]->flags & D3DKMT_ALLOC_LOCKED))
+        {
+            pthread_mutex_unlock(&device->lock);
+            status = STATUS_INVALID_PARAMETER;
+            goto done;
+        }
+    }
+    for (i = 0; i < count; i++)
+    {
+        struct d3dkmt_allocation *a = allocs[i];
+
+        if (!d3dkmt_list_empty(&a->offer_link)) d3dkmt_list_remove(&a->offer_link);
+        a->flags |= D3DKMT_ALLOC_OFFERED;
+        a->flags &= ~D3DKMT_ALLOC_DECOMMIT;
+        if (desc->Flags.AllowDecommit) a->flags |= D3DKMT_ALLOC_DECOMMIT;
+        a->offer_class = offer_class_for(a, desc->Priority);
+        a->offer_epoch++;   /* voids an older deferred offer of this allocation */
+        if (defer_needed)
+        {
+            a->flags |= D3DKMT_ALLOC_OFFER_PENDING;
+            batch->epochs[deferred++] = a->offer_epoch;
+        }
+        else offer_take_effect_locked(device, a);
+    }
+    device->stats.Offers += count;
+    if (!defer_needed) d3dkmt_residency_make_room_locked(device, 0);
+    pthread_mutex_unlock(&device->lock);
+
+    if (defer_needed)
+    {
+        batch->count = count;
+        batch->allocs = allocs;
+        allocs = NULL;
+        if (d3dkmt_tracker_defer(device, D3DKMT_WAIT_WORK, offer_deferred, batch))
+        {
+            /* No memory to queue it: the offer stays pending until reclaimed (never released early). */
+            d3dkmt_allocation_put_list(batch->allocs, batch->count);
+            free(batch->epochs);
+            free(batch);
+        }
+        batch = NULL;
+    }
+    status = STATUS_SUCCESS;
+
+done:
+    d3dkmt_allocation_put_list(allocs, count);
+    if (batch) { free(batch->epochs); free(batch); }
+    d3dkmt_device_put(device);
+    return status;
+}
+
+/* ---- Reclaim ---- */
+
+/* Reclaims allocs (resolved from `handles`, group[i] is the input index of allocs[i]) and writes the
+ * worst result per input entry into results[]; *bound is set when a bind was queued, with the paging
+ * fence value to wait for in *fence_value (queue may be NULL for the device form). */
+static NTSTATUS reclaim(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue,
+                        struct d3dkmt_allocation **allocs, UINT count, const UINT *group, UINT inputs,
+                        D3DDDI_RECLAIM_RESULT *results, bool *bound, uint64_t *fence_value)
+{
+    VkDeviceMemory *fresh = NULL;
+    NTSTATUS status = STATUS_SUCCESS;
+    UINT i;
+
+    memset(results, 0, inputs * sizeof(*results));
+    *bound = false;
+    if (!(fresh = calloc(count ? count : 1, sizeof(*fresh)))) return STATUS_NO_MEMORY;
+
+    pthread_mutex_lock(&device->lock);
+    for (i = 0; i < count; i++)
+    {
+        if (stale(allocs[i]))
+        {
+            status = STATUS_INVALID_PARAMETER;
+            goto unlock;
+        }
+    }
+    /* Phase 1: memory for every released allocation that comes back, or nothing changes. */
+    for (i = 0; i < count; i++)
+    {
+        struct d3dkmt_allocation *a = allocs[i];
+        if ((a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED | D3DKMT_ALLOC_DECOMMIT))
+                != (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED))
+            continue;
+        d3dkmt_residency_make_room_locked(device, a->size);
+        if ((status = d3dkmt_allocation_allocate_memory_locked(device, a, &fresh[i])))
+            goto unlock;
+    }
+    /* Phase 2: apply. */
+    for (i = 0; i < count; i++)
+    {
+        struct d3dkmt_allocation *a = allocs[i];
+        D3DDDI_RECLAIM_RESULT r = D3DDDI_RECLAIM_RESULT_OK;
+
+        if (a->flags & D3DKMT_ALLOC_RELEASED && a->flags & D3DKMT_ALLOC_DECOMMIT)
+        {
+            r = D3DDDI_RECLAIM_RESULT_NOT_COMMITTED;   /* stays without memory: destroy it */
+            if (a->flags & D3DKMT_ALLOC_OFFERED) device->stats.ReclaimsNotCommitted++;
+            a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING);
+        }
+        else if (a->flags & D3DKMT_ALLOC_OFFERED)
+        {
+            if (!d3dkmt_list_empty(&a->offer_link)) d3dkmt_list_remove(&a->offer_link);
+            if (a->flags & D3DKMT_ALLOC_RELEASED)
+            {
+                uint64_t value = 0;
+                NTSTATUS bind = d3dkmt_allocation_bind_memory_locked(device, a, fresh[i], queue, &value);
+                fresh[i] = VK_NULL_HANDLE;
+                if (bind)
+                {
+                    /* The queue refused the bind (device lost): the content is gone for good. */
+                    r = D3DDDI_RECLAIM_RESULT_NOT_COMMITTED;
+                    device->stats.ReclaimsNotCommitted++;
+                    a->flags |= D3DKMT_ALLOC_DECOMMIT;
+                    a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING);
+                }
+                else
+                {
+                    a->flags &= ~D3DKMT_ALLOC_RELEASED;
+                    r = D3DDDI_RECLAIM_RESULT_DISCARDED;
+                    device->stats.ReclaimsDiscarded++;
+                    *bound = true;
+                    if (value > *fence_value) *fence_value = value;
+                }
+            }
+            else device->stats.ReclaimsOk++;
+            if (r != D3DDDI_RECLAIM_RESULT_NOT_COMMITTED)
+            {
+                a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING | D3DKMT_ALLOC_DECOMMIT);
+                d3dkmt_residency_apply_priority_locked(device, a, effective_priority(a));
+            }
+        }
+        /* else: never offered (or already reclaimed): OK, nothing changes. */
+        if (r > results[group ? group[i] : i]) results[group ? group[i] : i] = r;
+    }
+
+unlock:
+    for (i = 0; i < count; i++)
+        if (fresh[i]) d3dkmt_allocation_discard_memory_locked(device, allocs[i], fresh[i]);
+    pthread_mutex_unlock(&device->lock);
+    free(fresh);
+    return status;
+}
+
+/* Common validation and output of both reclaim forms. */
+static NTSTATUS reclaim_common(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue,
+                               D3DKMT_HANDLE *resources, const D3DKMT_HANDLE *list, UINT count,
+                               BOOL *discarded, D3DDDI_RECLAIM_RESULT *results_out, UINT64 *fence_out)
+{
+    struct d3dkmt_allocation **allocs = NULL;
+    D3DDDI_RECLAIM_RESULT *results = NULL;
+    UINT n = 0, *group = NULL, i;
+    uint64_t fence_value = 0;
+    NTSTATUS status;
+    bool bound;
+
+    if ((status = d3dkmt_device_status(device))) return status;
+    d3dkmt_tracker_poll(device);
+    if ((status = d3dkmt_allocation_lookup_list(device, resources ? resources : list, count, !!resources,
+                                                &allocs, &n, &group)))
+        return status;
+    if (!(results = malloc(count * sizeof(*results))))
+    {
+        status = STATUS_NO_MEMORY;
+        goto done;
+    }
+    if ((status = reclaim(device, queue, allocs, n, group, count, results, &bound, &fence_value))) goto done;
+    for (i = 0; i < count; i++)
+    {
+        if (results_out) results_out[i] = results[i];
+        else if (discarded) discarded[i] = results[i] != D3DDDI_RECLAIM_RESULT_OK;
+    }
+    if (fence_out) *fence_out = bound ? fence_value : queue ? d3dkmt_paging_queue_completed(device, queue) : 0;
+    status = bound && queue ? STATUS_PENDING : STATUS_SUCCESS;
+
+done:
+    d3dkmt_allocation_put_list(allocs, n);
+    free(group);
+    free(results);
+    return status;
+}
+
+/***********************************************************************
+ *           D3DKMTReclaimAllocations
+ *
+ * desc->hDevice: a device.  Exactly one of desc->pResources / desc->HandleList, with
+ * desc->NumAllocations entries (1 to 10240) of that device.  desc->pDiscarded: optional,
+ * NumAllocations BOOLs, TRUE where the content was lost (the memory had been released: new memory
+ * is bound, content undefined; or it was decommitted and stays without memory).  A resource
+ * reports the worst of its allocations.  The priority of each allocation is restored.
+ * Reclaiming an allocation that is not offered reports FALSE and changes nothing.  GPU work
+ * submitted through d3dkmt_host_submit after the call waits for any rebind; the CPU may lock the
+ * allocations as soon as the call returns.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, both or neither array, bad count,
+ * a bad, stale or foreign handle: nothing changes); STATUS_NO_MEMORY or
+ * STATUS_GRAPHICS_NO_VIDEO_MEMORY (no memory for a released allocation: nothing changes);
+ * STATUS_DEVICE_REMOVED.
+ * Follows d3dkmthk/nc-d3dkmthk-pfnd3dkmt_reclaimallocations; docs/decisions/offer-reclaim.md.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTReclaimAllocations(D3DKMT_RECLAIMALLOCATIONS *desc)
+{
+    struct d3dkmt_device *device;
+    NTSTATUS status;
+
+    if (!desc || !desc->pResources == !desc->HandleList) return STATUS_INVALID_PARAMETER;
+    if (!desc->NumAllocations || desc->NumAllocations > D3DKMT_MAX_RESIDENCY_LIST) return STATUS_INVALID_PARAMETER;
+    if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
+    status = reclaim_common(device, NULL, desc->pResources, desc->HandleList, desc->NumAllocations,
+                            desc->pDiscarded, NULL, NULL);
+    d3dkmt_device_put(device);
+    return status;
+}
+
+/***********************************************************************
+ *           D3DKMTReclaimAllocations2
+ *
+ * desc->hPagingQueue: a paging queue; its device owns the allocations.  Exactly one of
+ * desc->pResources / desc->HandleList with desc->NumAllocations entries (1 to 10240).
+ * desc->pResults (the union with pDiscarded; this library always writes D3DDDI_RECLAIM_RESULT
+ * values, so pass pResults; a NULL pointer means the caller assumes all lost): per entry OK
+ * (content intact), DISCARDED (the memory had been released; new memory was bound through a sparse
+ * bind on the paging queue, content undefined), NOT_COMMITTED (offered with AllowDecommit and
+ * released: no memory; destroy it).  A resource reports the worst of its allocations.
+ * desc->PagingFenceValue: out, the paging queue fence value after which the GPU may use the
+ * allocations.  CPU access (Lock2) is valid as soon as the call returns.
+ * Returns STATUS_SUCCESS (nothing to wait for; PagingFenceValue already reached); STATUS_PENDING
+ * (a rebind is queued: wait for PagingFenceValue); STATUS_INVALID_PARAMETER (desc NULL, both or
+ * neither array, bad count, bad paging queue, a bad, stale or foreign handle: nothing changes);
+ * STATUS_NO_MEMORY / STATUS_GRAPHICS_NO_VIDEO_MEMORY (nothing changes); STATUS_DEVICE_REMOVED.
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtreclaimallocations2 and ns-d3dkmthk-_d3dkmt_reclaimallocations2;
+ * docs/decisions/offer-reclaim.md.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTReclaimAllocations2(D3DKMT_RECLAIMALLOCATIONS2 *desc)
+{
+    struct d3dkmt_paging_queue *queue;
+    struct d3dkmt_device *device;
+    UINT64 fence = 0;
+    NTSTATUS status;
+
+    if (!desc || !desc->pResources == !desc->HandleList) return STATUS_INVALID_PARAMETER;
+    if (!desc->NumAllocations || desc->NumAllocations > D3DKMT_MAX_RESIDENCY_LIST) return STATUS_INVALID_PARAMETER;
+    if (!(queue = d3dkmt_paging_queue_get(desc->hPagingQueue, NULL))) return STATUS_INVALID_PARAMETER;
+    device = queue->obj.device;
+    status = reclaim_common(device, queue, desc->pResources, desc->HandleList, desc->NumAllocations,
+                            NULL, desc->pResults, &fence);
+    if (status == STATUS_SUCCESS || status == STATUS_PENDING) desc->PagingFenceValue = fence;
+    d3dkmt_object_put(&queue->obj);
+    return status;
+}
+
+/* ---- MakeResident / Evict ---- */
+
+/***********************************************************************
+ *           D3DKMTMakeResident
+ *
+ * desc->hPagingQueue: a paging queue.  desc->AllocationList: desc->NumAllocations (1 to 10240)
+ * allocations of its device.  desc->PriorityList: optional, a D3DDDI_ALLOCATIONPRIORITY_* per
+ * allocation, applied.  desc->Flags: MustSucceed (succeed even over budget); CantTrimFurther
+ * (accepted, no effect).  Residency is reference counted as in D3D12: each call adds one per
+ * allocation (created allocations start at one); an allocation whose count rises from 0 gets its
+ * priority back.  Over budget (after releasing offered memory) without MustSucceed the call fails
+ * with STATUS_NO_MEMORY, NumBytesToTrim says by how much, and nothing changes.  Memory is never
+ * paged out by this library (Vulkan keeps it; pageable memory lets the driver move it by
+ * priority), so nothing is paged in: PagingFenceValue is the queue's completed value.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad queue, count, list, a bad,
+ * offered or stale handle, a priority of 0, a count that would overflow 65535); STATUS_NO_MEMORY;
+ * STATUS_DEVICE_REMOVED.
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtmakeresident (pfnd3dddi_makeresidentcb) and reference §2;
+ * docs/decisions/residency.md.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
+{
+    struct d3dkmt_allocation **allocs = NULL;
+    struct d3dkmt_paging_queue *queue;
+    struct d3dkmt_device *device;
+    uint64_t missing;
+    NTSTATUS status;
+    UINT count = 0, i;
+
+    if (!desc || !desc->AllocationList) return STATUS_INVALID_PARAMETER;
+    if (!desc->NumAllocations || desc->NumAllocations > D3DKMT_MAX_RESIDENCY_LIST) return STATUS_INVALID_PARAMETER;
+    if (desc->Flags.Reserved) return STATUS_INVALID_PARAMETER;
+    if (desc->PriorityList)
+        for (i = 0; i < desc->NumAllocations; i++) if (!desc->PriorityList[i]) return STATUS_INVALID_PARAMETER;
+    if (!(queue = d3dkmt_paging_queue_get(desc->hPagingQueue, NULL))) return STATUS_INVALID_PARAMETER;
+    device = queue->obj.device;
+    if ((status = d3dkmt_device_status(device))) goto done;
+    d3dkmt_tracker_poll(device);
+    if ((status = d3dkmt_allocation_lookup_list(device, desc->AllocationList, desc->NumAllocations, false,
+                                                &allocs, &count, NULL)))
+        goto done;
+
+    pthread_mutex_lock(&device->lock);
+    status = STATUS_INVALID_PARAMETER;
+    for (i = 0; i < count; i++)
+        if (stale(allocs[i]) || allocs[i]->flags & D3DKMT_ALLOC_OFFERED || allocs[i]->residency_count == UINT16_MAX
+                || !allocs[i]->memory)
+            goto unlock;
+    missing = d3dkmt_residency_make_room_locked(device, 0);
+    if (missing && !desc->Flags.MustSucceed)
+    {
+        desc->NumBytesToTrim = missing;
+        status = STATUS_NO_MEMORY;
+        goto unlock;
+    }
+    for (i = 0; i < count; i++)
+    {
+        struct d3dkmt_allocation *a = allocs[i];
+        float before = effective_priority(a);
+        a->residency_count++;
+        if (desc->PriorityList)
+        {
+            a->d3d_priority = desc->PriorityList[i];
+            a->priority = d3dkmt_priority_to_vk(a->d3d_priority);
+        }
+        if (effective_priority(a) != before) d3dkmt_residency_apply_priority_locked(device, a, effective_priority(a));
+    }
+    desc->NumBytesToTrim = 0;
+    status = STATUS_SUCCESS;
+unlock:
+    pthread_mutex_unlock(&device->lock);
+    if (!status) desc->PagingFenceValue = d3dkmt_paging_queue_completed(device, queue);
+done:
+    d3dkmt_allocation_put_list(allocs, count);
+    d3dkmt_object_put(&queue->obj);
+    return status;
+}
+
+/***********************************************************************
+ *           D3DKMTEvict
+ *
+ * desc->hDevice: a device.  desc->AllocationList: desc->NumAllocations (1 to 10240) allocations
+ * of it, each resident (count above 0).  Drops one residency reference per allocation; at zero the
+ * allocation's priority falls to the evicted level (below every resident allocation, above every
+ * offered one).  desc->Flags: EvictOnlyIfNecessary and NotWrittenTo are accepted and change
+ * nothing here.  desc->NumBytesToTrim: out, 0.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad device, count, list, a bad,
+ * stale or not resident handle: nothing changes); STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED.
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtevict; docs/decisions/residency.md.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEvict(D3DKMT_EVICT *desc)
+{
+    struct d3dkmt_allocation **allocs = NULL;
+    struct d3dkmt_device *device;
+    NTSTATUS status;
+    UINT count = 0, i;
+
+    if (!desc || !desc->AllocationList) return STATUS_INVALID_PARAMETER;
+    if (!desc->NumAllocations || desc->NumAllocations > D3DKMT_MAX_RESIDENCY_LIST) return STATUS_INVALID_PARAMETER;
+    if (desc->Flags.Reserved) return STATUS_INVALID_PARAMETER;
+    if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
+    if ((status = d3dkmt_device_status(device))) goto done;
+    d3dkmt_tracker_poll(device);
+    if ((status = d3dkmt_allocation_lookup_list(device, desc->AllocationList, desc->NumAllocations, false,
+                                                &allocs, &count, NULL)))
+        goto done;
+    pthread_mutex_lock(&device->lock);
+    status = STATUS_INVALID_PARAMETER;
+    for (i = 0; i < count; i++)
+    {
+        UINT j, times = 0;
+        if (stale(allocs[i])) goto unlock;
+        for (j = 0; j < count; j++) times += allocs[j] == allocs[i];
+        if (allocs[i]->residency_count < times) goto unlock;
+    }
+    for (i = 0; i < count; i++)
+    {
+        struct d3dkmt_allocation *a = allocs[i];
+        float before = effective_priority(a);
+        a->residency_count--;
+        if (effective_priority(a) != before) d3dkmt_residency_apply_priority_locked(device, a, effective_priority(a));
+    }
+    desc->NumBytesToTrim = 0;
+    status = STATUS_SUCCESS;
+unlock:
+    pthread_mutex_unlock(&device->lock);
+done:
+    d3dkmt_allocation_put_list(allocs, count);
+    d3dkmt_device_put(device);
+    return status;
+}
+
+/* ---- Priorities ---- */
+
+/* Resolves the allocations of a Set/GetAllocationPriority call: hResource (all of its
+ * allocations, one priority entry) or the list (one entry each). */
+static NTSTATUS priority_targets(struct d3dkmt_device *device, D3DKMT_HANDLE hResource, const D3DKMT_HANDLE *list,
+                                 UINT count, struct d3dkmt_allocation ***allocs, UINT *n)
+{
+    if (hResource && count) return STATUS_INVALID_PARAMETER;
+    if (!hResource && (!count || !list || count > D3DKMT_MAX_RESIDENCY_LIST)) return STATUS_INVALID_PARAMETER;
+    if (hResource) return d3dkmt_allocation_lookup_list(device, &hResource, 1, true, allocs, n, NULL);
+    return d3dkmt_allocation_lookup_list(device, list, count, false, allocs, n, NULL);
+}
+
+/***********************************************************************
+ *           D3DKMTSetAllocationPriority
+ *
+ * desc->hDevice: a device.  Either desc->hResource (non-zero, AllocationCount 0: desc->pPriorities
+ * holds one priority for all its allocations) or desc->phAllocationList with
+ * desc->AllocationCount (1 to 10240) allocations and as many priorities.  Priorities are
+ * D3DDDI_ALLOCATIONPRIORITY_* values (any non-zero UINT; mapped to Vulkan by the monotonic table
+ * in docs/decisions/priorities.md).  Applied at once where pageable memory is on; an offered or
+ * evicted allocation keeps its lower level until reclaimed or made resident.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc or priorities NULL, both or neither of
+ * resource and list, bad count, a bad or stale handle, a priority of 0: nothing changes);
+ * STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED.
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtsetallocationpriority.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTSetAllocationPriority(const D3DKMT_SETALLOCATIONPRIORITY *desc)
+{
+    struct d3dkmt_allocation **allocs = NULL;
+    struct d3dkmt_device *device;
+    NTSTATUS status;
+    UINT count = 0, i, entries;
+
+    if (!desc || !desc->pPriorities) return STATUS_INVALID_PARAMETER;
+    entries = desc->hResource ? 1 : desc->AllocationCount;
+    if (entries > D3DKMT_MAX_RESIDENCY_LIST) return STATUS_INVALID_PARAMETER;
+    for (i = 0; i < entries; i++) if (!desc->pPriorities[i]) return STATUS_INVALID_PARAMETER;
+    if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
+    if ((status = d3dkmt_device_status(device))) goto done;
+    if ((status = priority_targets(device, desc->hResource, desc->phAllocationList, desc->AllocationCount,
+                                   &allocs, &count)))
+        goto done;
+    pthread_mutex_lock(&device->lock);
+    status = STATUS_INVALID_PARAMETER;
+    for (i = 0; i < count; i++) if (stale(allocs[i])) goto unlock;
+    for (i = 0; i < count; i++)
+    {
+        struct d3dkmt_allocation *a = allocs[i];
+        float before = effective_priority(a);
+        a->d3d_priority = desc->pPriorities[desc->hResource ? 0 : i];
+        a->priority = d3dkmt_priority_to_vk(a->d3d_priority);
+        if (effective_priority(a) != before) d3dkmt_residency_apply_priority_locked(device, a, effective_priority(a));
+    }
+    status = STATUS_SUCCESS;
+unlock:
+    pthread_mutex_unlock(&device->lock);
+done:
+    d3dkmt_allocation_put_list(allocs, count);
+    d3dkmt_device_put(device);
+    return status;
+}
+
+/***********************************************************************
+ *           D3DKMTGetAllocationPriority
+ *
+ * As D3DKMTSetAllocationPriority's addressing; desc->pPriorities receives the D3DDDI priority of
+ * each allocation (for hResource, that of its first allocation... one entry).
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (as Set); STATUS_NO_MEMORY.
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtgetallocationpriority.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTGetAllocationPriority(const D3DKMT_GETALLOCATIONPRIORITY *desc)
+{
+    struct d3dkmt_allocation **allocs = NULL;
+    struct d3dkmt_device *device;
+    NTSTATUS status;
+    UINT count = 0, i;
+
+    if (!desc || !desc->pPriorities) return STATUS_INVALID_PARAMETER;
+    if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
+    if ((status = priority_targets(device, desc->hResource, desc->phAllocationList, desc->AllocationCount,
+                                   &allocs, &count)))
+        goto done;
+    pthread_mutex_lock(&device->lock);
+    if (desc->hResource) desc->pPriorities[0] = count ? allocs[0]->d3d_priority : 0;
+    else for (i = 0; i < count; i++) desc->pPriorities[i] = allocs[i]->d3d_priority;
+    pthread_mutex_unlock(&device->lock);
+done:
+    d3dkmt_allocation_put_list(allocs, count);
+    d3dkmt_device_put(device);
+    return status;
+}
+
+/* ---- Statistics ---- */
+
+/* Adds one allocation to the byte gauges; runs with a reference held and no lock (the put after
+ * it may free the allocation, which takes device->lock). */
+static void gauge_cb(struct d3dkmt_object *obj, void *ctx)
+{
+    struct d3dkmt_allocation *a = (struct d3dkmt_allocation *)obj;
+    struct d3dkmt_device *device = a->obj.device;
+    D3DKMT_VK_STATISTICS *s = ctx;
+
+    pthread_mutex_lock(&device->lock);
+    if (a->flags & D3DKMT_ALLOC_RELEASED) s->BytesReleased += a->size;
+    else if (a->flags & D3DKMT_ALLOC_OFFERED) s->BytesOffered += a->size;
+    else if (a->memory) s->BytesResident += a->size;
+    pthread_mutex_unlock(&device->lock);
+}
+
+D3DKMT_EXPORT NTSTATUS d3dkmt_host_query_statistics(D3DKMT_HANDLE hDevice, D3DKMT_VK_STATISTICS *stats)
+{
+    struct d3dkmt_device *device;
+    D3DKMT_VK_STATISTICS s;
+
+    if (!stats) return STATUS_INVALID_PARAMETER;
+    if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_PARAMETER;
+    d3dkmt_tracker_poll(device);
+    pthread_mutex_lock(&device->lock);
+    s = device->stats;
+    s.Budget = local_budget_locked(device);
+    pthread_mutex_unlock(&device->lock);
+    s.BytesResident = s.BytesOffered = s.BytesReleased = 0;
+    d3dkmt_handle_for_each(device, D3DKMT_OBJ_ALLOCATION, gauge_cb, &s);
+    s.Code = D3DKMT_VK_ESCAPE_QUERY_STATISTICS;
+    s.ResidencyMode = device->residency_mode;
+    s.SparseBinding = device->sparse;
+    s.Usage = atomic_load(&device->adapter->local_usage);
+    pthread_mutex_lock(&device->tracker.lock);
+    s.DeferredPending = device->tracker.pending_count;
+    pthread_mutex_unlock(&device->tracker.lock);
+    *stats = s;
+    d3dkmt_device_put(device);
+    return STATUS_SUCCESS;
+}

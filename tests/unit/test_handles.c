@@ -1,0 +1,137 @@
+/*
+ * Handle table unit tests: Windows' local handle format, typed and per-device lookup, stale
+ * handles after destroy, reuse delay and generations.  Pure code, no Vulkan.
+ */
+#include "d3dkmt_private.h"
+#include "common.h"
+
+#include <stdlib.h>
+
+/* Adapter-handle objects are the simplest: freeing one is free(). */
+static struct d3dkmt_object *new_object(struct d3dkmt_device *device)
+{
+    struct d3dkmt_adapter_handle *h = calloc(1, sizeof(*h));
+    assert_non_null(h);
+    d3dkmt_object_init(&h->obj, D3DKMT_OBJ_ADAPTER, device);
+    assert_int_equal(d3dkmt_handle_reserve(&h->obj), STATUS_SUCCESS);
+    d3dkmt_handle_publish(&h->obj);
+    return &h->obj;
+}
+
+static void test_format(void **state)
+{
+    struct d3dkmt_object *obj = new_object(NULL);
+
+    assert_int_equal(obj->handle & 0xc000003fu, 0x40000000u);
+    assert_int_not_equal(obj->handle & 0x3fffffc0u, 0);
+    assert_true(d3dkmt_handle_remove(obj));
+}
+
+static void test_lookup_typed(void **state)
+{
+    struct d3dkmt_object *obj = new_object(NULL), *got;
+    uint32_t live = d3dkmt_handle_count();
+
+    got = d3dkmt_handle_get(obj->handle, D3DKMT_OBJ_ADAPTER, NULL);
+    assert_ptr_equal(got, obj);
+    assert_int_equal(atomic_load(&obj->refcount), 2);
+    d3dkmt_object_put(got);
+    assert_null(d3dkmt_handle_get(obj->handle, D3DKMT_OBJ_ALLOCATION, NULL));
+    assert_null(d3dkmt_handle_get(obj->handle, D3DKMT_OBJ_DEVICE, NULL));
+    assert_true(d3dkmt_handle_remove(obj));
+    assert_int_equal(d3dkmt_handle_count(), live - 1);
+}
+
+static void test_lookup_device(void **state)
+{
+    struct d3dkmt_device *fake = (struct d3dkmt_device *)(uintptr_t)0x1000, *other = (struct d3dkmt_device *)(uintptr_t)0x2000;
+    struct d3dkmt_object *obj = new_object(fake), *got;
+
+    assert_non_null(got = d3dkmt_handle_get(obj->handle, D3DKMT_OBJ_ADAPTER, fake));
+    d3dkmt_object_put(got);
+    assert_null(d3dkmt_handle_get(obj->handle, D3DKMT_OBJ_ADAPTER, other));
+    assert_true(d3dkmt_handle_remove(obj));
+}
+
+static void test_garbage(void **state)
+{
+    static const D3DKMT_HANDLE bad[] = { 0, 0x40000000u, 0xffffffffu, 0x12345678u, 0x40000041u, 0x80000040u, 0x7fffffc0u };
+    unsigned int i;
+    for (i = 0; i < D3DKMT_ARRAY_SIZE(bad); i++) assert_null(d3dkmt_handle_get(bad[i], D3DKMT_OBJ_ADAPTER, NULL));
+}
+
+static void test_stale_after_remove(void **state)
+{
+    struct d3dkmt_object *obj = new_object(NULL), *got;
+    D3DKMT_HANDLE h = obj->handle;
+
+    /* Keep a reference like a concurrent caller would: the object survives its handle. */
+    got = d3dkmt_handle_get(h, D3DKMT_OBJ_ADAPTER, NULL);
+    assert_true(d3dkmt_handle_remove(obj));
+    assert_false(d3dkmt_handle_remove(obj));           /* double destroy */
+    assert_int_equal(atomic_load(&got->state), D3DKMT_STATE_STOPPED);
+    assert_null(d3dkmt_handle_get(h, D3DKMT_OBJ_ADAPTER, NULL));
+    d3dkmt_object_put(got);                              /* frees it */
+}
+
+/* A destroyed handle does not resolve to a newer object: slots are reused only after
+ * D3DKMT_HANDLE_REUSE_DELAY other frees, and each reuse changes the generation. */
+static void test_no_resurrection(void **state)
+{
+    enum { N = D3DKMT_HANDLE_REUSE_DELAY + 64 };
+    D3DKMT_HANDLE *old = malloc(N * sizeof(*old));
+    struct d3dkmt_object **objs = malloc(N * sizeof(*objs));
+    unsigned int i, round;
+
+    assert_non_null(old);
+    assert_non_null(objs);
+    for (i = 0; i < N; i++) { objs[i] = new_object(NULL); old[i] = objs[i]->handle; }
+    for (i = 0; i < N; i++) assert_true(d3dkmt_handle_remove(objs[i]));
+    /* Churn through many generations of every slot; none may ever hand out an old handle, and old
+     * handles must keep failing to resolve. */
+    for (round = 0; round < 4; round++)
+    {
+        for (i = 0; i < N; i++)
+        {
+            unsigned int j;
+            objs[i] = new_object(NULL);
+            for (j = 0; j < N; j++) assert_int_not_equal(objs[i]->handle, old[j]);
+        }
+        for (i = 0; i < N; i++) assert_null(d3dkmt_handle_get(old[i], D3DKMT_OBJ_ADAPTER, NULL));
+        for (i = 0; i < N; i++) assert_true(d3dkmt_handle_remove(objs[i]));
+    }
+    free(old);
+    free(objs);
+}
+
+static void count_cb(struct d3dkmt_object *obj, void *ctx)
+{
+    (*(unsigned int *)ctx)++;
+}
+
+static void test_for_each(void **state)
+{
+    struct d3dkmt_device *fake = (struct d3dkmt_device *)(uintptr_t)0x3000;
+    struct d3dkmt_object *a = new_object(fake), *b = new_object(fake), *c = new_object(NULL);
+    unsigned int seen = 0;
+
+    d3dkmt_handle_for_each(fake, D3DKMT_OBJ_ADAPTER, count_cb, &seen);
+    assert_int_equal(seen, 2);
+    assert_true(d3dkmt_handle_remove(a));
+    assert_true(d3dkmt_handle_remove(b));
+    assert_true(d3dkmt_handle_remove(c));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_lookup_typed),
+        cmocka_unit_test(test_lookup_device),
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_stale_after_remove),
+        cmocka_unit_test(test_no_resurrection),
+        cmocka_unit_test(test_for_each),
+    };
+    return cmocka_run_group_tests_name("handles", tests, NULL, NULL);
+}

@@ -1,0 +1,1003 @@
+/*
+ * d3dkmt_main.c: the PE side of d3dkmt.dll (x86_64).
+ *
+ * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
+ *
+ * Every export is a thin thunk, shaped like the kernel side of a Windows system call:
+ *   1. a NULL descriptor gives STATUS_INVALID_PARAMETER;
+ *   2. the descriptor, and every array it points to (by its count), is copied into memory of this
+ *      DLL inside an exception guard; an unreadable one gives STATUS_ACCESS_VIOLATION;
+ *   3. every buffer the call writes (the descriptor itself where it has out fields, result arrays)
+ *      is probed for writing before the call, so a read-only or unmapped output gives
+ *      STATUS_ACCESS_VIOLATION before the library changes any state;
+ *   4. one Unix call hands the copies to libd3dkmt (d3dkmt_unix.c);
+ *   5. the outputs are copied back, again inside an exception guard.
+ * The Unix side therefore only ever sees memory this DLL owns, and a bad pointer from the
+ * application never reaches it.  Pointers the library returns (D3DKMT_LOCK2.pData, the fence
+ * CPU addresses) are addresses in the process's one address space, usable from Windows code.
+ * docs/wine-dll.md explains the choices (why copies and not IsBadReadPtr, limits, async waits).
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "ntstatus.h"
+#define WIN32_NO_STATUS
+#include "windef.h"
+#include "winbase.h"
+#include "winternl.h"
+#include "wingdi.h"
+#include "wine/debug.h"
+#include "wine/exception.h"
+
+#include "d3dkmt.h"
+#include "unixlib.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(d3dkmt);
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* From libwinecrt0.a (Wine 8's <wine/unixlib.h>, which Debian does not ship). */
+extern d3dkmt_unixlib_handle_t __wine_unixlib_handle;
+extern NTSTATUS (WINAPI *__wine_unix_call_dispatcher)(d3dkmt_unixlib_handle_t, unsigned int, void *);
+extern NTSTATUS WINAPI __wine_init_unix_call(void);
+
+#define UNIX_CALL(func, params) __wine_unix_call_dispatcher(__wine_unixlib_handle, unix_##func, params)
+
+static HMODULE d3dkmt_module;
+static NTSTATUS unix_status = STATUS_DLL_NOT_FOUND;
+
+/* Largest array and buffer a call copies: far above the library's own limits (10240 allocations
+ * per offer / reclaim, 1024 per create), so anything larger is an error anyway. */
+#define MAX_ELEMENTS    (1u << 20)
+#define MAX_COPY_BYTES  ((SIZE_T)64 << 20)
+
+/* ---- Guarded memory access ----
+ * Faults of application memory: access violations, guard pages (a PAGE_GUARD page raises once),
+ * and in-page errors (a file mapping whose file shrank).  Anything else is a bug and propagates. */
+
+static LONG CALLBACK memory_fault_filter(EXCEPTION_POINTERS *ptrs)
+{
+    switch (ptrs->ExceptionRecord->ExceptionCode)
+    {
+    case EXCEPTION_ACCESS_VIOLATION:
+    case EXCEPTION_GUARD_PAGE:
+    case EXCEPTION_IN_PAGE_ERROR:
+        return EXCEPTION_EXECUTE_HANDLER;
+    default:
+        return EXCEPTION_CONTINUE_SEARCH;
+    }
+}
+
+static NTSTATUS copy_guarded(void *dst, const void *src, SIZE_T size)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+
+    __TRY
+    {
+        memcpy(dst, src, size);
+    }
+    __EXCEPT(memory_fault_filter)
+    {
+        status = STATUS_ACCESS_VIOLATION;
+    }
+    __ENDTRY
+    return status;
+}
+
+/* Touch one byte of every page of [ptr, ptr + size) with a locked read-modify-write that leaves
+ * the byte unchanged: faults exactly where a write would, without racing with the application. */
+static inline void touch_for_write(volatile char *p)
+{
+    __asm__ __volatile__("lock orb $0, %0" : "+m"(*p) :: "memory");
+}
+
+static NTSTATUS probe_write(void *ptr, SIZE_T size)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    ULONG_PTR start = (ULONG_PTR)ptr, last;
+
+    if (!size) return STATUS_SUCCESS;
+    if (start + size < start) return STATUS_ACCESS_VIOLATION;
+    last = start + size - 1;
+    __TRY
+    {
+        ULONG_PTR p;
+        for (p = start; p <= last; p = (p | 0xfff) + 1)
+        {
+            touch_for_write((volatile char *)p);
+            if ((p | 0xfff) >= last) break;
+        }
+        touch_for_write((volatile char *)last);
+    }
+    __EXCEPT(memory_fault_filter)
+    {
+        status = STATUS_ACCESS_VIOLATION;
+    }
+    __ENDTRY
+    return status;
+}
+
+/* ---- Per-call copies ----
+ * A struct thunk holds the copies of one call: small ones in a pool on the stack, larger ones on
+ * the process heap; the outputs to copy back; and the pointer fields of copied descriptors that
+ * were redirected to copies, restored before the descriptor goes back to the application. */
+
+struct thunk
+{
+    DECLSPEC_ALIGN(16) char pool[768];
+    SIZE_T pool_used;
+    void *heap[8];
+    unsigned int heap_count;
+    struct { void *app; const void *copy; SIZE_T size; } out[8];
+    unsigned int out_count;
+    struct { void **field; void *value; } restore[8];
+    unsigned int restore_count;
+    BOOL called;            /* the Unix call ran: outputs are copied back */
+};
+
+static void thunk_init(struct thunk *t)
+{
+    t->pool_used = 0;
+    t->heap_count = t->out_count = t->restore_count = 0;
+    t->called = FALSE;
+}
+
+static void *thunk_alloc(struct thunk *t, SIZE_T size)
+{
+    void *ptr;
+
+    size = (size + 15) & ~(SIZE_T)15;
+    if (!size) size = 16;
+    if (size <= sizeof(t->pool) - t->pool_used)
+    {
+        ptr = t->pool + t->pool_used;
+        t->pool_used += size;
+        return ptr;
+    }
+    if (t->heap_count == ARRAY_SIZE(t->heap)) return NULL;
+    if (!(ptr = HeapAlloc(GetProcessHeap(), 0, size))) return NULL;
+    t->heap[t->heap_count++] = ptr;
+    return ptr;
+}
+
+/* *ptr: an application pointer to count elements of elem_size bytes, or NULL.  On success *ptr
+ * points at a copy (NULL stays NULL; a non-NULL pointer with count 0 becomes a non-NULL empty
+ * copy).  writable: the application's buffer is also an output; it is probed for writing now and
+ * copied back by thunk_finish.  field_of_copy: *ptr is a field of a copied descriptor, restored
+ * to the application's pointer before that descriptor is copied back.
+ * STATUS_ACCESS_VIOLATION: unreadable (or, writable, unwritable); STATUS_INVALID_PARAMETER: over
+ * MAX_ELEMENTS / MAX_COPY_BYTES; STATUS_NO_MEMORY. */
+static NTSTATUS thunk_copy(struct thunk *t, void **ptr, SIZE_T count, SIZE_T elem_size, BOOL writable,
+                           BOOL field_of_copy)
+{
+    void *app = *ptr, *copy;
+    SIZE_T size;
+    NTSTATUS status;
+
+    if (!app) return STATUS_SUCCESS;
+    if (count > MAX_ELEMENTS || count * elem_size > MAX_COPY_BYTES) return STATUS_INVALID_PARAMETER;
+    size = count * elem_size;
+    if (field_of_copy && t->restore_count == ARRAY_SIZE(t->restore)) return STATUS_NO_MEMORY;
+    if (writable && t->out_count == ARRAY_SIZE(t->out)) return STATUS_NO_MEMORY;
+    if (!(copy = thunk_alloc(t, size))) return STATUS_NO_MEMORY;
+    if ((status = copy_guarded(copy, app, size))) return status;
+    if (writable)
+    {
+        if ((status = probe_write(app, size))) return status;
+        t->out[t->out_count].app = app;
+        t->out[t->out_count].copy = copy;
+        t->out[t->out_count].size = size;
+        t->out_count++;
+    }
+    if (field_of_copy)
+    {
+        t->restore[t->restore_count].field = ptr;
+        t->restore[t->restore_count].value = app;
+        t->restore_count++;
+    }
+    *ptr = copy;
+    return STATUS_SUCCESS;
+}
+
+#define COPY_DESC_IN(t, d)      thunk_copy(t, (void **)&(d), 1, sizeof(*(d)), FALSE, FALSE)
+#define COPY_DESC_INOUT(t, d)   thunk_copy(t, (void **)&(d), 1, sizeof(*(d)), TRUE, FALSE)
+#define COPY_ARRAY_IN(t, f, n)    thunk_copy(t, (void **)&(f), n, sizeof(*(f)), FALSE, TRUE)
+#define COPY_ARRAY_INOUT(t, f, n) thunk_copy(t, (void **)&(f), n, sizeof(*(f)), TRUE, TRUE)
+
+/* Restore redirected fields, copy outputs back when the Unix call ran, free copies.  Returns
+ * status, or STATUS_ACCESS_VIOLATION when an output became unwritable during the call. */
+static NTSTATUS thunk_finish(struct thunk *t, NTSTATUS status)
+{
+    unsigned int i;
+
+    for (i = t->restore_count; i-- > 0;)
+        *t->restore[i].field = t->restore[i].value;
+    for (i = 0; t->called && i < t->out_count; i++)
+        if (copy_guarded(t->out[i].app, t->out[i].copy, t->out[i].size) && NT_SUCCESS(status))
+            status = STATUS_ACCESS_VIOLATION;
+    for (i = 0; i < t->heap_count; i++)
+        HeapFree(GetProcessHeap(), 0, t->heap[i]);
+    t->heap_count = t->out_count = t->restore_count = 0;
+    return status;
+}
+
+static inline NTSTATUS check_unix(const void *desc)
+{
+    if (!desc) return STATUS_INVALID_PARAMETER;
+    return unix_status;
+}
+
+/* Common tail: run the Unix call on the copied descriptor, then finish. */
+#define CALL_AND_FINISH(t, name, d) \
+    do { \
+        struct name##_params params = { d }; \
+        status = UNIX_CALL(name, &params); \
+        (t)->called = TRUE; \
+    } while (0); \
+    done: \
+    status = thunk_finish(t, status); \
+    if (status) WINE_WARN("returning %#lx\n", (long)status); \
+    return status
+
+#define TRY(expr) do { if ((status = (expr))) goto done; } while (0)
+
+/* ---- Entry points ----
+ * Each takes the descriptor of the gdi32.dll function of the same name (include/d3dkmt.h) and
+ * returns what libd3dkmt returns (documented at the library's definition in src/), plus, from
+ * this thunk: STATUS_INVALID_PARAMETER for a NULL descriptor or an array over MAX_ELEMENTS,
+ * STATUS_ACCESS_VIOLATION for an unreadable descriptor or array or an unwritable output,
+ * STATUS_NO_MEMORY when the copies cannot be allocated, and STATUS_DLL_NOT_FOUND when d3dkmt.so
+ * could not be loaded (see docs/wine-dll.md). */
+
+/***********************************************************************
+ *           D3DKMTEnumAdapters2    (D3DKMT.@)
+ * desc->NumAdapters: in, the number of entries of desc->pAdapters (NULL to query the count); out,
+ * the number of adapters.  https://learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/nf-d3dkmthk-d3dkmtenumadapters2
+ */
+NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    TRY(COPY_ARRAY_INOUT(&t, desc->pAdapters, desc->NumAdapters));
+    CALL_AND_FINISH(&t, EnumAdapters2, desc);
+}
+
+/***********************************************************************
+ *           D3DKMTOpenAdapterFromLuid    (D3DKMT.@)
+ * desc->AdapterLuid: in; desc->hAdapter: out.
+ */
+NTSTATUS WINAPI D3DKMTOpenAdapterFromLuid(D3DKMT_OPENADAPTERFROMLUID *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    CALL_AND_FINISH(&t, OpenAdapterFromLuid, desc);
+}
+
+/***********************************************************************
+ *           D3DKMTCloseAdapter    (D3DKMT.@)
+ */
+NTSTATUS WINAPI D3DKMTCloseAdapter(const D3DKMT_CLOSEADAPTER *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, desc));
+    CALL_AND_FINISH(&t, CloseAdapter, desc);
+}
+
+/***********************************************************************
+ *           D3DKMTQueryAdapterInfo    (D3DKMT.@)
+ * desc->pPrivateDriverData: in/out buffer of desc->PrivateDriverDataSize bytes.
+ */
+NTSTATUS WINAPI D3DKMTQueryAdapterInfo(const D3DKMT_QUERYADAPTERINFO *desc)
+{
+    D3DKMT_QUERYADAPTERINFO *d;
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    d = (D3DKMT_QUERYADAPTERINFO *)desc;
+    TRY(COPY_DESC_IN(&t, d));
+    TRY(thunk_copy(&t, &d->pPrivateDriverData, d->PrivateDriverDataSize, 1, TRUE, TRUE));
+    CALL_AND_FINISH(&t, QueryAdapterInfo, d);
+}
+
+/***********************************************************************
+ *           D3DKMTQueryVideoMemoryInfo    (D3DKMT.@)
+ * desc->hProcess: NULL or a handle of the calling process (the library answers for this process
+ * only: another process's handle gives STATUS_NOT_SUPPORTED, an invalid one STATUS_INVALID_HANDLE).
+ */
+NTSTATUS WINAPI D3DKMTQueryVideoMemoryInfo(D3DKMT_QUERYVIDEOMEMORYINFO *desc)
+{
+    HANDLE process;
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    if ((process = desc->hProcess) && process != GetCurrentProcess())
+    {
+        DWORD pid = GetProcessId(process);
+        if (!pid) TRY(STATUS_INVALID_HANDLE);
+        if (pid != GetCurrentProcessId()) TRY(STATUS_NOT_SUPPORTED);
+    }
+    desc->hProcess = NULL;
+    {
+        struct QueryVideoMemoryInfo_params params = { desc };
+        status = UNIX_CALL(QueryVideoMemoryInfo, &params);
+        t.called = TRUE;
+    }
+    desc->hProcess = process;
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
+}
+
+/***********************************************************************
+ *           D3DKMTCreateDevice    (D3DKMT.@)
+ * desc->hAdapter: in; desc->hDevice and the legacy command buffer fields: out.
+ */
+NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    CALL_AND_FINISH(&t, CreateDevice, desc);
+}
+
+/***********************************************************************
+ *           D3DKMTDestroyDevice    (D3DKMT.@)
+ */
+NTSTATUS WINAPI D3DKMTDestroyDevice(const D3DKMT_DESTROYDEVICE *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, desc));
+    CALL_AND_FINISH(&t, DestroyDevice, desc);
+}
+
+/* CreateAllocation(2): the descriptor, the resource-level private data, the allocation info array
+ * (in/out: hAllocation, GpuVirtualAddress come back) and each element's private driver data
+ * (in: D3DKMT_VK_ALLOCATIONDATA) are copied.  pSystemMem / hSection are passed through as they
+ * are: the library rejects ExistingSysMem / ExistingSection (docs/private-driver-data.md). */
+static NTSTATUS create_allocation(D3DKMT_CREATEALLOCATION *desc, BOOL version2)
+{
+    SIZE_T elem_size = version2 ? sizeof(D3DDDI_ALLOCATIONINFO2) : sizeof(D3DDDI_ALLOCATIONINFO);
+    void **saved = NULL;
+    char *info;
+    struct thunk t;
+    NTSTATUS status;
+    UINT i, count;
+
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    TRY(thunk_copy(&t, (void **)&desc->pPrivateRuntimeData, desc->PrivateRuntimeDataSize, 1, FALSE, TRUE));
+    TRY(thunk_copy(&t, (void **)&desc->pPrivateDriverData, desc->PrivateDriverDataSize, 1, FALSE, TRUE));
+    count = desc->NumAllocations;
+    TRY(thunk_copy(&t, (void **)&desc->pAllocationInfo, count, elem_size, TRUE, TRUE));
+    if ((info = (char *)desc->pAllocationInfo) && count)
+    {
+        /* One block for the saved element pointers and the element private data copies. */
+        SIZE_T total = count * sizeof(void *);
+        char *data;
+
+        for (i = 0; i < count; i++)
+        {
+            UINT size = version2 ? ((D3DDDI_ALLOCATIONINFO2 *)info)[i].PrivateDriverDataSize
+                                 : ((D3DDDI_ALLOCATIONINFO *)info)[i].PrivateDriverDataSize;
+            if (size > MAX_COPY_BYTES || total + size + 16 > MAX_COPY_BYTES) TRY(STATUS_INVALID_PARAMETER);
+            total += (size + 15) & ~15u;
+        }
+        if (!(saved = thunk_alloc(&t, total))) TRY(STATUS_NO_MEMORY);
+        data = (char *)(saved + count);
+        for (i = 0; i < count; i++)
+            saved[i] = version2 ? ((D3DDDI_ALLOCATIONINFO2 *)info)[i].pPrivateDriverData
+                                : ((D3DDDI_ALLOCATIONINFO *)info)[i].pPrivateDriverData;
+        for (i = 0; i < count; i++)
+        {
+            void **field = version2 ? &((D3DDDI_ALLOCATIONINFO2 *)info)[i].pPrivateDriverData
+                                    : &((D3DDDI_ALLOCATIONINFO *)info)[i].pPrivateDriverData;
+            UINT size = version2 ? ((D3DDDI_ALLOCATIONINFO2 *)info)[i].PrivateDriverDataSize
+                                 : ((D3DDDI_ALLOCATIONINFO *)info)[i].PrivateDriverDataSize;
+            if (!*field) continue;
+            TRY(copy_guarded(data, *field, size));
+            *field = data;
+            data += (size + 15) & ~15u;
+        }
+    }
+    if (version2)
+    {
+        struct CreateAllocation2_params params = { desc };
+        status = UNIX_CALL(CreateAllocation2, &params);
+    }
+    else
+    {
+        struct CreateAllocation_params params = { desc };
+        status = UNIX_CALL(CreateAllocation, &params);
+    }
+    t.called = TRUE;
+done:
+    if (saved)
+    {
+        for (i = 0; i < count; i++)
+        {
+            if (version2) ((D3DDDI_ALLOCATIONINFO2 *)info)[i].pPrivateDriverData = saved[i];
+            else ((D3DDDI_ALLOCATIONINFO *)info)[i].pPrivateDriverData = saved[i];
+        }
+    }
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
+}
+
+/***********************************************************************
+ *           D3DKMTCreateAllocation    (D3DKMT.@)
+ * desc->pAllocationInfo: desc->NumAllocations D3DDDI_ALLOCATIONINFO, in/out.
+ */
+NTSTATUS WINAPI D3DKMTCreateAllocation(D3DKMT_CREATEALLOCATION *desc)
+{
+    WINE_TRACE("desc %p\n", desc);
+    return create_allocation(desc, FALSE);
+}
+
+/***********************************************************************
+ *           D3DKMTCreateAllocation2    (D3DKMT.@)
+ * desc->pAllocationInfo2: desc->NumAllocations D3DDDI_ALLOCATIONINFO2, in/out.
+ */
+NTSTATUS WINAPI D3DKMTCreateAllocation2(D3DKMT_CREATEALLOCATION *desc)
+{
+    WINE_TRACE("desc %p\n", desc);
+    return create_allocation(desc, TRUE);
+}
+
+/***********************************************************************
+ *           D3DKMTDestroyAllocation    (D3DKMT.@)
+ * desc->phAllocationList: desc->AllocationCount handles, in.
+ */
+NTSTATUS WINAPI D3DKMTDestroyAllocation(const D3DKMT_DESTROYALLOCATION *desc)
+{
+    D3DKMT_DESTROYALLOCATION *d = (D3DKMT_DESTROYALLOCATION *)desc;
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, d));
+    TRY(COPY_ARRAY_IN(&t, d->phAllocationList, d->AllocationCount));
+    CALL_AND_FINISH(&t, DestroyAllocation, d);
+}
+
+/***********************************************************************
+ *           D3DKMTDestroyAllocation2    (D3DKMT.@)
+ * desc->phAllocationList: desc->AllocationCount handles, in.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/nf-d3dkmthk-d3dkmtdestroyallocation2
+ */
+NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOCATION2 *desc)
+{
+    D3DKMT_DESTROYALLOCATION2 *d = (D3DKMT_DESTROYALLOCATION2 *)desc;
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, d));
+    TRY(COPY_ARRAY_IN(&t, d->phAllocationList, d->AllocationCount));
+    CALL_AND_FINISH(&t, DestroyAllocation2, d);
+}
+
+/***********************************************************************
+ *           D3DKMTLock2    (D3DKMT.@)
+ * desc->pData: out, the CPU address of the allocation, valid until D3DKMTUnlock2; Windows code can
+ * use it directly (one address space).
+ */
+NTSTATUS WINAPI D3DKMTLock2(D3DKMT_LOCK2 *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    CALL_AND_FINISH(&t, Lock2, desc);
+}
+
+/***********************************************************************
+ *           D3DKMTUnlock2    (D3DKMT.@)
+ */
+NTSTATUS WINAPI D3DKMTUnlock2(const D3DKMT_UNLOCK2 *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, desc));
+    CALL_AND_FINISH(&t, Unlock2, desc);
+}
+
+/***********************************************************************
+ *           D3DKMTOfferAllocations    (D3DKMT.@)
+ * desc->pResources, desc->HandleList: desc->NumAllocations handles each, in (one is NULL).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/nf-d3dkmthk-d3dkmtofferallocations
+ */
+NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIONS *desc)
+{
+    D3DKMT_OFFERALLOCATIONS *d = (D3DKMT_OFFERALLOCATIONS *)desc;
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, d));
+    TRY(COPY_ARRAY_IN(&t, d->pResources, d->NumAllocations));
+    TRY(COPY_ARRAY_IN(&t, d->HandleList, d->NumAllocations));
+    CALL_AND_FINISH(&t, OfferAllocations, d);
+}
+
+/***********************************************************************
+ *           D3DKMTReclaimAllocations    (D3DKMT.@)
+ * desc->pDiscarded: NULL or desc->NumAllocations BOOL, out.
+ */
+NTSTATUS WINAPI D3DKMTReclaimAllocations(D3DKMT_RECLAIMALLOCATIONS *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, desc));
+    TRY(COPY_ARRAY_IN(&t, desc->pResources, desc->NumAllocations));
+    TRY(COPY_ARRAY_IN(&t, desc->HandleList, desc->NumAllocations));
+    TRY(COPY_ARRAY_INOUT(&t, desc->pDiscarded, desc->NumAllocations));
+    CALL_AND_FINISH(&t, ReclaimAllocations, desc);
+}
+
+/***********************************************************************
+ *           D3DKMTReclaimAllocations2    (D3DKMT.@)
+ * desc->pResults (or pDiscarded): NULL or desc->NumAllocations entries, out;
+ * desc->PagingFenceValue: out.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/nf-d3dkmthk-d3dkmtreclaimallocations2
+ */
+NTSTATUS WINAPI D3DKMTReclaimAllocations2(D3DKMT_RECLAIMALLOCATIONS2 *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    TRY(COPY_ARRAY_IN(&t, desc->pResources, desc->NumAllocations));
+    TRY(COPY_ARRAY_IN(&t, desc->HandleList, desc->NumAllocations));
+    TRY(COPY_ARRAY_INOUT(&t, desc->pResults, desc->NumAllocations));
+    CALL_AND_FINISH(&t, ReclaimAllocations2, desc);
+}
+
+/***********************************************************************
+ *           D3DKMTMakeResident    (D3DKMT.@)
+ * desc->AllocationList, desc->PriorityList: desc->NumAllocations entries, in; NumAllocations,
+ * PagingFenceValue, NumBytesToTrim: out.
+ */
+NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    TRY(COPY_ARRAY_IN(&t, desc->AllocationList, desc->NumAllocations));
+    TRY(COPY_ARRAY_IN(&t, desc->PriorityList, desc->NumAllocations));
+    CALL_AND_FINISH(&t, MakeResident, desc);
+}
+
+/***********************************************************************
+ *           D3DKMTEvict    (D3DKMT.@)
+ * desc->AllocationList: desc->NumAllocations handles, in; NumBytesToTrim: out.
+ */
+NTSTATUS WINAPI D3DKMTEvict(D3DKMT_EVICT *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    TRY(COPY_ARRAY_IN(&t, desc->AllocationList, desc->NumAllocations));
+    CALL_AND_FINISH(&t, Evict, desc);
+}
+
+/* Priorities: one per listed allocation, or a single one for hResource with no list. */
+static UINT priority_count(D3DKMT_HANDLE resource, UINT count)
+{
+    return count ? count : (resource ? 1 : 0);
+}
+
+/***********************************************************************
+ *           D3DKMTSetAllocationPriority    (D3DKMT.@)
+ * desc->phAllocationList: desc->AllocationCount handles, in; desc->pPriorities: one per allocation
+ * (one for desc->hResource when the list is empty), in.
+ */
+NTSTATUS WINAPI D3DKMTSetAllocationPriority(const D3DKMT_SETALLOCATIONPRIORITY *desc)
+{
+    D3DKMT_SETALLOCATIONPRIORITY *d = (D3DKMT_SETALLOCATIONPRIORITY *)desc;
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, d));
+    TRY(COPY_ARRAY_IN(&t, d->phAllocationList, d->AllocationCount));
+    TRY(COPY_ARRAY_IN(&t, d->pPriorities, priority_count(d->hResource, d->AllocationCount)));
+    CALL_AND_FINISH(&t, SetAllocationPriority, d);
+}
+
+/***********************************************************************
+ *           D3DKMTGetAllocationPriority    (D3DKMT.@)
+ * As D3DKMTSetAllocationPriority, with desc->pPriorities out.
+ */
+NTSTATUS WINAPI D3DKMTGetAllocationPriority(const D3DKMT_GETALLOCATIONPRIORITY *desc)
+{
+    D3DKMT_GETALLOCATIONPRIORITY *d = (D3DKMT_GETALLOCATIONPRIORITY *)desc;
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, d));
+    TRY(COPY_ARRAY_IN(&t, d->phAllocationList, d->AllocationCount));
+    TRY(COPY_ARRAY_INOUT(&t, d->pPriorities, priority_count(d->hResource, d->AllocationCount)));
+    CALL_AND_FINISH(&t, GetAllocationPriority, d);
+}
+
+/***********************************************************************
+ *           D3DKMTCreatePagingQueue    (D3DKMT.@)
+ * desc->hPagingQueue, hSyncObject, FenceValueCPUVirtualAddress: out.  The fence address is
+ * readable from Windows code until the queue is destroyed.
+ */
+NTSTATUS WINAPI D3DKMTCreatePagingQueue(D3DKMT_CREATEPAGINGQUEUE *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    CALL_AND_FINISH(&t, CreatePagingQueue, desc);
+}
+
+/***********************************************************************
+ *           D3DKMTDestroyPagingQueue    (D3DKMT.@)
+ */
+NTSTATUS WINAPI D3DKMTDestroyPagingQueue(D3DDDI_DESTROYPAGINGQUEUE *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, desc));
+    CALL_AND_FINISH(&t, DestroyPagingQueue, desc);
+}
+
+/***********************************************************************
+ *           D3DKMTCreateSynchronizationObject2    (D3DKMT.@)
+ * desc->hSyncObject and the monitored fence's CPU / GPU addresses: out.
+ */
+NTSTATUS WINAPI D3DKMTCreateSynchronizationObject2(D3DKMT_CREATESYNCHRONIZATIONOBJECT2 *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    CALL_AND_FINISH(&t, CreateSynchronizationObject2, desc);
+}
+
+/***********************************************************************
+ *           D3DKMTDestroySynchronizationObject    (D3DKMT.@)
+ */
+NTSTATUS WINAPI D3DKMTDestroySynchronizationObject(const D3DKMT_DESTROYSYNCHRONIZATIONOBJECT *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, desc));
+    CALL_AND_FINISH(&t, DestroySynchronizationObject, desc);
+}
+
+/***********************************************************************
+ *           D3DKMTSignalSynchronizationObjectFromCpu    (D3DKMT.@)
+ * desc->ObjectHandleArray, desc->FenceValueArray: desc->ObjectCount entries each, in.
+ */
+NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromCpu(const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU *desc)
+{
+    D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU *d = (D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU *)desc;
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, d));
+    TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
+    TRY(COPY_ARRAY_IN(&t, d->FenceValueArray, d->ObjectCount));
+    CALL_AND_FINISH(&t, SignalSynchronizationObjectFromCpu, d);
+}
+
+/* The hAsyncEvent form of WaitForSynchronizationObjectFromCpu: a thread of this DLL waits through
+ * a blocking Unix call on its own copy of the descriptor, then sets the event. */
+struct async_wait
+{
+    D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU desc;
+    HANDLE event;
+    HMODULE module;
+    /* then ObjectCount handles and ObjectCount UINT64 values */
+};
+
+static DWORD WINAPI async_wait_thread(void *arg)
+{
+    struct async_wait *wait = arg;
+    struct wait_cpu_poll_params params = { &wait->desc, INFINITE };
+    HMODULE module = wait->module;
+    NTSTATUS status;
+
+    status = UNIX_CALL(wait_cpu_poll, &params);
+    WINE_TRACE("async wait %p done, status %#lx\n", wait, (long)status);
+    if (status == STATUS_SUCCESS) SetEvent(wait->event);
+    else WINE_WARN("async wait failed with %#lx; the event stays unsignalled\n", (long)status);
+    CloseHandle(wait->event);
+    HeapFree(GetProcessHeap(), 0, wait);
+    FreeLibraryAndExitThread(module, 0);
+    return 0;
+}
+
+static NTSTATUS start_async_wait(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *d, HANDLE event)
+{
+    SIZE_T count = d->ObjectCount;
+    struct async_wait *wait;
+    HANDLE thread;
+    UINT64 *values;
+    D3DKMT_HANDLE *handles;
+
+    if (!(wait = HeapAlloc(GetProcessHeap(), 0, sizeof(*wait) + count * (sizeof(UINT64) + sizeof(D3DKMT_HANDLE)))))
+        return STATUS_NO_MEMORY;
+    values = (UINT64 *)(wait + 1);
+    handles = (D3DKMT_HANDLE *)(values + count);
+    wait->desc = *d;
+    wait->desc.hAsyncEvent = NULL;
+    if (d->FenceValueArray) memcpy(values, d->FenceValueArray, count * sizeof(*values));
+    if (d->ObjectHandleArray) memcpy(handles, d->ObjectHandleArray, count * sizeof(*handles));
+    wait->desc.FenceValueArray = d->FenceValueArray ? values : NULL;
+    wait->desc.ObjectHandleArray = d->ObjectHandleArray ? handles : NULL;
+    wait->event = event;
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)async_wait_thread,
+                            &wait->module))
+    {
+        HeapFree(GetProcessHeap(), 0, wait);
+        return STATUS_NO_MEMORY;
+    }
+    if (!(thread = CreateThread(NULL, 0, async_wait_thread, wait, 0, NULL)))
+    {
+        FreeLibrary(wait->module);
+        HeapFree(GetProcessHeap(), 0, wait);
+        return STATUS_NO_MEMORY;
+    }
+    CloseHandle(thread);
+    return STATUS_SUCCESS;
+}
+
+/***********************************************************************
+ *           D3DKMTWaitForSynchronizationObjectFromCpu    (D3DKMT.@)
+ * desc->ObjectHandleArray, desc->FenceValueArray: desc->ObjectCount entries each, in.
+ * desc->hAsyncEvent NULL: blocks until the objects reach their values.  Otherwise returns at once
+ * and sets that event (a Windows event handle) when they do; an invalid event handle gives
+ * STATUS_INVALID_HANDLE.  docs/wine-dll.md describes the waiter thread.
+ */
+NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromCpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc)
+{
+    D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *d = (D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *)desc;
+    struct wait_cpu_poll_params poll;
+    HANDLE event = NULL;
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, d));
+    TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
+    TRY(COPY_ARRAY_IN(&t, d->FenceValueArray, d->ObjectCount));
+    if (!d->hAsyncEvent)
+    {
+        struct WaitForSynchronizationObjectFromCpu_params params = { d };
+        status = UNIX_CALL(WaitForSynchronizationObjectFromCpu, &params);
+        t.called = TRUE;
+        goto done;
+    }
+
+    if (!DuplicateHandle(GetCurrentProcess(), d->hAsyncEvent, GetCurrentProcess(), &event,
+                         EVENT_MODIFY_STATE, FALSE, 0))
+        TRY(STATUS_INVALID_HANDLE);
+    d->hAsyncEvent = NULL;
+    poll.desc = d;
+    poll.timeout_ms = 0;
+    status = UNIX_CALL(wait_cpu_poll, &poll);
+    t.called = TRUE;
+    if (status == STATUS_SUCCESS)
+    {
+        SetEvent(event);
+    }
+    else if (status == STATUS_TIMEOUT || status == STATUS_NOT_SUPPORTED)
+    {
+        /* Not reached yet (or the library cannot tell without blocking): wait in a thread. */
+        if (!(status = start_async_wait(d, event))) event = NULL;
+    }
+done:
+    if (event) CloseHandle(event);
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
+}
+
+/* The GPU forms carry a union of a value array pointer and inline values; which one is meant
+ * depends on the objects' types, which only the library knows.  The pointer is copied when it
+ * points at ObjectCount readable UINT64; otherwise the union is passed as it is (docs/wine-dll.md). */
+static void copy_value_array_if_readable(struct thunk *t, const UINT64 **array, UINT count)
+{
+    const UINT64 *app = *array;
+    UINT64 *copy;
+
+    if (!app || !count || count > MAX_ELEMENTS || (ULONG_PTR)app < 0x10000) return;
+    if (t->restore_count == ARRAY_SIZE(t->restore)) return;
+    if (!(copy = thunk_alloc(t, count * sizeof(UINT64)))) return;
+    if (copy_guarded(copy, app, count * sizeof(UINT64))) return;
+    t->restore[t->restore_count].field = (void **)array;
+    t->restore[t->restore_count].value = (void *)app;
+    t->restore_count++;
+    *array = copy;
+}
+
+/***********************************************************************
+ *           D3DKMTSignalSynchronizationObjectFromGpu    (D3DKMT.@)
+ */
+NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromGpu(const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU *desc)
+{
+    D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU *d = (D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU *)desc;
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, d));
+    TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
+    copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
+    CALL_AND_FINISH(&t, SignalSynchronizationObjectFromGpu, d);
+}
+
+/***********************************************************************
+ *           D3DKMTSignalSynchronizationObjectFromGpu2    (D3DKMT.@)
+ */
+NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromGpu2(const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU2 *desc)
+{
+    D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU2 *d = (D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU2 *)desc;
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, d));
+    TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
+    TRY(COPY_ARRAY_IN(&t, d->BroadcastContextArray, d->BroadcastContextCount));
+    copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
+    CALL_AND_FINISH(&t, SignalSynchronizationObjectFromGpu2, d);
+}
+
+/***********************************************************************
+ *           D3DKMTWaitForSynchronizationObjectFromGpu    (D3DKMT.@)
+ */
+NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromGpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU *desc)
+{
+    D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU *d = (D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU *)desc;
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, d));
+    TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
+    copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
+    CALL_AND_FINISH(&t, WaitForSynchronizationObjectFromGpu, d);
+}
+
+/***********************************************************************
+ *           D3DKMTEscape    (D3DKMT.@)
+ * desc->pPrivateDriverData: in/out buffer of desc->PrivateDriverDataSize bytes (for
+ * D3DKMT_ESCAPE_DRIVERPRIVATE, a D3DKMT_VK_STATISTICS request, include/d3dkmt.h).
+ */
+NTSTATUS WINAPI D3DKMTEscape(const D3DKMT_ESCAPE *desc)
+{
+    D3DKMT_ESCAPE *d = (D3DKMT_ESCAPE *)desc;
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_IN(&t, d));
+    TRY(thunk_copy(&t, &d->pPrivateDriverData, d->PrivateDriverDataSize, 1, TRUE, TRUE));
+    CALL_AND_FINISH(&t, Escape, d);
+}
+
+/***********************************************************************
+ *           __wine_d3dkmt_noop    (D3DKMT.@)
+ * Not a Windows API: one Unix call that does nothing, to measure the PE -> Unix transition
+ * (tests/wine/callcost.c).  Returns STATUS_SUCCESS, or STATUS_DLL_NOT_FOUND without d3dkmt.so.
+ */
+NTSTATUS WINAPI __wine_d3dkmt_noop(void)
+{
+    struct noop_params params = { 0 };
+
+    if (unix_status) return unix_status;
+    return UNIX_CALL(noop, &params);
+}
+
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
+{
+    if (reason != DLL_PROCESS_ATTACH) return TRUE;
+    d3dkmt_module = instance;
+    DisableThreadLibraryCalls(instance);
+    if ((unix_status = __wine_init_unix_call()))
+        WINE_ERR("cannot load d3dkmt.so (status %#lx): put the directory holding x86_64-windows/d3dkmt.dll "
+            "and x86_64-unix/d3dkmt.so in WINEDLLPATH (see d3dkmt-setup)\n", (long)unix_status);
+    return TRUE;
+}

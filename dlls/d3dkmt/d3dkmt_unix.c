@@ -1,0 +1,80 @@
+/*
+ * d3dkmt_unix.c: the Unix side of d3dkmt.dll (an ELF shared object, d3dkmt.so).
+ *
+ * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
+ *
+ * Each Unix call forwards one D3DKMT entry point to libd3dkmt.  The PE side (d3dkmt_main.c) has
+ * validated and copied everything the application passed, so nothing here touches application
+ * memory; these functions only translate calls.  Wine 8's loader finds this object next to the PE
+ * file (DIR/x86_64-unix/d3dkmt.so beside DIR/x86_64-windows/d3dkmt.dll, DIR in WINEDLLPATH) and
+ * resolves __wine_unix_call_funcs from it.
+ *
+ * The object links libd3dkmt.so dynamically (docs/wine-dll.md): one copy of the library, one handle
+ * table, shared with DXVK / vkd3d-proton when they use the host API of d3dkmt_host.h in the same
+ * process.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ntstatus.h>
+#define WIN32_NO_STATUS
+#include <windef.h>
+#include <winbase.h>
+#include <wingdi.h>
+#include <winternl.h>
+
+#include "d3dkmt.h"
+#include "d3dkmt_host.h"
+#include "unixlib.h"
+
+/* Optional library entry for the hAsyncEvent form of WaitForSynchronizationObjectFromCpu: a timed
+ * wait (timeout_ns, UINT64_MAX for none) with the same statuses as D3DKMTWaitForSynchronization-
+ * ObjectFromCpu plus STATUS_TIMEOUT.  Weak: a library without it still loads (docs/wine-dll.md). */
+extern NTSTATUS d3dkmt_host_wait_from_cpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc,
+                                          uint64_t timeout_ns) __attribute__((weak));
+
+#define D3DKMT_DEFINE_THUNK(name, type) \
+    static NTSTATUS unix_call_##name(void *args) \
+    { \
+        struct name##_params *params = args; \
+        return D3DKMT##name(params->desc); \
+    }
+D3DKMT_UNIX_CALLS(D3DKMT_DEFINE_THUNK)
+#undef D3DKMT_DEFINE_THUNK
+
+/* See unixlib.h.  params->desc->hAsyncEvent is NULL (the PE side cleared it). */
+static NTSTATUS unix_call_wait_cpu_poll(void *args)
+{
+    struct wait_cpu_poll_params *params = args;
+    D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU check;
+
+    if (d3dkmt_host_wait_from_cpu)
+        return d3dkmt_host_wait_from_cpu(params->desc, params->timeout_ms == ~0u ? UINT64_MAX
+                                         : (uint64_t)params->timeout_ms * 1000000);
+    if (params->timeout_ms == ~0u)
+        return D3DKMTWaitForSynchronizationObjectFromCpu(params->desc);
+    /* No timed wait: validate only.  With a non-NULL hAsyncEvent the library checks everything and
+     * answers STATUS_NOT_SUPPORTED (the asynchronous form is the PE side's), or the error. */
+    check = *params->desc;
+    check.hAsyncEvent = (HANDLE)(ULONG_PTR)1;
+    return D3DKMTWaitForSynchronizationObjectFromCpu(&check);
+}
+
+static NTSTATUS unix_call_noop(void *args)
+{
+    return STATUS_SUCCESS;
+}
+
+__attribute__((visibility("default"))) const d3dkmt_unixlib_entry_t __wine_unix_call_funcs[] =
+{
+#define D3DKMT_TABLE_ENTRY(name, type) unix_call_##name,
+    D3DKMT_UNIX_CALLS(D3DKMT_TABLE_ENTRY)
+#undef D3DKMT_TABLE_ENTRY
+    unix_call_wait_cpu_poll,
+    unix_call_noop,
+};
+
+_Static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,
+               "__wine_unix_call_funcs does not match enum d3dkmt_unix_funcs");

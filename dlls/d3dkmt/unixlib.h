@@ -1,0 +1,96 @@
+/*
+ * unixlib.h: the interface between d3dkmt.dll (PE side) and d3dkmt.so (Unix side).
+ *
+ * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
+ *
+ * The split follows Wine's own split DLLs: one params struct per Unix call and an enum that indexes
+ * __wine_unix_call_funcs[].  The DLL is x86_64 only (no wow64 thunks): both sides see the same
+ * struct layouts and the same address space.  The PE side has already copied every descriptor and
+ * array the application passed into memory of its own (see d3dkmt_main.c), so the Unix side never
+ * touches application memory it was not handed by the PE side, and its pointers are always good.
+ *
+ * Debian's libwine-dev has no <wine/unixlib.h>; the few declarations of it that Wine 8 uses are
+ * repeated here (libwinecrt0.a provides the PE-side symbols, ntdll the dispatcher).
+ */
+#ifndef D3DKMT_UNIXLIB_H
+#define D3DKMT_UNIXLIB_H
+
+typedef UINT64 d3dkmt_unixlib_handle_t;
+typedef NTSTATUS (*d3dkmt_unixlib_entry_t)(void *args);
+
+/* One entry per library entry point: X(Name, descriptor type).  The Unix call unix_<Name> takes a
+ * struct <Name>_params and returns the NTSTATUS of D3DKMT<Name>. */
+#define D3DKMT_UNIX_CALLS(X) \
+    X(EnumAdapters2,                     D3DKMT_ENUMADAPTERS2) \
+    X(OpenAdapterFromLuid,               D3DKMT_OPENADAPTERFROMLUID) \
+    X(CloseAdapter,                      const D3DKMT_CLOSEADAPTER) \
+    X(QueryAdapterInfo,                  const D3DKMT_QUERYADAPTERINFO) \
+    X(QueryVideoMemoryInfo,              D3DKMT_QUERYVIDEOMEMORYINFO) \
+    X(CreateDevice,                      D3DKMT_CREATEDEVICE) \
+    X(DestroyDevice,                     const D3DKMT_DESTROYDEVICE) \
+    X(CreateAllocation,                  D3DKMT_CREATEALLOCATION) \
+    X(CreateAllocation2,                 D3DKMT_CREATEALLOCATION) \
+    X(DestroyAllocation,                 const D3DKMT_DESTROYALLOCATION) \
+    X(DestroyAllocation2,                const D3DKMT_DESTROYALLOCATION2) \
+    X(Lock2,                             D3DKMT_LOCK2) \
+    X(Unlock2,                           const D3DKMT_UNLOCK2) \
+    X(OfferAllocations,                  const D3DKMT_OFFERALLOCATIONS) \
+    X(ReclaimAllocations,                D3DKMT_RECLAIMALLOCATIONS) \
+    X(ReclaimAllocations2,               D3DKMT_RECLAIMALLOCATIONS2) \
+    X(MakeResident,                      D3DDDI_MAKERESIDENT) \
+    X(Evict,                             D3DKMT_EVICT) \
+    X(SetAllocationPriority,             const D3DKMT_SETALLOCATIONPRIORITY) \
+    X(GetAllocationPriority,             const D3DKMT_GETALLOCATIONPRIORITY) \
+    X(CreatePagingQueue,                 D3DKMT_CREATEPAGINGQUEUE) \
+    X(DestroyPagingQueue,                D3DDDI_DESTROYPAGINGQUEUE) \
+    X(CreateSynchronizationObject2,      D3DKMT_CREATESYNCHRONIZATIONOBJECT2) \
+    X(DestroySynchronizationObject,      const D3DKMT_DESTROYSYNCHRONIZATIONOBJECT) \
+    X(SignalSynchronizationObjectFromCpu, const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU) \
+    X(WaitForSynchronizationObjectFromCpu, const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU) \
+    X(SignalSynchronizationObjectFromGpu, const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU) \
+    X(SignalSynchronizationObjectFromGpu2, const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU2) \
+    X(WaitForSynchronizationObjectFromGpu, const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU) \
+    X(Escape,                            const D3DKMT_ESCAPE)
+
+/* struct <Name>_params: desc points at the PE side's copy of the application's descriptor; every
+ * pointer in it points at PE-side copies too (or is NULL where the application passed NULL). */
+#define D3DKMT_DECLARE_PARAMS(name, type) \
+    struct name##_params \
+    { \
+        type *desc; \
+    };
+D3DKMT_UNIX_CALLS(D3DKMT_DECLARE_PARAMS)
+#undef D3DKMT_DECLARE_PARAMS
+
+/* unix_wait_cpu_poll: WaitForSynchronizationObjectFromCpu with a timeout, for the hAsyncEvent
+ * form, which the PE side implements with a thread (the Unix side cannot signal a Windows event).
+ * desc: as for WaitForSynchronizationObjectFromCpu, with hAsyncEvent NULL.
+ * timeout_ms: 0 to check and return at once, INFINITE (~0u) to block.
+ * Returns STATUS_SUCCESS when every (any, with WaitAny) object reached its value, STATUS_TIMEOUT when
+ * the timeout expired first, or the error status of D3DKMTWaitForSynchronizationObjectFromCpu.
+ * Where the library has no timed wait (d3dkmt_host_wait_from_cpu), a timeout_ms of 0 only validates
+ * the call and returns STATUS_NOT_SUPPORTED when it is valid; the PE side then starts its waiter
+ * thread at once (docs/wine-dll.md). */
+struct wait_cpu_poll_params
+{
+    const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc;
+    UINT timeout_ms;
+};
+
+/* unix_noop: does nothing and returns STATUS_SUCCESS; measures the cost of one PE -> Unix call. */
+struct noop_params
+{
+    UINT unused;
+};
+
+enum d3dkmt_unix_funcs
+{
+#define D3DKMT_DECLARE_ENUM(name, type) unix_##name,
+    D3DKMT_UNIX_CALLS(D3DKMT_DECLARE_ENUM)
+#undef D3DKMT_DECLARE_ENUM
+    unix_wait_cpu_poll,
+    unix_noop,
+    unix_funcs_count
+};
+
+#endif /* D3DKMT_UNIXLIB_H */

@@ -555,6 +555,67 @@ static void test_make_resident_evict_priority(void **state)
     assert_int_equal(D3DKMTDestroyPagingQueue(&dpq), STATUS_SUCCESS);
 }
 
+/* Memory the caller allocated itself, registered with d3dkmt_host_import_memory: offers and
+ * reclaims apply, it is never released (its bindings belong to the caller), and destroying the
+ * allocation frees it. */
+static void test_imported_memory(void **state)
+{
+    PFN_vkAllocateMemory allocate = (PFN_vkAllocateMemory)dev.info.get_device_proc_addr(dev.info.device, "vkAllocateMemory");
+    VkMemoryAllocateInfo info = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = SZ, .memoryTypeIndex = 0 };
+    struct d3dkmt_host_allocation_info ai;
+    D3DKMT_HANDLE h, fill[16];
+    VkDeviceMemory memory;
+    BOOL discarded = TRUE;
+    UINT64 usage0 = test_local_usage(dev.adapter);
+
+    assert_int_equal(allocate(dev.info.device, &info, NULL, &memory), VK_SUCCESS);
+    assert_int_equal(d3dkmt_host_import_memory(dev.device, VK_NULL_HANDLE, SZ, 0, &h), STATUS_INVALID_PARAMETER);
+    assert_int_equal(d3dkmt_host_import_memory(dev.device, memory, SZ, 0, &h), STATUS_SUCCESS);
+    assert_int_equal(test_local_usage(dev.adapter), usage0 + SZ);
+    assert_int_equal(d3dkmt_host_get_allocation_info(dev.device, h, &ai), STATUS_SUCCESS);
+    assert_true(ai.memory == memory);
+    assert_int_equal(offer(&h, 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_int_equal(test_create(dev.device, 16, SZ, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, fill, NULL), STATUS_SUCCESS);
+    assert_false(released(h));                       /* over budget, offered, but imported */
+    assert_int_equal(reclaim(&h, 1, &discarded), STATUS_SUCCESS);
+    assert_false(discarded);
+    assert_int_equal(test_destroy(dev.device, fill, 16, 2), STATUS_SUCCESS);
+    assert_int_equal(test_destroy(dev.device, &h, 1, 2), STATUS_SUCCESS);
+    assert_int_equal(test_local_usage(dev.adapter), usage0);
+}
+
+/* GPU work the caller submitted itself and reported with d3dkmt_host_track_gpu_work holds back a
+ * deferred destroy until its semaphore reaches the reported value. */
+static void test_reported_gpu_work(void **state)
+{
+    PFN_vkCreateSemaphore create = (PFN_vkCreateSemaphore)dev.info.get_device_proc_addr(dev.info.device, "vkCreateSemaphore");
+    PFN_vkSignalSemaphore signal = (PFN_vkSignalSemaphore)dev.info.get_device_proc_addr(dev.info.device, "vkSignalSemaphore");
+    PFN_vkDestroySemaphore destroy = (PFN_vkDestroySemaphore)dev.info.get_device_proc_addr(dev.info.device, "vkDestroySemaphore");
+    VkSemaphoreTypeCreateInfo type = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+                                       .semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE };
+    VkSemaphoreCreateInfo info = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, .pNext = &type };
+    VkSemaphoreSignalInfo sig = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO, .value = 5 };
+    D3DKMT_VK_STATISTICS s0, s1;
+    VkSemaphore sem;
+    D3DKMT_HANDLE h;
+
+    assert_int_equal(create(dev.info.device, &info, NULL, &sem), VK_SUCCESS);
+    assert_int_equal(test_create(dev.device, 1, SZ, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &h, NULL), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(dev.device, 10000000000ull), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_track_gpu_work(dev.device, VK_NULL_HANDLE, 5), STATUS_INVALID_PARAMETER);
+    assert_int_equal(d3dkmt_host_track_gpu_work(dev.device, sem, 5), STATUS_SUCCESS);
+    s0 = test_stats(dev.device);
+    assert_int_equal(test_destroy(dev.device, &h, 1, 0), STATUS_SUCCESS);
+    s1 = test_stats(dev.device);
+    assert_int_equal(s1.BytesFreed, s0.BytesFreed);   /* the reported work is pending */
+    sig.semaphore = sem;
+    assert_int_equal(signal(dev.info.device, &sig), VK_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(dev.device, 10000000000ull), STATUS_SUCCESS);
+    s1 = test_stats(dev.device);
+    assert_int_equal(s1.BytesFreed - s0.BytesFreed, SZ);
+    destroy(dev.info.device, sem, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -570,6 +631,8 @@ int main(void)
         cmocka_unit_test(test_deferred_destroy),
         cmocka_unit_test(test_synchronous_destroy),
         cmocka_unit_test(test_make_resident_evict_priority),
+        cmocka_unit_test(test_imported_memory),
+        cmocka_unit_test(test_reported_gpu_work),
     };
 
     setenv("D3DKMT_BUDGET_CAP", "64M", 1);

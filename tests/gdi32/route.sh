@@ -54,6 +54,8 @@ work=$here/route-work
 rm -rf "$work"
 mkdir -p "$work" || setup_error "cannot create $work"
 PREFIX=${GDI32_ROUTE_PREFIX:-$here/wineprefix}
+# The route reaches the real library: a Vulkan validation message aborts the program (a failure).
+export D3DKMT_VALIDATION=fatal
 export WINEPREFIX=$PREFIX WINEDEBUG=-all WINEDLLPATH=$dll_dir${WINEDLLPATH:+:$WINEDLLPATH}
 unset DISPLAY WAYLAND_DISPLAY WINEDLLOVERRIDES
 

@@ -254,7 +254,8 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
 
         if (!d3dkmt_list_empty(&a->offer_link)) d3dkmt_list_remove(&a->offer_link);
         a->flags |= D3DKMT_ALLOC_OFFERED;
-        a->flags &= ~D3DKMT_ALLOC_DECOMMIT;
+        /* A decommitted allocation stays decommitted: its backing store is gone for good. */
+        if (!(a->flags & D3DKMT_ALLOC_RELEASED)) a->flags &= ~D3DKMT_ALLOC_DECOMMIT;
         if (desc->Flags.AllowDecommit) a->flags |= D3DKMT_ALLOC_DECOMMIT;
         a->offer_class = offer_class_for(a, desc->Priority);
         a->offer_epoch++;   /* voids an older deferred offer of this allocation */

@@ -192,8 +192,14 @@ static void test_allow_decommit(void **state)
     result = 99;
     assert_int_equal(D3DKMTReclaimAllocations2(&r), STATUS_SUCCESS);   /* still not committed */
     assert_int_equal(result, D3DDDI_RECLAIM_RESULT_NOT_COMMITTED);
-    assert_int_equal(test_destroy(dev.device, &h, 1, 2), STATUS_SUCCESS);
+    /* Offered again without AllowDecommit, after room was made: still not committed. */
     assert_int_equal(test_destroy(dev.device, fill, 16, 2), STATUS_SUCCESS);
+    assert_int_equal(offer(&h, 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    result = 99;
+    assert_int_equal(D3DKMTReclaimAllocations2(&r), STATUS_SUCCESS);
+    assert_int_equal(result, D3DDDI_RECLAIM_RESULT_NOT_COMMITTED);
+    assert_true(released(h));
+    assert_int_equal(test_destroy(dev.device, &h, 1, 2), STATUS_SUCCESS);
     dpq.hPagingQueue = pq.hPagingQueue;
     assert_int_equal(D3DKMTDestroyPagingQueue(&dpq), STATUS_SUCCESS);
 }

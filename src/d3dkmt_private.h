@@ -65,6 +65,8 @@
 enum d3dkmt_log_level { D3DKMT_LOG_ERR, D3DKMT_LOG_WARN, D3DKMT_LOG_FIXME, D3DKMT_LOG_TRACE };
 extern unsigned int d3dkmt_log_mask;   /* bit per level, set once at init */
 void d3dkmt_log_init(void);
+/* The level mask a D3DKMT_DEBUG value selects (NULL: the default). */
+unsigned int d3dkmt_log_parse(const char *spec);
 void d3dkmt_log(enum d3dkmt_log_level level, const char *func, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 #define D3DKMT_LOG_ON(l) (d3dkmt_log_mask & (1u << (l)))

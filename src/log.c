@@ -19,7 +19,7 @@ unsigned int d3dkmt_log_mask = DEFAULT_MASK;
 
 static const char *const level_names[] = { "err", "warn", "fixme", "trace" };
 
-/* Parses a D3DKMT_DEBUG value into a level mask (exposed for the unit tests through the header). */
+/* Parses a D3DKMT_DEBUG value into a level mask. */
 unsigned int d3dkmt_log_parse(const char *spec)
 {
     unsigned int mask = DEFAULT_MASK;

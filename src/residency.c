@@ -15,7 +15,7 @@
  * Priorities (docs/decisions/priorities.md): an allocation's Vulkan priority is
  *   offered (in effect)  OFFER_LEVEL[class]: LOW 0.0, NORMAL 0.05, HIGH 0.1
  *   evicted              EVICTED_LEVEL 0.2
- *   otherwise            d3dkmt_priority_to_vk(its D3DDDI priority), in [0.1, 1]
+ *   otherwise            d3dkmt_priority_to_vk(its D3DDDI priority), in [0.25, 1]
  * and changes live through vkSetDeviceMemoryPriorityEXT where pageable memory is on.
  *
  * All state here is under device->lock.  Entry points validate every handle and value first
@@ -33,9 +33,9 @@ static const float offer_level[3] = { 0.0f, 0.05f, 0.1f };
 
 /* Breakpoints of the D3DDDI -> Vulkan priority map, linear in between (monotonic). */
 static const struct { uint32_t d3d; float vk; } priority_map[] = {
-    { 0,                                 0.1f  },
-    { D3DDDI_ALLOCATIONPRIORITY_MINIMUM, 0.25f },
-    { D3DDDI_ALLOCATIONPRIORITY_LOW,     0.35f },
+    { 0,                                 0.25f },
+    { D3DDDI_ALLOCATIONPRIORITY_MINIMUM, 0.3f  },
+    { D3DDDI_ALLOCATIONPRIORITY_LOW,     0.375f },
     { D3DDDI_ALLOCATIONPRIORITY_NORMAL,  0.5f  },
     { D3DDDI_ALLOCATIONPRIORITY_HIGH,    0.75f },
     { D3DDDI_ALLOCATIONPRIORITY_MAXIMUM, 1.0f  },

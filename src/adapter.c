@@ -107,8 +107,10 @@ static bool has_extension(const VkExtensionProperties *exts, uint32_t count, con
 }
 
 /* Fills adapter from its physical device; false when the device cannot serve (no Vulkan 1.3,
- * no timeline semaphores, no graphics/compute queue). */
-static bool init_adapter(struct d3dkmt_adapter *adapter, VkPhysicalDevice pd, uint64_t cap)
+ * no timeline semaphores, no graphics/compute queue), or when out of memory or the driver failed:
+ * then *error is set, so that the init fails (and is retried by the next call) instead of the
+ * adapter vanishing for the process lifetime (docs/reliability.md). */
+static bool init_adapter(struct d3dkmt_adapter *adapter, VkPhysicalDevice pd, uint64_t cap, NTSTATUS *error)
 {
     const struct d3dkmt_vk_instance_funcs *vki = &g_vk.vki;
     VkPhysicalDeviceDrmPropertiesEXT drm = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRM_PROPERTIES_EXT };
@@ -126,6 +128,7 @@ static bool init_adapter(struct d3dkmt_adapter *adapter, VkPhysicalDevice pd, ui
     VkQueueFamilyProperties *families = NULL;
     uint32_t ext_count = 0, family_count = 0, i;
     bool ok = false;
+    VkResult vr;
 
     memset(adapter, 0, sizeof(*adapter));
     adapter->physical_device = pd;
@@ -138,10 +141,13 @@ static bool init_adapter(struct d3dkmt_adapter *adapter, VkPhysicalDevice pd, ui
         WARN("skipping %s: Vulkan 1.3 is needed", adapter->props.deviceName);
         return false;
     }
-    if (vki->vkEnumerateDeviceExtensionProperties(pd, NULL, &ext_count, NULL) != VK_SUCCESS
-            || !(exts = calloc(ext_count ? ext_count : 1, sizeof(*exts)))
-            || vki->vkEnumerateDeviceExtensionProperties(pd, NULL, &ext_count, exts) != VK_SUCCESS)
+    if ((vr = vki->vkEnumerateDeviceExtensionProperties(pd, NULL, &ext_count, NULL)) != VK_SUCCESS
+            || (vr = VK_ERROR_OUT_OF_HOST_MEMORY, !(exts = calloc(ext_count ? ext_count : 1, sizeof(*exts))))
+            || (vr = vki->vkEnumerateDeviceExtensionProperties(pd, NULL, &ext_count, exts)) != VK_SUCCESS)
+    {
+        *error = d3dkmt_status_from_vk(vr);
         goto done;
+    }
     adapter->has_memory_priority = has_extension(exts, ext_count, VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME);
     adapter->has_pageable = has_extension(exts, ext_count, VK_EXT_PAGEABLE_DEVICE_LOCAL_MEMORY_EXTENSION_NAME);
     adapter->has_memory_budget = has_extension(exts, ext_count, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
@@ -189,7 +195,12 @@ static bool init_adapter(struct d3dkmt_adapter *adapter, VkPhysicalDevice pd, ui
     vki->vkGetPhysicalDeviceMemoryProperties(pd, &adapter->mem_props);
 
     vki->vkGetPhysicalDeviceQueueFamilyProperties(pd, &family_count, NULL);
-    if (!family_count || !(families = calloc(family_count, sizeof(*families)))) goto done;
+    if (!family_count) goto done;
+    if (!(families = calloc(family_count, sizeof(*families))))
+    {
+        *error = STATUS_NO_MEMORY;
+        goto done;
+    }
     vki->vkGetPhysicalDeviceQueueFamilyProperties(pd, &family_count, families);
     adapter->queue_family = UINT32_MAX;
     for (i = 0; i < family_count; i++)
@@ -229,6 +240,7 @@ NTSTATUS d3dkmt_adapter_enumerate(void)
     VkPhysicalDevice *pds;
     uint32_t count = 0, i;
     uint64_t cap = d3dkmt_parse_size(getenv("D3DKMT_BUDGET_CAP"));
+    NTSTATUS error = STATUS_SUCCESS;
     VkResult vr;
 
     if ((vr = g_vk.vki.vkEnumeratePhysicalDevices(g_vk.instance, &count, NULL)) != VK_SUCCESS)
@@ -247,9 +259,9 @@ NTSTATUS d3dkmt_adapter_enumerate(void)
     }
     g_vk.adapter_count = 0;
     for (i = 0; i < count; i++)
-        if (init_adapter(&g_vk.adapters[g_vk.adapter_count], pds[i], cap)) g_vk.adapter_count++;
+        if (init_adapter(&g_vk.adapters[g_vk.adapter_count], pds[i], cap, &error)) g_vk.adapter_count++;
     free(pds);
-    return STATUS_SUCCESS;
+    return error;
 }
 
 uint64_t d3dkmt_adapter_budget(struct d3dkmt_adapter *adapter, bool local)

@@ -321,6 +321,78 @@ NTSTATUS d3dkmt_allocation_lookup_list(const struct d3dkmt_device *device, const
     return STATUS_SUCCESS;
 }
 
+NTSTATUS d3dkmt_allocation_resolve_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
+                                          UINT count, bool resources, struct d3dkmt_resolved *out)
+{
+    UINT i, n = 0, total = 0;
+
+    out->allocs = out->inline_allocs;
+    out->group = NULL;
+    out->count = 0;
+    if (!resources)
+    {
+        if (count > D3DKMT_RESOLVE_INLINE && !(out->allocs = malloc(count * sizeof(*out->allocs))))
+            return STATUS_NO_MEMORY;
+        for (i = 0; i < count; i++)
+        {
+            struct d3dkmt_object *obj = d3dkmt_handle_peek(handles[i], D3DKMT_OBJ_ALLOCATION, device);
+            if (!obj)
+            {
+                d3dkmt_resolved_free(out);
+                return STATUS_INVALID_PARAMETER;
+            }
+            out->allocs[i] = (struct d3dkmt_allocation *)obj;
+        }
+        out->count = count;
+        return STATUS_SUCCESS;
+    }
+
+    /* Resources: their allocation lists are under device->lock, which the caller holds; each
+     * resource is referenced while it is walked (an empty one is not kept alive otherwise). */
+    for (i = 0; i < count; i++)
+    {
+        struct d3dkmt_resource *res = resource_get(handles[i], device);
+        if (!res) return STATUS_INVALID_PARAMETER;
+        total += res->count;
+        d3dkmt_object_put(&res->obj);
+    }
+    if (total > D3DKMT_RESOLVE_INLINE && !(out->allocs = malloc(total * sizeof(*out->allocs))))
+        return STATUS_NO_MEMORY;
+    if (!(out->group = malloc((total ? total : 1) * sizeof(*out->group))))
+    {
+        d3dkmt_resolved_free(out);
+        return STATUS_NO_MEMORY;
+    }
+    for (i = 0; i < count; i++)
+    {
+        struct d3dkmt_resource *res = resource_get(handles[i], device);
+        struct d3dkmt_allocation *a;
+
+        if (!res)   /* destroyed between the two passes: device->lock keeps lists, not handles */
+        {
+            d3dkmt_resolved_free(out);
+            return STATUS_INVALID_PARAMETER;
+        }
+        for (a = res->first; a && n < total; a = a->next_in_resource)
+        {
+            out->group[n] = i;
+            out->allocs[n++] = a;
+        }
+        d3dkmt_object_put(&res->obj);
+    }
+    out->count = n;
+    return STATUS_SUCCESS;
+}
+
+void d3dkmt_resolved_free(struct d3dkmt_resolved *r)
+{
+    if (r->allocs != r->inline_allocs) free(r->allocs);
+    free(r->group);
+    r->allocs = r->inline_allocs;
+    r->group = NULL;
+    r->count = 0;
+}
+
 /* ---- Creation ---- */
 
 /* Checks one allocation description; fills the parameters of the allocation to make. */

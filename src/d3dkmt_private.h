@@ -163,6 +163,11 @@ void d3dkmt_handle_unreserve(struct d3dkmt_object *obj);
  * another device.  O(1); takes one stripe lock. */
 struct d3dkmt_object *d3dkmt_handle_get(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
                                         const struct d3dkmt_device *device);
+/* As d3dkmt_handle_get without taking a reference: only for callers that otherwise keep the
+ * object alive for as long as they use the pointer (allocations under device->lock, see
+ * d3dkmt_allocation_resolve_locked). */
+struct d3dkmt_object *d3dkmt_handle_peek(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
+                                         const struct d3dkmt_device *device);
 /* Calls fn(obj, ctx) with a reference held for every ACTIVE object owned by device, of `type`
  * (D3DKMT_OBJ_NONE for all types).  Objects created meanwhile may be missed. */
 void d3dkmt_handle_for_each(const struct d3dkmt_device *device, enum d3dkmt_object_type type,
@@ -498,6 +503,26 @@ NTSTATUS d3dkmt_allocation_lookup_list(const struct d3dkmt_device *device, const
                                        UINT count, bool resources, struct d3dkmt_allocation ***out,
                                        UINT *out_count, UINT **group);
 void d3dkmt_allocation_put_list(struct d3dkmt_allocation **list, UINT count);
+
+/* Allocations resolved under device->lock, without references (the offer / reclaim hot path). */
+#define D3DKMT_RESOLVE_INLINE 64
+struct d3dkmt_resolved
+{
+    struct d3dkmt_allocation **allocs;    /* count entries: inline_allocs or the heap */
+    UINT *group;                          /* input index of each entry (resource handles only), else NULL */
+    UINT count;
+    struct d3dkmt_allocation *inline_allocs[D3DKMT_RESOLVE_INLINE];
+};
+/* Resolves `count` allocation handles (or resource handles, each expanded to its allocations) of
+ * device while the caller holds device->lock.  No references are taken: an allocation is only
+ * ever freed under device->lock (d3dkmt_allocation_free takes it before anything else) and one
+ * still found in the handle table had not started to be freed, so every pointer stays valid
+ * until the caller releases device->lock.  Entries may be STOPPED by a destroy that raced the
+ * lookup; callers check.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a bad, stale or foreign
+ * handle); STATUS_NO_MEMORY.  Release with d3dkmt_resolved_free (any thread, any lock). */
+NTSTATUS d3dkmt_allocation_resolve_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
+                                          UINT count, bool resources, struct d3dkmt_resolved *out);
+void d3dkmt_resolved_free(struct d3dkmt_resolved *r);
 
 /* ---- Residency (residency.c) ---- */
 /* Vulkan priority for a D3DDDI allocation priority (monotonic table, docs/decisions/priorities.md). */

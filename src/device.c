@@ -298,13 +298,16 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTDestroyDevice(const D3DKMT_DESTROYDEVICE *de
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEscape(const D3DKMT_ESCAPE *desc)
 {
     D3DKMT_VK_STATISTICS *stats;
+    NTSTATUS status;
 
     if (!desc || !desc->pPrivateDriverData) return STATUS_INVALID_PARAMETER;
     if (desc->Type != D3DKMT_ESCAPE_DRIVERPRIVATE) return STATUS_NOT_SUPPORTED;
     if (desc->PrivateDriverDataSize != sizeof(D3DKMT_VK_STATISTICS)) return STATUS_INVALID_PARAMETER;
     stats = desc->pPrivateDriverData;
     if (stats->Code != D3DKMT_VK_ESCAPE_QUERY_STATISTICS) return STATUS_INVALID_PARAMETER;
-    return d3dkmt_host_query_statistics(desc->hDevice, stats);
+    /* The host call reports a bad device as STATUS_INVALID_HANDLE; D3DKMT calls say INVALID_PARAMETER. */
+    status = d3dkmt_host_query_statistics(desc->hDevice, stats);
+    return status == STATUS_INVALID_HANDLE ? STATUS_INVALID_PARAMETER : status;
 }
 
 /* ---- Host API ---- */
@@ -354,6 +357,11 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_submit(D3DKMT_HANDLE hDevice, const VkSubmitI
 
     if (!submit || submit->sType != VK_STRUCTURE_TYPE_SUBMIT_INFO_2 || submit->signalSemaphoreInfoCount > 7
             || submit->waitSemaphoreInfoCount > 32)
+        return STATUS_INVALID_PARAMETER;
+    /* A count with a NULL array is bad input, not something to copy from (docs/bad-input.md). */
+    if ((submit->signalSemaphoreInfoCount && !submit->pSignalSemaphoreInfos)
+            || (submit->waitSemaphoreInfoCount && !submit->pWaitSemaphoreInfos)
+            || (submit->commandBufferInfoCount && !submit->pCommandBufferInfos))
         return STATUS_INVALID_PARAMETER;
     if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
     if ((status = d3dkmt_device_status(device))) goto done;

@@ -39,7 +39,7 @@ struct slot_page
 static struct
 {
     _Atomic(struct slot_page *) pages[PAGE_COUNT];
-    pthread_mutex_t stripes[STRIPES];
+    struct { _Alignas(64) pthread_mutex_t lock; } stripes[STRIPES];   /* one cache line each */
     pthread_mutex_t free_lock;
     uint32_t high_water;      /* next never-used index; index 0 is never used */
     uint32_t free_head, free_tail, free_count;
@@ -54,7 +54,7 @@ static pthread_once_t stripes_once = PTHREAD_ONCE_INIT;
 static void init_stripes(void)
 {
     unsigned int i;
-    for (i = 0; i < STRIPES; i++) pthread_mutex_init(&table.stripes[i], NULL);
+    for (i = 0; i < STRIPES; i++) pthread_mutex_init(&table.stripes[i].lock, NULL);
 }
 
 static inline uint32_t handle_index(D3DKMT_HANDLE h)
@@ -79,7 +79,7 @@ static inline struct slot_page *page_of(uint32_t index)
 
 static inline pthread_mutex_t *stripe_of(uint32_t index)
 {
-    return &table.stripes[index & (STRIPES - 1)];
+    return &table.stripes[index & (STRIPES - 1)].lock;
 }
 
 NTSTATUS d3dkmt_handle_reserve(struct d3dkmt_object *obj)
@@ -181,8 +181,10 @@ bool d3dkmt_handle_remove(struct d3dkmt_object *obj)
     return true;
 }
 
-struct d3dkmt_object *d3dkmt_handle_get(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
-                                        const struct d3dkmt_device *device)
+/* Finds handle's object of `type` (and `device`) under its stripe lock; takes a reference when
+ * `ref` is set. */
+static struct d3dkmt_object *lookup(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
+                                    const struct d3dkmt_device *device, bool ref)
 {
     uint32_t index = handle_index(handle);
     struct d3dkmt_object *obj;
@@ -193,12 +195,24 @@ struct d3dkmt_object *d3dkmt_handle_get(D3DKMT_HANDLE handle, enum d3dkmt_object
 
     pthread_mutex_lock(stripe_of(index));
     obj = page->objs[index & (PAGE_SLOTS - 1)];
-    if (obj && obj->handle == handle && obj->type == type && (!device || obj->device == device))
-        d3dkmt_object_get(obj);
-    else
+    if (!obj || obj->handle != handle || obj->type != type || (device && obj->device != device))
         obj = NULL;
+    else if (ref)
+        d3dkmt_object_get(obj);
     pthread_mutex_unlock(stripe_of(index));
     return obj;
+}
+
+struct d3dkmt_object *d3dkmt_handle_get(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
+                                        const struct d3dkmt_device *device)
+{
+    return lookup(handle, type, device, true);
+}
+
+struct d3dkmt_object *d3dkmt_handle_peek(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
+                                         const struct d3dkmt_device *device)
+{
+    return lookup(handle, type, device, false);
 }
 
 void d3dkmt_handle_for_each(const struct d3dkmt_device *device, enum d3dkmt_object_type type,

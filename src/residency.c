@@ -211,12 +211,12 @@ static bool stale(const struct d3dkmt_allocation *a)
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIONS *desc)
 {
-    struct d3dkmt_allocation **allocs = NULL;
     struct offer_batch *batch = NULL;
+    struct d3dkmt_resolved r;
     struct d3dkmt_device *device;
     bool defer_needed;
     NTSTATUS status;
-    UINT count = 0, i, deferred = 0;
+    UINT i;
 
     if (!desc || !desc->pResources == !desc->HandleList) return STATUS_INVALID_PARAMETER;
     if (!desc->NumAllocations || desc->NumAllocations > D3DKMT_MAX_RESIDENCY_LIST) return STATUS_INVALID_PARAMETER;
@@ -226,31 +226,33 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
     if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
     if ((status = d3dkmt_device_status(device))) goto done;
     d3dkmt_tracker_poll(device);
-
-    if ((status = d3dkmt_allocation_lookup_list(device, desc->pResources ? desc->pResources : desc->HandleList,
-                                                desc->NumAllocations, !!desc->pResources, &allocs, &count, NULL)))
-        goto done;
-
     defer_needed = !desc->Flags.OfferImmediately && !d3dkmt_tracker_idle(device, D3DKMT_WAIT_WORK);
-    if (defer_needed)
-    {
-        status = STATUS_NO_MEMORY;
-        if (!(batch = calloc(1, sizeof(*batch))) || !(batch->epochs = malloc(count ? count : 1))) goto done;
-    }
 
     pthread_mutex_lock(&device->lock);
-    for (i = 0; i < count; i++)
+    if ((status = d3dkmt_allocation_resolve_locked(device, desc->pResources ? desc->pResources : desc->HandleList,
+                                                   desc->NumAllocations, !!desc->pResources, &r)))
+        goto unlock;
+    for (i = 0; i < r.count; i++)
     {
-        if (stale(allocs[i]) || (allocs[i]->flags & D3DKMT_ALLOC_LOCKED))
+        if (stale(r.allocs[i]) || (r.allocs[i]->flags & D3DKMT_ALLOC_LOCKED))
         {
-            pthread_mutex_unlock(&device->lock);
             status = STATUS_INVALID_PARAMETER;
-            goto done;
+            goto unlock_free;
         }
     }
-    for (i = 0; i < count; i++)
+    if (defer_needed)
     {
-        struct d3dkmt_allocation *a = allocs[i];
+        /* The deferred half needs the allocations after this call: it holds references. */
+        status = STATUS_NO_MEMORY;
+        if (!(batch = calloc(1, sizeof(*batch)))
+                || !(batch->epochs = malloc(r.count ? r.count : 1))
+                || !(batch->allocs = malloc((r.count ? r.count : 1) * sizeof(*batch->allocs))))
+            goto unlock_free;
+        batch->count = r.count;
+    }
+    for (i = 0; i < r.count; i++)
+    {
+        struct d3dkmt_allocation *a = r.allocs[i];
 
         if (!d3dkmt_list_empty(&a->offer_link)) d3dkmt_list_remove(&a->offer_link);
         a->flags |= D3DKMT_ALLOC_OFFERED;
@@ -262,83 +264,121 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
         if (defer_needed)
         {
             a->flags |= D3DKMT_ALLOC_OFFER_PENDING;
-            batch->epochs[deferred++] = a->offer_epoch;
+            d3dkmt_object_get(&a->obj);
+            batch->allocs[i] = a;
+            batch->epochs[i] = a->offer_epoch;
         }
         else offer_take_effect_locked(device, a);
     }
-    device->stats.Offers += count;
+    device->stats.Offers += r.count;
     if (!defer_needed) d3dkmt_residency_make_room_locked(device, 0);
+    status = STATUS_SUCCESS;
+unlock_free:
+    d3dkmt_resolved_free(&r);
+unlock:
     pthread_mutex_unlock(&device->lock);
 
-    if (defer_needed)
+    if (!status && batch && d3dkmt_tracker_defer(device, D3DKMT_WAIT_WORK, offer_deferred, batch))
     {
-        batch->count = count;
-        batch->allocs = allocs;
-        allocs = NULL;
-        if (d3dkmt_tracker_defer(device, D3DKMT_WAIT_WORK, offer_deferred, batch))
-        {
-            /* No memory to queue it: the offer stays pending until reclaimed (never released early). */
-            d3dkmt_allocation_put_list(batch->allocs, batch->count);
-            free(batch->epochs);
-            free(batch);
-        }
-        batch = NULL;
+        /* No memory to queue it: the offer stays pending until reclaimed (never released early). */
+        d3dkmt_allocation_put_list(batch->allocs, batch->count);
+        free(batch->epochs);
+        free(batch);
     }
-    status = STATUS_SUCCESS;
-
+    else if (status && batch)
+    {
+        free(batch->allocs);
+        free(batch->epochs);
+        free(batch);
+    }
 done:
-    d3dkmt_allocation_put_list(allocs, count);
-    if (batch) { free(batch->epochs); free(batch); }
     d3dkmt_device_put(device);
     return status;
 }
 
 /* ---- Reclaim ---- */
 
-/* Reclaims allocs (resolved from `handles`, group[i] is the input index of allocs[i]) and writes the
- * worst result per input entry into results[]; *bound is set when a bind was queued, with the paging
- * fence value to wait for in *fence_value (queue may be NULL for the device form). */
-static NTSTATUS reclaim(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue,
-                        struct d3dkmt_allocation **allocs, UINT count, const UINT *group, UINT inputs,
-                        D3DDDI_RECLAIM_RESULT *results, bool *bound, uint64_t *fence_value)
+/* Outputs of a reclaim: the caller's pResults or pDiscarded (either may be NULL), one per input. */
+struct reclaim_out
 {
-    VkDeviceMemory *fresh = NULL;
+    D3DDDI_RECLAIM_RESULT *results;
+    BOOL *discarded;
+    UINT inputs;
+};
+
+static void reclaim_report(struct reclaim_out *out, UINT input, D3DDDI_RECLAIM_RESULT r)
+{
+    if (out->results) { if (r > out->results[input]) out->results[input] = r; }
+    else if (out->discarded && r != D3DDDI_RECLAIM_RESULT_OK) out->discarded[input] = TRUE;
+}
+
+/* Reclaims the resolved allocations (device->lock held) and writes the worst result per input
+ * entry; *fence_value receives the paging fence value of the last rebind (0 when none).  All or
+ * nothing: on failure nothing changed and nothing was written. */
+static NTSTATUS reclaim_locked(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue,
+                               struct d3dkmt_resolved *r, struct reclaim_out *out, uint64_t *fence_value)
+{
+    VkDeviceMemory inline_fresh[D3DKMT_RESOLVE_INLINE], *fresh = inline_fresh;
     NTSTATUS status = STATUS_SUCCESS;
-    UINT i;
+    uint64_t needed = 0;
+    UINT i, released = 0;
 
-    memset(results, 0, inputs * sizeof(*results));
-    *bound = false;
-    if (!(fresh = calloc(count ? count : 1, sizeof(*fresh)))) return STATUS_NO_MEMORY;
-
-    pthread_mutex_lock(&device->lock);
-    for (i = 0; i < count; i++)
+    *fence_value = 0;
+    for (i = 0; i < r->count; i++)
     {
-        if (stale(allocs[i]))
+        struct d3dkmt_allocation *a = r->allocs[i];
+        if (stale(a)) return STATUS_INVALID_PARAMETER;
+        if ((a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED | D3DKMT_ALLOC_DECOMMIT))
+                == (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED))
+            released++;
+    }
+
+    if (released)
+    {
+        /* Phase 1: memory for every released allocation that comes back, or nothing changes.
+         * The batch's own offered members leave the release order first, so that making room
+         * for one member can never release another; the room is made for the running total. */
+        if (r->count > D3DKMT_RESOLVE_INLINE && !(fresh = calloc(r->count, sizeof(*fresh)))) return STATUS_NO_MEMORY;
+        memset(fresh, 0, (r->count > D3DKMT_RESOLVE_INLINE ? 0 : r->count) * sizeof(*fresh));
+        for (i = 0; i < r->count; i++)
+            if (!d3dkmt_list_empty(&r->allocs[i]->offer_link)) d3dkmt_list_remove(&r->allocs[i]->offer_link);
+        for (i = 0; i < r->count; i++)
         {
-            status = STATUS_INVALID_PARAMETER;
-            goto unlock;
+            struct d3dkmt_allocation *a = r->allocs[i];
+            if ((a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED | D3DKMT_ALLOC_DECOMMIT))
+                    != (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED) || fresh[i])
+                continue;
+            needed += a->size;
+            d3dkmt_residency_make_room_locked(device, needed);
+            if ((status = d3dkmt_allocation_allocate_memory_locked(device, a, &fresh[i]))) break;
+        }
+        if (status)
+        {
+            for (i = 0; i < r->count; i++)
+            {
+                struct d3dkmt_allocation *a = r->allocs[i];
+                if (fresh[i]) d3dkmt_allocation_discard_memory_locked(device, a, fresh[i]);
+                /* Back into the release order (at the end: the oldest offers stay first). */
+                if ((a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING | D3DKMT_ALLOC_RELEASED))
+                        == D3DKMT_ALLOC_OFFERED && d3dkmt_list_empty(&a->offer_link))
+                    d3dkmt_list_add_tail(&device->offered[a->offer_class], &a->offer_link);
+            }
+            if (fresh != inline_fresh) free(fresh);
+            return status;
         }
     }
-    /* Phase 1: memory for every released allocation that comes back, or nothing changes. */
-    for (i = 0; i < count; i++)
+
+    /* Phase 2: apply and report; nothing fails from here on. */
+    if (out->results) memset(out->results, 0, out->inputs * sizeof(*out->results));
+    if (out->discarded) memset(out->discarded, 0, out->inputs * sizeof(*out->discarded));
+    for (i = 0; i < r->count; i++)
     {
-        struct d3dkmt_allocation *a = allocs[i];
-        if ((a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED | D3DKMT_ALLOC_DECOMMIT))
-                != (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED))
-            continue;
-        d3dkmt_residency_make_room_locked(device, a->size);
-        if ((status = d3dkmt_allocation_allocate_memory_locked(device, a, &fresh[i])))
-            goto unlock;
-    }
-    /* Phase 2: apply. */
-    for (i = 0; i < count; i++)
-    {
-        struct d3dkmt_allocation *a = allocs[i];
-        D3DDDI_RECLAIM_RESULT r = D3DDDI_RECLAIM_RESULT_OK;
+        struct d3dkmt_allocation *a = r->allocs[i];
+        D3DDDI_RECLAIM_RESULT result = D3DDDI_RECLAIM_RESULT_OK;
 
         if (a->flags & D3DKMT_ALLOC_RELEASED && a->flags & D3DKMT_ALLOC_DECOMMIT)
         {
-            r = D3DDDI_RECLAIM_RESULT_NOT_COMMITTED;   /* stays without memory: destroy it */
+            result = D3DDDI_RECLAIM_RESULT_NOT_COMMITTED;   /* stays without memory: destroy it */
             if (a->flags & D3DKMT_ALLOC_OFFERED) device->stats.ReclaimsNotCommitted++;
             a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING);
         }
@@ -353,7 +393,7 @@ static NTSTATUS reclaim(struct d3dkmt_device *device, struct d3dkmt_paging_queue
                 if (bind)
                 {
                     /* The queue refused the bind (device lost): the content is gone for good. */
-                    r = D3DDDI_RECLAIM_RESULT_NOT_COMMITTED;
+                    result = D3DDDI_RECLAIM_RESULT_NOT_COMMITTED;
                     device->stats.ReclaimsNotCommitted++;
                     a->flags |= D3DKMT_ALLOC_DECOMMIT;
                     a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING);
@@ -361,67 +401,54 @@ static NTSTATUS reclaim(struct d3dkmt_device *device, struct d3dkmt_paging_queue
                 else
                 {
                     a->flags &= ~D3DKMT_ALLOC_RELEASED;
-                    r = D3DDDI_RECLAIM_RESULT_DISCARDED;
+                    result = D3DDDI_RECLAIM_RESULT_DISCARDED;
                     device->stats.ReclaimsDiscarded++;
-                    *bound = true;
                     if (value > *fence_value) *fence_value = value;
                 }
             }
             else device->stats.ReclaimsOk++;
-            if (r != D3DDDI_RECLAIM_RESULT_NOT_COMMITTED)
+            if (result != D3DDDI_RECLAIM_RESULT_NOT_COMMITTED)
             {
                 a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING | D3DKMT_ALLOC_DECOMMIT);
                 d3dkmt_residency_apply_priority_locked(device, a, effective_priority(a));
             }
         }
         /* else: never offered (or already reclaimed): OK, nothing changes. */
-        if (r > results[group ? group[i] : i]) results[group ? group[i] : i] = r;
+        reclaim_report(out, r->group ? r->group[i] : i, result);
     }
-
-unlock:
-    for (i = 0; i < count; i++)
-        if (fresh[i]) d3dkmt_allocation_discard_memory_locked(device, allocs[i], fresh[i]);
-    pthread_mutex_unlock(&device->lock);
-    free(fresh);
-    return status;
+    if (released)
+    {
+        /* An allocation listed twice got memory twice; the second copy was not needed. */
+        for (i = 0; i < r->count; i++)
+            if (fresh[i]) d3dkmt_allocation_discard_memory_locked(device, r->allocs[i], fresh[i]);
+        if (fresh != inline_fresh) free(fresh);
+    }
+    return STATUS_SUCCESS;
 }
 
-/* Common validation and output of both reclaim forms. */
+/* Common validation and output of both reclaim forms; *fence_out (optional) receives the paging
+ * fence value to wait for, *pending whether a rebind was queued. */
 static NTSTATUS reclaim_common(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue,
                                D3DKMT_HANDLE *resources, const D3DKMT_HANDLE *list, UINT count,
-                               BOOL *discarded, D3DDDI_RECLAIM_RESULT *results_out, UINT64 *fence_out)
+                               struct reclaim_out *out, UINT64 *fence_out)
 {
-    struct d3dkmt_allocation **allocs = NULL;
-    D3DDDI_RECLAIM_RESULT *results = NULL;
-    UINT n = 0, *group = NULL, i;
+    struct d3dkmt_resolved r;
     uint64_t fence_value = 0;
     NTSTATUS status;
-    bool bound;
 
     if ((status = d3dkmt_device_status(device))) return status;
     d3dkmt_tracker_poll(device);
-    if ((status = d3dkmt_allocation_lookup_list(device, resources ? resources : list, count, !!resources,
-                                                &allocs, &n, &group)))
-        return status;
-    if (!(results = malloc(count * sizeof(*results))))
+    out->inputs = count;
+    pthread_mutex_lock(&device->lock);
+    if (!(status = d3dkmt_allocation_resolve_locked(device, resources ? resources : list, count, !!resources, &r)))
     {
-        status = STATUS_NO_MEMORY;
-        goto done;
+        status = reclaim_locked(device, queue, &r, out, &fence_value);
+        d3dkmt_resolved_free(&r);
     }
-    if ((status = reclaim(device, queue, allocs, n, group, count, results, &bound, &fence_value))) goto done;
-    for (i = 0; i < count; i++)
-    {
-        if (results_out) results_out[i] = results[i];
-        else if (discarded) discarded[i] = results[i] != D3DDDI_RECLAIM_RESULT_OK;
-    }
-    if (fence_out) *fence_out = bound ? fence_value : queue ? d3dkmt_paging_queue_completed(device, queue) : 0;
-    status = bound && queue ? STATUS_PENDING : STATUS_SUCCESS;
-
-done:
-    d3dkmt_allocation_put_list(allocs, n);
-    free(group);
-    free(results);
-    return status;
+    pthread_mutex_unlock(&device->lock);
+    if (status) return status;
+    if (fence_out) *fence_out = fence_value ? fence_value : queue ? d3dkmt_paging_queue_completed(device, queue) : 0;
+    return fence_value && queue ? STATUS_PENDING : STATUS_SUCCESS;
 }
 
 /***********************************************************************
@@ -449,8 +476,10 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTReclaimAllocations(D3DKMT_RECLAIMALLOCATIONS
     if (!desc || !desc->pResources == !desc->HandleList) return STATUS_INVALID_PARAMETER;
     if (!desc->NumAllocations || desc->NumAllocations > D3DKMT_MAX_RESIDENCY_LIST) return STATUS_INVALID_PARAMETER;
     if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
-    status = reclaim_common(device, NULL, desc->pResources, desc->HandleList, desc->NumAllocations,
-                            desc->pDiscarded, NULL, NULL);
+    {
+        struct reclaim_out out = { .discarded = desc->pDiscarded };
+        status = reclaim_common(device, NULL, desc->pResources, desc->HandleList, desc->NumAllocations, &out, NULL);
+    }
     d3dkmt_device_put(device);
     return status;
 }
@@ -485,8 +514,10 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTReclaimAllocations2(D3DKMT_RECLAIMALLOCATION
     if (!desc->NumAllocations || desc->NumAllocations > D3DKMT_MAX_RESIDENCY_LIST) return STATUS_INVALID_PARAMETER;
     if (!(queue = d3dkmt_paging_queue_get(desc->hPagingQueue, NULL))) return STATUS_INVALID_PARAMETER;
     device = queue->obj.device;
-    status = reclaim_common(device, queue, desc->pResources, desc->HandleList, desc->NumAllocations,
-                            NULL, desc->pResults, &fence);
+    {
+        struct reclaim_out out = { .results = desc->pResults };
+        status = reclaim_common(device, queue, desc->pResources, desc->HandleList, desc->NumAllocations, &out, &fence);
+    }
     if (status == STATUS_SUCCESS || status == STATUS_PENDING) desc->PagingFenceValue = fence;
     d3dkmt_object_put(&queue->obj);
     return status;
@@ -740,7 +771,7 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_query_statistics(D3DKMT_HANDLE hDevice, D3DKM
     D3DKMT_VK_STATISTICS s;
 
     if (!stats) return STATUS_INVALID_PARAMETER;
-    if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_PARAMETER;
+    if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;   /* as d3dkmt_host.h says */
     d3dkmt_tracker_poll(device);
     pthread_mutex_lock(&device->lock);
     s = device->stats;
@@ -753,7 +784,7 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_query_statistics(D3DKMT_HANDLE hDevice, D3DKM
     s.SparseBinding = device->sparse;
     s.Usage = atomic_load(&device->adapter->local_usage);
     pthread_mutex_lock(&device->tracker.lock);
-    s.DeferredPending = device->tracker.pending_count;
+    s.DeferredPending = device->tracker.pending_count + device->tracker.running;
     pthread_mutex_unlock(&device->tracker.lock);
     *stats = s;
     d3dkmt_device_put(device);

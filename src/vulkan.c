@@ -31,7 +31,8 @@ NTSTATUS d3dkmt_status_from_vk(VkResult vr)
     case VK_NOT_READY:                      return STATUS_TIMEOUT;
     case VK_ERROR_OUT_OF_HOST_MEMORY:
     case VK_ERROR_TOO_MANY_OBJECTS:
-    case VK_ERROR_FRAGMENTATION:            return STATUS_NO_MEMORY;
+    case VK_ERROR_FRAGMENTATION:
+    case VK_ERROR_MEMORY_MAP_FAILED:        return STATUS_NO_MEMORY;   /* vkMapMemory (Lock2) */
     case VK_ERROR_OUT_OF_DEVICE_MEMORY:     return STATUS_GRAPHICS_NO_VIDEO_MEMORY;
     case VK_ERROR_DEVICE_LOST:              return STATUS_DEVICE_REMOVED;
     case VK_ERROR_INITIALIZATION_FAILED:
@@ -63,14 +64,16 @@ static VkBool32 VKAPI_PTR debug_callback(VkDebugUtilsMessageSeverityFlagBitsEXT 
     return VK_FALSE;
 }
 
-static bool layer_present(PFN_vkEnumerateInstanceLayerProperties enumerate, const char *name)
+/* 1 when the layer is installed, 0 when not, -1 when out of memory (the init then fails with
+ * STATUS_NO_MEMORY and is retried, instead of reporting the layer missing). */
+static int layer_present(PFN_vkEnumerateInstanceLayerProperties enumerate, const char *name)
 {
     VkLayerProperties *props;
     uint32_t count = 0, i;
     bool found = false;
 
-    if (!enumerate || enumerate(&count, NULL) != VK_SUCCESS || !count) return false;
-    if (!(props = calloc(count, sizeof(*props)))) return false;
+    if (!enumerate || enumerate(&count, NULL) != VK_SUCCESS || !count) return 0;
+    if (!(props = calloc(count, sizeof(*props)))) return -1;
     if (enumerate(&count, props) == VK_SUCCESS)
         for (i = 0; i < count && !found; i++) found = !strcmp(props[i].layerName, name);
     free(props);
@@ -123,7 +126,9 @@ static NTSTATUS create_instance(void)
     {
         PFN_vkEnumerateInstanceLayerProperties enumerate_layers =
             (PFN_vkEnumerateInstanceLayerProperties)gipa(VK_NULL_HANDLE, "vkEnumerateInstanceLayerProperties");
-        if (!layer_present(enumerate_layers, validation_layer))
+        int present = layer_present(enumerate_layers, validation_layer);
+        if (present < 0) return STATUS_NO_MEMORY;
+        if (!present)
         {
             ERR("D3DKMT_VALIDATION is set but %s is not installed (Debian: vulkan-validationlayers)",
                 validation_layer);

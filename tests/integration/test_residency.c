@@ -622,6 +622,60 @@ static void test_reported_gpu_work(void **state)
     destroy(dev.info.device, sem, NULL);
 }
 
+/* Making room for one member of a reclaim must never release another member of the same call
+ * (found by the demo: the other member came back DISCARDED with no memory at all). */
+static void test_reclaim_batch_keeps_members(void **state)
+{
+    D3DKMT_HANDLE ab[2], fill[15];
+    BOOL discarded[2] = { FALSE, FALSE };
+    struct d3dkmt_host_allocation_info info;
+    UINT64 usage0 = test_local_usage(dev.adapter);
+
+    if (!dev.info.sparse_binding) skip();
+    assert_int_equal(test_create(dev.device, 2, SZ, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, ab, NULL), STATUS_SUCCESS);
+    assert_int_equal(test_create(dev.device, 14, SZ, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, fill, NULL), STATUS_SUCCESS);
+    test_fill(dev.device, ab[0], SZ, 77);
+    assert_int_equal(offer(&ab[1], 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_int_equal(test_create(dev.device, 1, SZ, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &fill[14], NULL), STATUS_SUCCESS);
+    assert_true(released(ab[1]));
+    assert_int_equal(offer(&ab[0], 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);   /* intact, releasable */
+
+    assert_int_equal(reclaim(ab, 2, discarded), STATUS_SUCCESS);
+    assert_false(discarded[0]);
+    assert_true(discarded[1]);
+    assert_false(released(ab[0]));
+    assert_false(released(ab[1]));
+    assert_true(test_check(dev.device, ab[0], SZ, 77));
+    assert_int_equal(d3dkmt_host_get_allocation_info(dev.device, ab[1], &info), STATUS_SUCCESS);
+    assert_false(info.offered);
+
+    assert_int_equal(test_destroy(dev.device, fill, 15, 2), STATUS_SUCCESS);
+    assert_int_equal(test_destroy(dev.device, ab, 2, 2), STATUS_SUCCESS);
+    assert_int_equal(test_local_usage(dev.adapter), usage0);   /* nothing counted twice or lost */
+}
+
+/* A handle listed twice in one reclaim gets memory once; nothing leaks. */
+static void test_reclaim_duplicate_handle(void **state)
+{
+    D3DKMT_HANDLE h, list[2], fill[16];
+    BOOL discarded[2] = { FALSE, FALSE };
+    UINT64 usage0 = test_local_usage(dev.adapter);
+
+    if (!dev.info.sparse_binding) skip();
+    assert_int_equal(test_create(dev.device, 1, SZ, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &h, NULL), STATUS_SUCCESS);
+    assert_int_equal(offer(&h, 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_int_equal(test_create(dev.device, 16, SZ, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, fill, NULL), STATUS_SUCCESS);
+    assert_true(released(h));
+    assert_int_equal(test_destroy(dev.device, fill, 16, 2), STATUS_SUCCESS);
+    list[0] = list[1] = h;
+    assert_int_equal(reclaim(list, 2, discarded), STATUS_SUCCESS);
+    assert_true(discarded[0]);
+    assert_false(discarded[1]);           /* already back by then */
+    assert_int_equal(test_local_usage(dev.adapter), usage0 + SZ);
+    assert_int_equal(test_destroy(dev.device, &h, 1, 2), STATUS_SUCCESS);
+    assert_int_equal(test_local_usage(dev.adapter), usage0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -639,6 +693,8 @@ int main(void)
         cmocka_unit_test(test_make_resident_evict_priority),
         cmocka_unit_test(test_imported_memory),
         cmocka_unit_test(test_reported_gpu_work),
+        cmocka_unit_test(test_reclaim_batch_keeps_members),
+        cmocka_unit_test(test_reclaim_duplicate_handle),
     };
 
     setenv("D3DKMT_BUDGET_CAP", "64M", 1);

@@ -218,6 +218,14 @@ void d3dkmt_allocation_free(struct d3dkmt_allocation *alloc)
 
     pthread_mutex_lock(&device->lock);
     if (!d3dkmt_list_empty(&alloc->offer_link)) d3dkmt_list_remove(&alloc->offer_link);
+    if (alloc->resource)
+    {
+        /* Still linked when stopped by DestroyDevice (DestroyAllocation2 unlinks): a call that
+         * holds the resource must not find a freed allocation in its list. */
+        struct d3dkmt_allocation **p = &alloc->resource->first;
+        while (*p && *p != alloc) p = &(*p)->next_in_resource;
+        if (*p) { *p = alloc->next_in_resource; alloc->resource->count--; }
+    }
     if (alloc->memory)
     {
         account(device, alloc, false);
@@ -321,29 +329,42 @@ NTSTATUS d3dkmt_allocation_lookup_list(const struct d3dkmt_device *device, const
     return STATUS_SUCCESS;
 }
 
+/* Whether a resolved allocation is usable: not stopped by a racing destroy, none of `reject`. */
+static inline bool resolvable(const struct d3dkmt_allocation *a, uint8_t reject)
+{
+    return !(a->flags & (D3DKMT_ALLOC_DESTROYED | reject))
+        && atomic_load_explicit(&a->obj.state, memory_order_relaxed) == D3DKMT_STATE_ACTIVE;
+}
+
 NTSTATUS d3dkmt_allocation_resolve_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
-                                          UINT count, bool resources, struct d3dkmt_resolved *out)
+                                          UINT count, bool resources, uint8_t reject,
+                                          struct d3dkmt_resolved *out)
 {
     UINT i, n = 0, total = 0;
+    uint8_t flags_or = 0;
 
     out->allocs = out->inline_allocs;
     out->group = NULL;
     out->count = 0;
+    out->flags_or = 0;
     if (!resources)
     {
         if (count > D3DKMT_RESOLVE_INLINE && !(out->allocs = malloc(count * sizeof(*out->allocs))))
             return STATUS_NO_MEMORY;
         for (i = 0; i < count; i++)
         {
-            struct d3dkmt_object *obj = d3dkmt_handle_peek(handles[i], D3DKMT_OBJ_ALLOCATION, device);
-            if (!obj)
+            struct d3dkmt_allocation *a =
+                (struct d3dkmt_allocation *)d3dkmt_handle_peek(handles[i], D3DKMT_OBJ_ALLOCATION, device);
+            if (!a || !resolvable(a, reject))
             {
                 d3dkmt_resolved_free(out);
                 return STATUS_INVALID_PARAMETER;
             }
-            out->allocs[i] = (struct d3dkmt_allocation *)obj;
+            flags_or |= a->flags;
+            out->allocs[i] = a;
         }
         out->count = count;
+        out->flags_or = flags_or;
         return STATUS_SUCCESS;
     }
 
@@ -375,12 +396,20 @@ NTSTATUS d3dkmt_allocation_resolve_locked(struct d3dkmt_device *device, const D3
         }
         for (a = res->first; a && n < total; a = a->next_in_resource)
         {
+            if (!resolvable(a, reject))
+            {
+                d3dkmt_object_put(&res->obj);
+                d3dkmt_resolved_free(out);
+                return STATUS_INVALID_PARAMETER;
+            }
+            flags_or |= a->flags;
             out->group[n] = i;
             out->allocs[n++] = a;
         }
         d3dkmt_object_put(&res->obj);
     }
     out->count = n;
+    out->flags_or = flags_or;
     return STATUS_SUCCESS;
 }
 
@@ -567,9 +596,10 @@ static NTSTATUS create_allocations(D3DKMT_CREATEALLOCATION *desc, bool v2)
         resource->count++;
     }
     pthread_mutex_unlock(&device->lock);
+    /* Write out before publishing: once published, another thread may destroy them (a guessed
+     * handle, or DestroyDevice's sweep); a reference of ours keeps them alive until the end. */
     for (i = 0; i < n; i++)
     {
-        d3dkmt_handle_publish(&allocs[i]->obj);
         if (v2)
         {
             VkBufferDeviceAddressInfo addr = { .sType = VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO,
@@ -580,13 +610,33 @@ static NTSTATUS create_allocations(D3DKMT_CREATEALLOCATION *desc, bool v2)
         }
         else desc->pAllocationInfo[i].hAllocation = allocs[i]->obj.handle;
     }
+    if (new_resource) desc->hResource = resource->obj.handle;
+    for (i = 0; i < n; i++)
+    {
+        d3dkmt_object_get(&allocs[i]->obj);
+        d3dkmt_handle_publish(&allocs[i]->obj);
+    }
     if (new_resource)
     {
+        d3dkmt_object_get(&resource->obj);
         d3dkmt_handle_publish(&resource->obj);
-        desc->hResource = resource->obj.handle;
-        resource = NULL;   /* the table holds the creation reference now */
     }
+    /* A DestroyDevice that stopped the device meanwhile may have swept its child handles before
+     * these were published: undo, as for a device handle destroyed before the call (the stripe
+     * lock taken by publish orders this read after that sweep). */
     status = STATUS_SUCCESS;
+    if (atomic_load(&device->obj.state) != D3DKMT_STATE_ACTIVE)
+    {
+        for (i = 0; i < n; i++) d3dkmt_handle_remove(&allocs[i]->obj);
+        if (new_resource) d3dkmt_handle_remove(&resource->obj);
+        status = STATUS_INVALID_PARAMETER;
+    }
+    for (i = 0; i < n; i++) d3dkmt_object_put(&allocs[i]->obj);
+    if (new_resource)
+    {
+        d3dkmt_object_put(&resource->obj);
+        resource = NULL;   /* the table holds (or held) the creation reference */
+    }
 
 done:
     if (resource && !new_resource) d3dkmt_object_put(&resource->obj);
@@ -956,8 +1006,16 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_import_memory(D3DKMT_HANDLE hDevice, VkDevice
     account(device, alloc, true);
     device->stats.AllocationsLive++;
     pthread_mutex_unlock(&device->lock);
-    d3dkmt_handle_publish(&alloc->obj);
     *hAllocation = alloc->obj.handle;
+    d3dkmt_object_get(&alloc->obj);   /* published, it may be destroyed by another thread */
+    d3dkmt_handle_publish(&alloc->obj);
+    if (atomic_load(&device->obj.state) != D3DKMT_STATE_ACTIVE)
+    {
+        /* DestroyDevice ran meanwhile (see create_allocations): the memory goes with the device. */
+        d3dkmt_handle_remove(&alloc->obj);
+        status = STATUS_INVALID_HANDLE;
+    }
+    d3dkmt_allocation_put(alloc);
 done:
     d3dkmt_device_put(device);
     return status;

@@ -511,17 +511,20 @@ struct d3dkmt_resolved
     struct d3dkmt_allocation **allocs;    /* count entries: inline_allocs or the heap */
     UINT *group;                          /* input index of each entry (resource handles only), else NULL */
     UINT count;
+    uint8_t flags_or;                     /* the flags of all entries or'ed together */
     struct d3dkmt_allocation *inline_allocs[D3DKMT_RESOLVE_INLINE];
 };
 /* Resolves `count` allocation handles (or resource handles, each expanded to its allocations) of
  * device while the caller holds device->lock.  No references are taken: an allocation is only
  * ever freed under device->lock (d3dkmt_allocation_free takes it before anything else) and one
  * still found in the handle table had not started to be freed, so every pointer stays valid
- * until the caller releases device->lock.  Entries may be STOPPED by a destroy that raced the
- * lookup; callers check.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a bad, stale or foreign
- * handle); STATUS_NO_MEMORY.  Release with d3dkmt_resolved_free (any thread, any lock). */
+ * until the caller releases device->lock.  An allocation being destroyed, or with any of the
+ * `reject` flags, counts as a bad handle.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a bad,
+ * stale, foreign or rejected handle); STATUS_NO_MEMORY.  Release with d3dkmt_resolved_free (any
+ * thread, any lock). */
 NTSTATUS d3dkmt_allocation_resolve_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
-                                          UINT count, bool resources, struct d3dkmt_resolved *out);
+                                          UINT count, bool resources, uint8_t reject,
+                                          struct d3dkmt_resolved *out);
 void d3dkmt_resolved_free(struct d3dkmt_resolved *r);
 
 /* ---- Residency (residency.c) ---- */

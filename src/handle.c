@@ -7,7 +7,7 @@
  * lookup indexes two arrays without any global lock.  A slot holds the object pointer; the
  * object stores its full handle (index and generation), so a lookup that finds another object in
  * the slot, or a handle with an older generation, fails.  Each slot is guarded by one of 64
- * stripe mutexes (by index), which also makes "find and take a reference" atomic with respect to
+ * stripe spinlocks (by index), which also makes "find and take a reference" atomic with respect to
  * removal: a destroy on another thread cannot free the object between the two.
  *
  * Reuse (docs/decisions/handles.md): freed slots go to a FIFO and are reused only while at least
@@ -18,6 +18,7 @@
  */
 #include "d3dkmt_private.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +40,7 @@ struct slot_page
 static struct
 {
     _Atomic(struct slot_page *) pages[PAGE_COUNT];
-    struct { _Alignas(64) pthread_mutex_t lock; } stripes[STRIPES];   /* one cache line each */
+    struct { _Alignas(64) atomic_flag lock; } stripes[STRIPES];   /* spinlocks, one cache line each */
     pthread_mutex_t free_lock;
     uint32_t high_water;      /* next never-used index; index 0 is never used */
     uint32_t free_head, free_tail, free_count;
@@ -49,12 +50,25 @@ static struct
     .high_water = 1,
 };
 
-static pthread_once_t stripes_once = PTHREAD_ONCE_INIT;
-
-static void init_stripes(void)
+/* The stripe locks guard a few loads and stores each, so they are spinlocks: uncontended they
+ * cost one atomic exchange, half a mutex's two atomic operations, and the hot path (offer,
+ * reclaim) takes one per handle.  A waiter yields after a short spin (the holder may have been
+ * preempted on a machine with few cores). */
+static inline void stripe_lock(atomic_flag *lock)
 {
-    unsigned int i;
-    for (i = 0; i < STRIPES; i++) pthread_mutex_init(&table.stripes[i].lock, NULL);
+    unsigned int spins = 0;
+    while (atomic_flag_test_and_set_explicit(lock, memory_order_acquire))
+    {
+        if (++spins >= 64) { sched_yield(); spins = 0; }
+#if defined(__x86_64__) || defined(__i386__)
+        else __builtin_ia32_pause();
+#endif
+    }
+}
+
+static inline void stripe_unlock(atomic_flag *lock)
+{
+    atomic_flag_clear_explicit(lock, memory_order_release);
 }
 
 static inline uint32_t handle_index(D3DKMT_HANDLE h)
@@ -77,7 +91,7 @@ static inline struct slot_page *page_of(uint32_t index)
     return atomic_load_explicit(&table.pages[index >> PAGE_BITS], memory_order_acquire);
 }
 
-static inline pthread_mutex_t *stripe_of(uint32_t index)
+static inline atomic_flag *stripe_of(uint32_t index)
 {
     return &table.stripes[index & (STRIPES - 1)].lock;
 }
@@ -87,7 +101,6 @@ NTSTATUS d3dkmt_handle_reserve(struct d3dkmt_object *obj)
     struct slot_page *page;
     uint32_t index, gen;
 
-    pthread_once(&stripes_once, init_stripes);
     pthread_mutex_lock(&table.free_lock);
     if (table.free_count >= D3DKMT_HANDLE_REUSE_DELAY
             || (table.high_water >= D3DKMT_HANDLE_MAX_SLOTS && table.free_count))
@@ -152,10 +165,10 @@ void d3dkmt_handle_publish(struct d3dkmt_object *obj)
     uint32_t index = handle_index(obj->handle);
     struct slot_page *page = page_of(index);
 
-    pthread_mutex_lock(stripe_of(index));
+    stripe_lock(stripe_of(index));
     atomic_store_explicit(&obj->state, D3DKMT_STATE_ACTIVE, memory_order_relaxed);
     page->objs[index & (PAGE_SLOTS - 1)] = obj;
-    pthread_mutex_unlock(stripe_of(index));
+    stripe_unlock(stripe_of(index));
     atomic_fetch_add_explicit(&table.live, 1, memory_order_relaxed);
 }
 
@@ -165,14 +178,14 @@ bool d3dkmt_handle_remove(struct d3dkmt_object *obj)
     struct slot_page *page = page_of(index);
     bool removed = false;
 
-    pthread_mutex_lock(stripe_of(index));
+    stripe_lock(stripe_of(index));
     if (page->objs[index & (PAGE_SLOTS - 1)] == obj)
     {
         page->objs[index & (PAGE_SLOTS - 1)] = NULL;
         atomic_store_explicit(&obj->state, D3DKMT_STATE_STOPPED, memory_order_relaxed);
         removed = true;
     }
-    pthread_mutex_unlock(stripe_of(index));
+    stripe_unlock(stripe_of(index));
     if (!removed) return false;
 
     atomic_fetch_sub_explicit(&table.live, 1, memory_order_relaxed);
@@ -193,13 +206,13 @@ static struct d3dkmt_object *lookup(D3DKMT_HANDLE handle, enum d3dkmt_object_typ
     if ((handle & HANDLE_FIXED_MASK) != HANDLE_LOCAL_BIT || !index) return NULL;
     if (!(page = page_of(index))) return NULL;
 
-    pthread_mutex_lock(stripe_of(index));
+    stripe_lock(stripe_of(index));
     obj = page->objs[index & (PAGE_SLOTS - 1)];
     if (!obj || obj->handle != handle || obj->type != type || (device && obj->device != device))
         obj = NULL;
     else if (ref)
         d3dkmt_object_get(obj);
-    pthread_mutex_unlock(stripe_of(index));
+    stripe_unlock(stripe_of(index));
     return obj;
 }
 
@@ -230,13 +243,13 @@ void d3dkmt_handle_for_each(const struct d3dkmt_device *device, enum d3dkmt_obje
         struct d3dkmt_object *obj;
 
         if (!page) { index |= PAGE_SLOTS - 1; continue; }
-        pthread_mutex_lock(stripe_of(index));
+        stripe_lock(stripe_of(index));
         obj = page->objs[index & (PAGE_SLOTS - 1)];
         if (obj && obj->device == device && (type == D3DKMT_OBJ_NONE || obj->type == type))
             d3dkmt_object_get(obj);
         else
             obj = NULL;
-        pthread_mutex_unlock(stripe_of(index));
+        stripe_unlock(stripe_of(index));
         if (obj)
         {
             fn(obj, ctx);

@@ -229,17 +229,10 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
     defer_needed = !desc->Flags.OfferImmediately && !d3dkmt_tracker_idle(device, D3DKMT_WAIT_WORK);
 
     pthread_mutex_lock(&device->lock);
+    /* A locked allocation cannot be offered (docs/decisions/offer-reclaim.md). */
     if ((status = d3dkmt_allocation_resolve_locked(device, desc->pResources ? desc->pResources : desc->HandleList,
-                                                   desc->NumAllocations, !!desc->pResources, &r)))
+                                                   desc->NumAllocations, !!desc->pResources, D3DKMT_ALLOC_LOCKED, &r)))
         goto unlock;
-    for (i = 0; i < r.count; i++)
-    {
-        if (stale(r.allocs[i]) || (r.allocs[i]->flags & D3DKMT_ALLOC_LOCKED))
-        {
-            status = STATUS_INVALID_PARAMETER;
-            goto unlock_free;
-        }
-    }
     if (defer_needed)
     {
         /* The deferred half needs the allocations after this call: it holds references. */
@@ -324,13 +317,12 @@ static NTSTATUS reclaim_locked(struct d3dkmt_device *device, struct d3dkmt_pagin
     UINT i, released = 0;
 
     *fence_value = 0;
-    for (i = 0; i < r->count; i++)
+    if (r->flags_or & D3DKMT_ALLOC_RELEASED)
     {
-        struct d3dkmt_allocation *a = r->allocs[i];
-        if (stale(a)) return STATUS_INVALID_PARAMETER;
-        if ((a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED | D3DKMT_ALLOC_DECOMMIT))
-                == (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED))
-            released++;
+        for (i = 0; i < r->count; i++)
+            if ((r->allocs[i]->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED | D3DKMT_ALLOC_DECOMMIT))
+                    == (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED))
+                released++;
     }
 
     if (released)
@@ -440,7 +432,7 @@ static NTSTATUS reclaim_common(struct d3dkmt_device *device, struct d3dkmt_pagin
     d3dkmt_tracker_poll(device);
     out->inputs = count;
     pthread_mutex_lock(&device->lock);
-    if (!(status = d3dkmt_allocation_resolve_locked(device, resources ? resources : list, count, !!resources, &r)))
+    if (!(status = d3dkmt_allocation_resolve_locked(device, resources ? resources : list, count, !!resources, 0, &r)))
     {
         status = reclaim_locked(device, queue, &r, out, &fence_value);
         d3dkmt_resolved_free(&r);

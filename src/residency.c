@@ -181,13 +181,6 @@ static unsigned int offer_class_for(const struct d3dkmt_allocation *a, D3DKMT_OF
     return 0;
 }
 
-/* True when the allocation was stopped by a concurrent destroy after the lookup. */
-static bool stale(const struct d3dkmt_allocation *a)
-{
-    return (a->flags & D3DKMT_ALLOC_DESTROYED)
-        || atomic_load_explicit(&a->obj.state, memory_order_relaxed) != D3DKMT_STATE_ACTIVE;
-}
-
 /***********************************************************************
  *           D3DKMTOfferAllocations
  *
@@ -537,12 +530,12 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTReclaimAllocations2(D3DKMT_RECLAIMALLOCATION
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
 {
-    struct d3dkmt_allocation **allocs = NULL;
     struct d3dkmt_paging_queue *queue;
     struct d3dkmt_device *device;
+    struct d3dkmt_resolved r;
     uint64_t missing;
     NTSTATUS status;
-    UINT count = 0, i;
+    UINT i;
 
     if (!desc || !desc->AllocationList) return STATUS_INVALID_PARAMETER;
     if (!desc->NumAllocations || desc->NumAllocations > D3DKMT_MAX_RESIDENCY_LIST) return STATUS_INVALID_PARAMETER;
@@ -553,26 +546,25 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
     device = queue->obj.device;
     if ((status = d3dkmt_device_status(device))) goto done;
     d3dkmt_tracker_poll(device);
-    if ((status = d3dkmt_allocation_lookup_list(device, desc->AllocationList, desc->NumAllocations, false,
-                                                &allocs, &count, NULL)))
-        goto done;
 
     pthread_mutex_lock(&device->lock);
+    /* An offered allocation must be reclaimed first. */
+    if ((status = d3dkmt_allocation_resolve_locked(device, desc->AllocationList, desc->NumAllocations, false,
+                                                   D3DKMT_ALLOC_OFFERED, &r)))
+        goto unlock;
     status = STATUS_INVALID_PARAMETER;
-    for (i = 0; i < count; i++)
-        if (stale(allocs[i]) || allocs[i]->flags & D3DKMT_ALLOC_OFFERED || allocs[i]->residency_count == UINT16_MAX
-                || !allocs[i]->memory)
-            goto unlock;
+    for (i = 0; i < r.count; i++)
+        if (r.allocs[i]->residency_count == UINT16_MAX || !r.allocs[i]->memory) goto unlock_free;
     missing = d3dkmt_residency_make_room_locked(device, 0);
     if (missing && !desc->Flags.MustSucceed)
     {
         desc->NumBytesToTrim = missing;
         status = STATUS_NO_MEMORY;
-        goto unlock;
+        goto unlock_free;
     }
-    for (i = 0; i < count; i++)
+    for (i = 0; i < r.count; i++)
     {
-        struct d3dkmt_allocation *a = allocs[i];
+        struct d3dkmt_allocation *a = r.allocs[i];
         float before = effective_priority(a);
         a->residency_count++;
         if (desc->PriorityList)
@@ -584,11 +576,12 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
     }
     desc->NumBytesToTrim = 0;
     status = STATUS_SUCCESS;
+unlock_free:
+    d3dkmt_resolved_free(&r);
 unlock:
     pthread_mutex_unlock(&device->lock);
     if (!status) desc->PagingFenceValue = d3dkmt_paging_queue_completed(device, queue);
 done:
-    d3dkmt_allocation_put_list(allocs, count);
     d3dkmt_object_put(&queue->obj);
     return status;
 }
@@ -607,10 +600,10 @@ done:
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEvict(D3DKMT_EVICT *desc)
 {
-    struct d3dkmt_allocation **allocs = NULL;
     struct d3dkmt_device *device;
+    struct d3dkmt_resolved r;
     NTSTATUS status;
-    UINT count = 0, i;
+    UINT i;
 
     if (!desc || !desc->AllocationList) return STATUS_INVALID_PARAMETER;
     if (!desc->NumAllocations || desc->NumAllocations > D3DKMT_MAX_RESIDENCY_LIST) return STATUS_INVALID_PARAMETER;
@@ -618,46 +611,47 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEvict(D3DKMT_EVICT *desc)
     if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
     if ((status = d3dkmt_device_status(device))) goto done;
     d3dkmt_tracker_poll(device);
-    if ((status = d3dkmt_allocation_lookup_list(device, desc->AllocationList, desc->NumAllocations, false,
-                                                &allocs, &count, NULL)))
-        goto done;
+
     pthread_mutex_lock(&device->lock);
-    status = STATUS_INVALID_PARAMETER;
-    for (i = 0; i < count; i++)
-    {
-        UINT j, times = 0;
-        if (stale(allocs[i])) goto unlock;
-        for (j = 0; j < count; j++) times += allocs[j] == allocs[i];
-        if (allocs[i]->residency_count < times) goto unlock;
-    }
-    for (i = 0; i < count; i++)
-    {
-        struct d3dkmt_allocation *a = allocs[i];
-        float before = effective_priority(a);
-        a->residency_count--;
-        if (effective_priority(a) != before) d3dkmt_residency_apply_priority_locked(device, a, effective_priority(a));
-    }
-    desc->NumBytesToTrim = 0;
+    if ((status = d3dkmt_allocation_resolve_locked(device, desc->AllocationList, desc->NumAllocations, false, 0, &r)))
+        goto unlock;
+    /* Each entry takes one reference; one that finds none left (repeats in the list count) makes
+     * the call fail, and the references taken before it are given back: nothing changes. */
     status = STATUS_SUCCESS;
+    for (i = 0; i < r.count && !status; i++)
+    {
+        if (r.allocs[i]->residency_count) r.allocs[i]->residency_count--;
+        else
+        {
+            status = STATUS_INVALID_PARAMETER;
+            while (i--) r.allocs[i]->residency_count++;
+            break;
+        }
+    }
+    /* The drop to zero lowers the priority (an offered allocation keeps its lower offer level). */
+    for (i = 0; i < r.count && !status; i++)
+        if (!r.allocs[i]->residency_count && effective_priority(r.allocs[i]) == EVICTED_LEVEL)
+            d3dkmt_residency_apply_priority_locked(device, r.allocs[i], EVICTED_LEVEL);
+    if (!status) desc->NumBytesToTrim = 0;
+    d3dkmt_resolved_free(&r);
 unlock:
     pthread_mutex_unlock(&device->lock);
 done:
-    d3dkmt_allocation_put_list(allocs, count);
     d3dkmt_device_put(device);
     return status;
 }
 
 /* ---- Priorities ---- */
 
-/* Resolves the allocations of a Set/GetAllocationPriority call: hResource (all of its
- * allocations, one priority entry) or the list (one entry each). */
-static NTSTATUS priority_targets(struct d3dkmt_device *device, D3DKMT_HANDLE hResource, const D3DKMT_HANDLE *list,
-                                 UINT count, struct d3dkmt_allocation ***allocs, UINT *n)
+/* Resolves the allocations of a Set/GetAllocationPriority call (device->lock held): hResource
+ * (all of its allocations, one priority entry) or the list (one entry each). */
+static NTSTATUS priority_targets_locked(struct d3dkmt_device *device, D3DKMT_HANDLE hResource,
+                                        const D3DKMT_HANDLE *list, UINT count, struct d3dkmt_resolved *r)
 {
     if (hResource && count) return STATUS_INVALID_PARAMETER;
     if (!hResource && (!count || !list || count > D3DKMT_MAX_RESIDENCY_LIST)) return STATUS_INVALID_PARAMETER;
-    if (hResource) return d3dkmt_allocation_lookup_list(device, &hResource, 1, true, allocs, n, NULL);
-    return d3dkmt_allocation_lookup_list(device, list, count, false, allocs, n, NULL);
+    if (hResource) return d3dkmt_allocation_resolve_locked(device, &hResource, 1, true, 0, r);
+    return d3dkmt_allocation_resolve_locked(device, list, count, false, 0, r);
 }
 
 /***********************************************************************
@@ -676,10 +670,10 @@ static NTSTATUS priority_targets(struct d3dkmt_device *device, D3DKMT_HANDLE hRe
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTSetAllocationPriority(const D3DKMT_SETALLOCATIONPRIORITY *desc)
 {
-    struct d3dkmt_allocation **allocs = NULL;
     struct d3dkmt_device *device;
+    struct d3dkmt_resolved r;
     NTSTATUS status;
-    UINT count = 0, i, entries;
+    UINT i, entries;
 
     if (!desc || !desc->pPriorities) return STATUS_INVALID_PARAMETER;
     entries = desc->hResource ? 1 : desc->AllocationCount;
@@ -687,25 +681,21 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTSetAllocationPriority(const D3DKMT_SETALLOCA
     for (i = 0; i < entries; i++) if (!desc->pPriorities[i]) return STATUS_INVALID_PARAMETER;
     if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
     if ((status = d3dkmt_device_status(device))) goto done;
-    if ((status = priority_targets(device, desc->hResource, desc->phAllocationList, desc->AllocationCount,
-                                   &allocs, &count)))
-        goto done;
     pthread_mutex_lock(&device->lock);
-    status = STATUS_INVALID_PARAMETER;
-    for (i = 0; i < count; i++) if (stale(allocs[i])) goto unlock;
-    for (i = 0; i < count; i++)
+    if (!(status = priority_targets_locked(device, desc->hResource, desc->phAllocationList, desc->AllocationCount, &r)))
     {
-        struct d3dkmt_allocation *a = allocs[i];
-        float before = effective_priority(a);
-        a->d3d_priority = desc->pPriorities[desc->hResource ? 0 : i];
-        a->priority = d3dkmt_priority_to_vk(a->d3d_priority);
-        if (effective_priority(a) != before) d3dkmt_residency_apply_priority_locked(device, a, effective_priority(a));
+        for (i = 0; i < r.count; i++)
+        {
+            struct d3dkmt_allocation *a = r.allocs[i];
+            float before = effective_priority(a);
+            a->d3d_priority = desc->pPriorities[desc->hResource ? 0 : i];
+            a->priority = d3dkmt_priority_to_vk(a->d3d_priority);
+            if (effective_priority(a) != before) d3dkmt_residency_apply_priority_locked(device, a, effective_priority(a));
+        }
+        d3dkmt_resolved_free(&r);
     }
-    status = STATUS_SUCCESS;
-unlock:
     pthread_mutex_unlock(&device->lock);
 done:
-    d3dkmt_allocation_put_list(allocs, count);
     d3dkmt_device_put(device);
     return status;
 }
@@ -720,22 +710,21 @@ done:
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTGetAllocationPriority(const D3DKMT_GETALLOCATIONPRIORITY *desc)
 {
-    struct d3dkmt_allocation **allocs = NULL;
     struct d3dkmt_device *device;
+    struct d3dkmt_resolved r;
     NTSTATUS status;
-    UINT count = 0, i;
+    UINT i;
 
     if (!desc || !desc->pPriorities) return STATUS_INVALID_PARAMETER;
     if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
-    if ((status = priority_targets(device, desc->hResource, desc->phAllocationList, desc->AllocationCount,
-                                   &allocs, &count)))
-        goto done;
     pthread_mutex_lock(&device->lock);
-    if (desc->hResource) desc->pPriorities[0] = count ? allocs[0]->d3d_priority : 0;
-    else for (i = 0; i < count; i++) desc->pPriorities[i] = allocs[i]->d3d_priority;
+    if (!(status = priority_targets_locked(device, desc->hResource, desc->phAllocationList, desc->AllocationCount, &r)))
+    {
+        if (desc->hResource) desc->pPriorities[0] = r.count ? r.allocs[0]->d3d_priority : 0;
+        else for (i = 0; i < r.count; i++) desc->pPriorities[i] = r.allocs[i]->d3d_priority;
+        d3dkmt_resolved_free(&r);
+    }
     pthread_mutex_unlock(&device->lock);
-done:
-    d3dkmt_allocation_put_list(allocs, count);
     d3dkmt_device_put(device);
     return status;
 }

@@ -538,7 +538,13 @@ static void test_make_resident_evict_priority(void **state)
     assert_int_equal(D3DKMTGetAllocationPriority(&gp), STATUS_SUCCESS);
     assert_int_equal(got[0], D3DDDI_ALLOCATIONPRIORITY_HIGH);     /* unchanged */
 
-    /* Created resident (count 1): one Evict is fine, a second is refused. */
+    /* Created resident (count 1): the same allocation listed twice is refused as a whole and
+     * takes nothing; one Evict is fine, a second is refused. */
+    {
+        D3DKMT_HANDLE twice[2] = { h[0], h[0] };
+        D3DKMT_EVICT ev2 = { .hDevice = dev.device, .AllocationList = twice, .NumAllocations = 2 };
+        assert_int_equal(D3DKMTEvict(&ev2), STATUS_INVALID_PARAMETER);
+    }
     ev.hDevice = dev.device;
     ev.AllocationList = h;
     ev.NumAllocations = 2;

@@ -380,6 +380,13 @@ NTSTATUS d3dkmt_tracker_track(struct d3dkmt_device *device, VkSemaphore semaphor
 /* Next value of the device timeline for the caller to signal in a submission it makes while
  * holding queue_lock; the value is tracked as pending. */
 uint64_t d3dkmt_tracker_next_value(struct d3dkmt_device *device);
+/* Submits *info to the device queue as tracked GPU work (caller holds queue_lock): appends a wait
+ * for the last sparse bind to `waits` and a signal of the device timeline to `signals` (arrays
+ * that info's counts index, each with room for one more entry), points info at them, and submits.
+ * *value receives the timeline value that marks the work's completion.  On failure the value is
+ * signalled from the host so the timeline stays whole.  Returns vkQueueSubmit2's result. */
+VkResult d3dkmt_tracker_submit_locked(struct d3dkmt_device *device, VkSubmitInfo2 *info,
+                                      VkSemaphoreSubmitInfo *waits, VkSemaphoreSubmitInfo *signals, uint64_t *value);
 /* Next value of the bind timeline (caller holds queue_lock and submits a vkQueueBindSparse that
  * waits for *previous, when not 0, and signals the returned value). */
 uint64_t d3dkmt_tracker_next_bind_value(struct d3dkmt_device *device, uint64_t *previous);

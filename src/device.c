@@ -211,8 +211,8 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
     desc->AllocationListSize = 0;
     desc->pPatchLocationList = NULL;
     desc->PatchLocationListSize = 0;
+    desc->hDevice = device->obj.handle;   /* before publishing: another thread may destroy it at once */
     d3dkmt_handle_publish(&device->obj);
-    desc->hDevice = device->obj.handle;
     return STATUS_SUCCESS;
 
 fail:
@@ -352,7 +352,7 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_submit(D3DKMT_HANDLE hDevice, const VkSubmitI
     struct d3dkmt_device *device;
     VkSubmitInfo2 info;
     NTSTATUS status;
-    uint64_t value, bind_last;
+    uint64_t value;
     VkResult vr;
 
     if (!submit || submit->sType != VK_STRUCTURE_TYPE_SUBMIT_INFO_2 || submit->signalSemaphoreInfoCount > 7
@@ -373,35 +373,7 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_submit(D3DKMT_HANDLE hDevice, const VkSubmitI
         memcpy(waits, submit->pWaitSemaphoreInfos, submit->waitSemaphoreInfoCount * sizeof(*waits));
 
     pthread_mutex_lock(&device->queue_lock);
-    /* Work submitted after a bind must see the memory bound: wait for the last bind. */
-    pthread_mutex_lock(&device->tracker.lock);
-    bind_last = device->tracker.bind_next - 1;
-    pthread_mutex_unlock(&device->tracker.lock);
-    if (bind_last)
-    {
-        waits[info.waitSemaphoreInfoCount++] = (VkSemaphoreSubmitInfo){
-            .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = device->tracker.bind_timeline,
-            .value = bind_last, .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
-    }
-    value = d3dkmt_tracker_next_value(device);
-    signals[info.signalSemaphoreInfoCount++] = (VkSemaphoreSubmitInfo){
-        .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = device->tracker.timeline,
-        .value = value, .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
-    info.pSignalSemaphoreInfos = signals;
-    info.pWaitSemaphoreInfos = waits;
-    vr = device->vkd.vkQueueSubmit2(device->queue, 1, &info, VK_NULL_HANDLE);
-    if (vr != VK_SUCCESS && vr != VK_ERROR_DEVICE_LOST)
-    {
-        /* Keep the timeline whole: signal our value from the host once the one before it was
-         * reached (a host signal may not overtake a pending queue signal). */
-        VkSemaphoreSignalInfo sig = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
-                                      .semaphore = device->tracker.timeline, .value = value };
-        uint64_t previous = value - 1;
-        VkSemaphoreWaitInfo wait = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, .semaphoreCount = 1,
-                                     .pSemaphores = &device->tracker.timeline, .pValues = &previous };
-        if (previous) device->vkd.vkWaitSemaphores(device->vk, &wait, UINT64_MAX);
-        device->vkd.vkSignalSemaphore(device->vk, &sig);
-    }
+    vr = d3dkmt_tracker_submit_locked(device, &info, waits, signals, &value);
     pthread_mutex_unlock(&device->queue_lock);
     status = d3dkmt_device_check_vk(device, vr);
     if (!status && tracked_value) *tracked_value = value;

@@ -231,14 +231,24 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreateSynchronizationObject2(D3DKMT_CREATESY
     if ((status = create_fence(device, desc->Info.MonitoredFence.InitialFenceValue, desc->Info.Flags.Value, &sync)))
         goto done;
 
-    d3dkmt_handle_publish(&sync->obj);
+    /* Write out before publishing: once published, another thread may destroy it. */
     desc->hSyncObject = sync->obj.handle;
     desc->Info.MonitoredFence.FenceValueCPUVirtualAddress = (void *)sync->cpu_value;
     desc->Info.MonitoredFence.FenceValueGPUVirtualAddress = 0;
     desc->Info.SharedHandle = 0;
     TRACE("fence %#x on device %#x, initial %llu", sync->obj.handle, device->obj.handle,
           (unsigned long long)desc->Info.MonitoredFence.InitialFenceValue);
+    d3dkmt_object_get(&sync->obj);
+    d3dkmt_handle_publish(&sync->obj);
     status = STATUS_SUCCESS;
+    if (atomic_load(&device->obj.state) != D3DKMT_STATE_ACTIVE)
+    {
+        /* DestroyDevice stopped the device meanwhile and may have swept its children before this
+         * one was published (the stripe lock taken by publish orders this read after the sweep). */
+        d3dkmt_handle_remove(&sync->obj);
+        status = STATUS_INVALID_PARAMETER;
+    }
+    sync_put(sync);
 
 done:
     d3dkmt_device_put(device);
@@ -356,7 +366,7 @@ static NTSTATUS submit_locked(struct d3dkmt_device *device, struct d3dkmt_sync_o
     VkSemaphoreSubmitInfo wait_infos[D3DKMT_MAX_SYNC_LIST + 1], signal_infos[D3DKMT_MAX_SYNC_LIST + 1];
     VkSubmitInfo2 info = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2, .pWaitSemaphoreInfos = wait_infos,
                            .pSignalSemaphoreInfos = signal_infos };
-    uint64_t bind_last, value;
+    uint64_t value;
     VkResult vr;
     UINT i;
 
@@ -369,33 +379,8 @@ static NTSTATUS submit_locked(struct d3dkmt_device *device, struct d3dkmt_sync_o
             .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = signals[i]->semaphore,
             .value = signal_values[i], .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
 
-    pthread_mutex_lock(&device->tracker.lock);
-    bind_last = device->tracker.bind_next - 1;
-    pthread_mutex_unlock(&device->tracker.lock);
-    if (bind_last)
-        wait_infos[info.waitSemaphoreInfoCount++] = (VkSemaphoreSubmitInfo){
-            .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = device->tracker.bind_timeline,
-            .value = bind_last, .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
-    value = d3dkmt_tracker_next_value(device);
-    signal_infos[info.signalSemaphoreInfoCount++] = (VkSemaphoreSubmitInfo){
-        .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = device->tracker.timeline,
-        .value = value, .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
-
-    vr = device->vkd.vkQueueSubmit2(device->queue, 1, &info, VK_NULL_HANDLE);
-    if (vr != VK_SUCCESS)
-    {
-        if (vr != VK_ERROR_DEVICE_LOST)
-        {
-            /* Keep the device timeline whole: wait for the value before ours (a host signal may
-             * not overtake a queued one), then signal ours. */
-            VkSemaphoreSignalInfo sig = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
-                                          .semaphore = device->tracker.timeline, .value = value };
-            wait_semaphore(device, device->tracker.timeline, value - 1);
-            device->vkd.vkSignalSemaphore(device->vk, &sig);
-        }
-        WARN("vkQueueSubmit2 failed: %d", vr);
+    if ((vr = d3dkmt_tracker_submit_locked(device, &info, wait_infos, signal_infos, &value)) != VK_SUCCESS)
         return d3dkmt_device_check_vk(device, vr);
-    }
     for (i = 0; i < wait_count; i++) waits[i]->gpu_use = value;
     for (i = 0; i < signal_count; i++)
     {
@@ -802,13 +787,23 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreatePagingQueue(D3DKMT_CREATEPAGINGQUEUE *
     fence->paging_queue = queue;
     queue->fence = fence;
     d3dkmt_object_get(&fence->obj);          /* the queue's reference */
-    d3dkmt_handle_publish(&fence->obj);      /* the table takes the creation reference */
-    d3dkmt_handle_publish(&queue->obj);
+    /* Write out before publishing: once published, another thread may destroy them. */
     desc->hPagingQueue = queue->obj.handle;
     desc->hSyncObject = fence->obj.handle;
     desc->FenceValueCPUVirtualAddress = (void *)fence->cpu_value;
     TRACE("paging queue %#x, fence %#x, on device %#x", queue->obj.handle, fence->obj.handle, device->obj.handle);
+    d3dkmt_object_get(&queue->obj);          /* ours until the end of the call */
+    d3dkmt_handle_publish(&fence->obj);      /* the table takes the creation reference */
+    d3dkmt_handle_publish(&queue->obj);
     status = STATUS_SUCCESS;
+    if (atomic_load(&device->obj.state) != D3DKMT_STATE_ACTIVE)
+    {
+        /* DestroyDevice ran meanwhile (see D3DKMTCreateSynchronizationObject2). */
+        d3dkmt_handle_remove(&queue->obj);
+        d3dkmt_handle_remove(&fence->obj);
+        status = STATUS_INVALID_PARAMETER;
+    }
+    d3dkmt_object_put(&queue->obj);
     goto done;
 
 fail:

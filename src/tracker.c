@@ -390,6 +390,15 @@ NTSTATUS d3dkmt_tracker_wait_all(struct d3dkmt_device *device, uint64_t timeout_
             break;
         }
     }
+    /* Nothing pending: the waiter thread may still sleep in vkWaitSemaphores on copies of the
+     * semaphores it waited for, reported ones (d3dkmt_host_track_gpu_work) included, which the
+     * caller may destroy once this returns (found by valgrind): end that wait first. */
+    if (!status && t->in_wait && !pthread_equal(pthread_self(), t->thread))
+    {
+        uint64_t epoch = t->wait_epoch;
+        kick_waiter_locked(device);
+        while (t->in_wait && t->wait_epoch == epoch) pthread_cond_wait(&t->cond, &t->lock);
+    }
     pthread_mutex_unlock(&t->lock);
     return status;
 }
@@ -434,6 +443,46 @@ uint64_t d3dkmt_tracker_next_value(struct d3dkmt_device *device)
     t->fences[0].pending_value = value;
     pthread_mutex_unlock(&t->lock);
     return value;
+}
+
+VkResult d3dkmt_tracker_submit_locked(struct d3dkmt_device *device, VkSubmitInfo2 *info,
+                                      VkSemaphoreSubmitInfo *waits, VkSemaphoreSubmitInfo *signals, uint64_t *value)
+{
+    struct d3dkmt_tracker *t = &device->tracker;
+    uint64_t bind_last;
+    VkResult vr;
+
+    pthread_mutex_lock(&t->lock);
+    bind_last = t->bind_next - 1;
+    pthread_mutex_unlock(&t->lock);
+    /* Work submitted after a bind must see the memory bound: wait for the last bind. */
+    if (bind_last)
+        waits[info->waitSemaphoreInfoCount++] = (VkSemaphoreSubmitInfo){
+            .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = t->bind_timeline,
+            .value = bind_last, .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
+    *value = d3dkmt_tracker_next_value(device);
+    signals[info->signalSemaphoreInfoCount++] = (VkSemaphoreSubmitInfo){
+        .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = t->timeline,
+        .value = *value, .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
+    info->pWaitSemaphoreInfos = waits;
+    info->pSignalSemaphoreInfos = signals;
+
+    vr = device->vkd.vkQueueSubmit2(device->queue, 1, info, VK_NULL_HANDLE);
+    if (vr != VK_SUCCESS && vr != VK_ERROR_DEVICE_LOST)
+    {
+        /* Keep the timeline whole: nothing waits forever for a value that was never queued.  Our
+         * value is signalled from the host once the one before it was reached (a host signal may
+         * not overtake a queued one). */
+        VkSemaphoreSignalInfo sig = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
+                                      .semaphore = t->timeline, .value = *value };
+        uint64_t previous = *value - 1;
+        VkSemaphoreWaitInfo wait = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, .semaphoreCount = 1,
+                                     .pSemaphores = &t->timeline, .pValues = &previous };
+        if (previous) device->vkd.vkWaitSemaphores(device->vk, &wait, UINT64_MAX);
+        device->vkd.vkSignalSemaphore(device->vk, &sig);
+        WARN("vkQueueSubmit2 failed: %d", vr);
+    }
+    return vr;
 }
 
 uint64_t d3dkmt_tracker_next_bind_value(struct d3dkmt_device *device, uint64_t *previous)

@@ -461,20 +461,22 @@ enum d3dkmt_alloc_flags
 struct d3dkmt_allocation
 {
     struct d3dkmt_object obj;             /* 24 */
-    struct d3dkmt_resource *resource;     /* immutable; NULL when standalone */
-    struct d3dkmt_allocation *next_in_resource; /* device->lock */
-    struct d3dkmt_list offer_link;        /* device->offered[class] or unlinked; device->lock */
-    VkDeviceMemory memory;                /* device->lock; VK_NULL_HANDLE when released */
-    VkBuffer buffer;                      /* immutable (sparse buffer, or plain buffer) */
-    uint64_t size;                        /* bytes, immutable */
-    float priority;                       /* Vulkan priority in [0,1] when not offered; device->lock */
-    uint32_t d3d_priority;                /* D3DDDI_ALLOCATIONPRIORITY_*; device->lock */
-    uint16_t residency_count;             /* MakeResident minus Evict; device->lock */
+    /* Hot: what resolve, offer and reclaim touch, in the first 64 bytes. */
     uint8_t flags;                        /* enum d3dkmt_alloc_flags; device->lock */
     uint8_t offer_class;                  /* 0 LOW, 1 NORMAL, 2 HIGH while offered; device->lock */
-    uint8_t memory_type;                  /* immutable */
     uint8_t offer_epoch;                  /* counts offers, voids stale deferred ones; device->lock */
-    uint8_t pad[2];
+    uint8_t memory_type;                  /* immutable */
+    uint16_t residency_count;             /* MakeResident minus Evict; device->lock */
+    uint16_t pad;
+    struct d3dkmt_list offer_link;        /* device->offered[class] or unlinked; device->lock */
+    VkDeviceMemory memory;                /* device->lock; VK_NULL_HANDLE when released */
+    float priority;                       /* Vulkan priority in [0,1] when not offered; device->lock */
+    uint32_t d3d_priority;                /* D3DDDI_ALLOCATIONPRIORITY_*; device->lock */
+    /* Cold. */
+    struct d3dkmt_resource *resource;     /* immutable; NULL when standalone */
+    struct d3dkmt_allocation *next_in_resource; /* device->lock */
+    VkBuffer buffer;                      /* immutable (sparse buffer, or plain buffer) */
+    uint64_t size;                        /* bytes, immutable */
 };
 
 struct d3dkmt_allocation *d3dkmt_allocation_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);

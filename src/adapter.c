@@ -308,8 +308,8 @@ static NTSTATUS open_adapter(struct d3dkmt_adapter *adapter, D3DKMT_HANDLE *out)
         free(handle);
         return status;
     }
+    *out = handle->obj.handle;   /* before publishing: another thread may close it at once */
     d3dkmt_handle_publish(&handle->obj);
-    *out = handle->obj.handle;
     return STATUS_SUCCESS;
 }
 

@@ -70,7 +70,9 @@ NTSTATUS d3dkmt_host_get_allocation_info(D3DKMT_HANDLE hDevice, D3DKMT_HANDLE hA
 /* Register VkDeviceMemory that the caller allocated on the device's VkDevice as an allocation, so
  * offers, priorities and residency apply to it.  Ownership passes to the library, which frees it
  * with vkFreeMemory on destroy.  Imported memory is never released by the budget manager (the
- * caller's bindings would dangle): offers change its priority only.
+ * caller's bindings would dangle): offers change its priority only.  When the device is being
+ * destroyed at the same moment the call returns STATUS_INVALID_HANDLE and the memory was freed
+ * with the device.
  * memory: non-null; size: bytes it holds, > 0; memory_type_index: the type it came from.
  * *hAllocation: the new allocation handle.
  * STATUS_SUCCESS; STATUS_INVALID_PARAMETER; STATUS_INVALID_HANDLE; STATUS_NO_MEMORY. */
@@ -78,7 +80,9 @@ NTSTATUS d3dkmt_host_import_memory(D3DKMT_HANDLE hDevice, VkDeviceMemory memory,
                                    uint32_t memory_type_index, D3DKMT_HANDLE *hAllocation);
 
 /* Report GPU work the caller submitted itself: it completes when `semaphore` (a timeline
- * semaphore of the device) reaches `value`.  Deferred offers and frees wait for it.
+ * semaphore of the device) reaches `value`.  Deferred offers and frees wait for it.  The
+ * semaphore must stay alive until it reached `value` and d3dkmt_host_flush_deferred (or any
+ * entry point on the device) saw it, or until the device is destroyed.
  * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (null semaphore); STATUS_INVALID_HANDLE; STATUS_NO_MEMORY. */
 NTSTATUS d3dkmt_host_track_gpu_work(D3DKMT_HANDLE hDevice, VkSemaphore semaphore, uint64_t value);
 
@@ -89,7 +93,8 @@ NTSTATUS d3dkmt_host_track_gpu_work(D3DKMT_HANDLE hDevice, VkSemaphore semaphore
  * STATUS_SUCCESS; STATUS_INVALID_PARAMETER; STATUS_INVALID_HANDLE; STATUS_DEVICE_REMOVED. */
 NTSTATUS d3dkmt_host_submit(D3DKMT_HANDLE hDevice, const VkSubmitInfo2 *submit, uint64_t *tracked_value);
 
-/* Exclusive use of the device's queue for the caller's own vkQueue* calls (external sync). */
+/* Exclusive use of the device's queue for the caller's own vkQueue* calls (external sync).
+ * Unlocking without holding the lock is undefined, as for a mutex. */
 NTSTATUS d3dkmt_host_lock_queue(D3DKMT_HANDLE hDevice);
 NTSTATUS d3dkmt_host_unlock_queue(D3DKMT_HANDLE hDevice);
 

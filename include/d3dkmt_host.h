@@ -93,6 +93,12 @@ NTSTATUS d3dkmt_host_track_gpu_work(D3DKMT_HANDLE hDevice, VkSemaphore semaphore
  * STATUS_SUCCESS; STATUS_INVALID_PARAMETER; STATUS_INVALID_HANDLE; STATUS_DEVICE_REMOVED. */
 NTSTATUS d3dkmt_host_submit(D3DKMT_HANDLE hDevice, const VkSubmitInfo2 *submit, uint64_t *tracked_value);
 
+/* D3DKMTWaitForSynchronizationObjectFromCpu with a limit: waits up to timeout_ns (UINT64_MAX: no
+ * limit; 0: poll) for the fences of desc (hAsyncEvent NULL; a non-NULL one is validated only and
+ * answered with STATUS_NOT_SUPPORTED).  The d3dkmt.dll PE side uses it for the hAsyncEvent form.
+ * Returns STATUS_SUCCESS (reached); STATUS_TIMEOUT; the D3DKMT wait's other statuses. */
+NTSTATUS d3dkmt_host_wait_from_cpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc, uint64_t timeout_ns);
+
 /* Exclusive use of the device's queue for the caller's own vkQueue* calls (external sync).
  * Unlocking without holding the lock is undefined, as for a mutex. */
 NTSTATUS d3dkmt_host_lock_queue(D3DKMT_HANDLE hDevice);

@@ -524,8 +524,10 @@ done:
  * (hAsyncEvent); STATUS_DEVICE_REMOVED (before or during the wait).
  * Follows d3dkmthk/nf-d3dkmthk-d3dkmtwaitforsynchronizationobjectfromcpu; docs/decisions/fences.md.
  */
-D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromCpu(
-        const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc)
+/* The CPU wait of D3DKMTWaitForSynchronizationObjectFromCpu and d3dkmt_host_wait_from_cpu:
+ * timeout_ns UINT64_MAX waits without limit; a non-NULL hAsyncEvent is validated only and answered
+ * with STATUS_NOT_SUPPORTED (the DLL's PE side does the asynchronous form). */
+static NTSTATUS wait_from_cpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc, uint64_t timeout_ns)
 {
     struct d3dkmt_sync_object *syncs[D3DKMT_MAX_SYNC_LIST];
     VkSemaphore sems[D3DKMT_MAX_SYNC_LIST];
@@ -554,7 +556,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromCpu(
         wait.semaphoreCount = desc->ObjectCount;
         wait.pValues = desc->FenceValueArray;
         wait.flags = desc->Flags.WaitAny ? VK_SEMAPHORE_WAIT_ANY_BIT : 0;
-        vr = device->vkd.vkWaitSemaphores(device->vk, &wait, UINT64_MAX);
+        vr = device->vkd.vkWaitSemaphores(device->vk, &wait, timeout_ns);
         status = d3dkmt_device_check_vk(device, vr);
         if (!status)
         {
@@ -569,6 +571,18 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromCpu(
 done:
     d3dkmt_device_put(device);
     return status;
+}
+
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromCpu(
+        const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc)
+{
+    return wait_from_cpu(desc, UINT64_MAX);
+}
+
+D3DKMT_EXPORT NTSTATUS d3dkmt_host_wait_from_cpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc,
+                                                 uint64_t timeout_ns)
+{
+    return wait_from_cpu(desc, timeout_ns);
 }
 
 /* The "context" of the FromGpu calls: a device handle (docs/decisions/fences.md). */

@@ -29,12 +29,6 @@
 #include "d3dkmt_host.h"
 #include "unixlib.h"
 
-/* Optional library entry for the hAsyncEvent form of WaitForSynchronizationObjectFromCpu: a timed
- * wait (timeout_ns, UINT64_MAX for none) with the same statuses as D3DKMTWaitForSynchronization-
- * ObjectFromCpu plus STATUS_TIMEOUT.  Weak: a library without it still loads (docs/wine-dll.md). */
-extern NTSTATUS d3dkmt_host_wait_from_cpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc,
-                                          uint64_t timeout_ns) __attribute__((weak));
-
 #define D3DKMT_DEFINE_THUNK(name, type) \
     static NTSTATUS unix_call_##name(void *args) \
     { \
@@ -48,18 +42,9 @@ D3DKMT_UNIX_CALLS(D3DKMT_DEFINE_THUNK)
 static NTSTATUS unix_call_wait_cpu_poll(void *args)
 {
     struct wait_cpu_poll_params *params = args;
-    D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU check;
 
-    if (d3dkmt_host_wait_from_cpu)
-        return d3dkmt_host_wait_from_cpu(params->desc, params->timeout_ms == ~0u ? UINT64_MAX
-                                         : (uint64_t)params->timeout_ms * 1000000);
-    if (params->timeout_ms == ~0u)
-        return D3DKMTWaitForSynchronizationObjectFromCpu(params->desc);
-    /* No timed wait: validate only.  With a non-NULL hAsyncEvent the library checks everything and
-     * answers STATUS_NOT_SUPPORTED (the asynchronous form is the PE side's), or the error. */
-    check = *params->desc;
-    check.hAsyncEvent = (HANDLE)(ULONG_PTR)1;
-    return D3DKMTWaitForSynchronizationObjectFromCpu(&check);
+    return d3dkmt_host_wait_from_cpu(params->desc, params->timeout_ms == ~0u ? UINT64_MAX
+                                     : (uint64_t)params->timeout_ms * 1000000);
 }
 
 static NTSTATUS unix_call_noop(void *args)

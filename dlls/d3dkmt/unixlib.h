@@ -67,10 +67,8 @@ D3DKMT_UNIX_CALLS(D3DKMT_DECLARE_PARAMS)
  * desc: as for WaitForSynchronizationObjectFromCpu, with hAsyncEvent NULL.
  * timeout_ms: 0 to check and return at once, INFINITE (~0u) to block.
  * Returns STATUS_SUCCESS when every (any, with WaitAny) object reached its value, STATUS_TIMEOUT when
- * the timeout expired first, or the error status of D3DKMTWaitForSynchronizationObjectFromCpu.
- * Where the library has no timed wait (d3dkmt_host_wait_from_cpu), a timeout_ms of 0 only validates
- * the call and returns STATUS_NOT_SUPPORTED when it is valid; the PE side then starts its waiter
- * thread at once (docs/wine-dll.md). */
+ * the timeout expired first, or the error status of D3DKMTWaitForSynchronizationObjectFromCpu
+ * (libd3dkmt's d3dkmt_host_wait_from_cpu). */
 struct wait_cpu_poll_params
 {
     const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc;

@@ -357,6 +357,35 @@ static void test_wait_cpu(void **state)
 
 /* ---- Signals and waits from the GPU ---- */
 
+/* d3dkmt_host_wait_from_cpu: the timed form of the CPU wait (the DLL's hAsyncEvent form uses it). */
+static void test_wait_cpu_timeout(void **state)
+{
+    struct test_device t;
+    struct fence f;
+    UINT64 want = 5;
+    D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU w = { 0 };
+
+    test_open_device(&t);
+    assert_int_equal(create_fence(t.device, 2, 0, &f), STATUS_SUCCESS);
+    w.hDevice = t.device;
+    w.ObjectCount = 1;
+    w.ObjectHandleArray = &f.handle;
+    w.FenceValueArray = &want;
+    assert_int_equal(d3dkmt_host_wait_from_cpu(&w, 0), STATUS_TIMEOUT);             /* poll */
+    assert_int_equal(d3dkmt_host_wait_from_cpu(&w, 20000000), STATUS_TIMEOUT);      /* 20 ms */
+    assert_int_equal(signal_cpu(t.device, 1, &f.handle, &want, 0), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_wait_from_cpu(&w, 0), STATUS_SUCCESS);
+    assert_int_equal(*f.cpu, 5);
+    w.hAsyncEvent = (HANDLE)(ULONG_PTR)4;                                            /* the DLL's job */
+    assert_int_equal(d3dkmt_host_wait_from_cpu(&w, 0), STATUS_NOT_SUPPORTED);
+    w.hAsyncEvent = NULL;
+    w.ObjectHandleArray = &t.device;                                                  /* not a fence */
+    assert_int_equal(d3dkmt_host_wait_from_cpu(&w, 0), STATUS_INVALID_PARAMETER);
+    assert_int_equal(d3dkmt_host_wait_from_cpu(NULL, 0), STATUS_INVALID_PARAMETER);
+    assert_int_equal(destroy_fence(f.handle), STATUS_SUCCESS);
+    test_close_device(&t);
+}
+
 static void test_signal_gpu(void **state)
 {
     struct test_device t, other;
@@ -709,6 +738,7 @@ int main(void)
         cmocka_unit_test(test_create_destroy),
         cmocka_unit_test(test_signal_cpu),
         cmocka_unit_test(test_wait_cpu),
+        cmocka_unit_test(test_wait_cpu_timeout),
         cmocka_unit_test(test_signal_gpu),
         cmocka_unit_test(test_wait_gpu),
         cmocka_unit_test(test_destroy_pending),

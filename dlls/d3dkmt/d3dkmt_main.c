@@ -243,6 +243,18 @@ static inline NTSTATUS check_unix(const void *desc)
 
 #define TRY(expr) do { if ((status = (expr))) goto done; } while (0)
 
+/* Common head of a thunk: `d`, the descriptor as the type the copy functions redirect; the thunk
+ * state `t` and `status`; a NULL descriptor or a missing Unix side refused; the descriptor copied
+ * into the thunk's memory (COPY_DESC_IN, or COPY_DESC_INOUT when the call writes it back). */
+#define THUNK_BEGIN(type, copy) \
+    type *d = (type *)desc; \
+    struct thunk t; \
+    NTSTATUS status; \
+    WINE_TRACE("desc %p\n", desc); \
+    if ((status = check_unix(desc))) return status; \
+    thunk_init(&t); \
+    TRY(copy(&t, d))
+
 /* ---- Entry points ----
  * Each takes the descriptor of the gdi32.dll function of the same name (include/d3dkmt.h) and
  * returns what libd3dkmt returns (documented at the library's definition in src/), plus, from
@@ -258,15 +270,9 @@ static inline NTSTATUS check_unix(const void *desc)
  */
 NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_INOUT(&t, desc));
-    TRY(COPY_ARRAY_INOUT(&t, desc->pAdapters, desc->NumAdapters));
-    CALL_AND_FINISH(&t, EnumAdapters2, desc);
+    THUNK_BEGIN(D3DKMT_ENUMADAPTERS2, COPY_DESC_INOUT);
+    TRY(COPY_ARRAY_INOUT(&t, d->pAdapters, d->NumAdapters));
+    CALL_AND_FINISH(&t, EnumAdapters2, d);
 }
 
 /***********************************************************************
@@ -275,14 +281,8 @@ NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc)
  */
 NTSTATUS WINAPI D3DKMTOpenAdapterFromLuid(D3DKMT_OPENADAPTERFROMLUID *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_INOUT(&t, desc));
-    CALL_AND_FINISH(&t, OpenAdapterFromLuid, desc);
+    THUNK_BEGIN(D3DKMT_OPENADAPTERFROMLUID, COPY_DESC_INOUT);
+    CALL_AND_FINISH(&t, OpenAdapterFromLuid, d);
 }
 
 /***********************************************************************
@@ -290,14 +290,8 @@ NTSTATUS WINAPI D3DKMTOpenAdapterFromLuid(D3DKMT_OPENADAPTERFROMLUID *desc)
  */
 NTSTATUS WINAPI D3DKMTCloseAdapter(const D3DKMT_CLOSEADAPTER *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, desc));
-    CALL_AND_FINISH(&t, CloseAdapter, desc);
+    THUNK_BEGIN(D3DKMT_CLOSEADAPTER, COPY_DESC_IN);
+    CALL_AND_FINISH(&t, CloseAdapter, d);
 }
 
 /***********************************************************************
@@ -306,15 +300,7 @@ NTSTATUS WINAPI D3DKMTCloseAdapter(const D3DKMT_CLOSEADAPTER *desc)
  */
 NTSTATUS WINAPI D3DKMTQueryAdapterInfo(const D3DKMT_QUERYADAPTERINFO *desc)
 {
-    D3DKMT_QUERYADAPTERINFO *d;
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    d = (D3DKMT_QUERYADAPTERINFO *)desc;
-    TRY(COPY_DESC_IN(&t, d));
+    THUNK_BEGIN(D3DKMT_QUERYADAPTERINFO, COPY_DESC_IN);
     TRY(thunk_copy(&t, &d->pPrivateDriverData, d->PrivateDriverDataSize, 1, TRUE, TRUE));
     CALL_AND_FINISH(&t, QueryAdapterInfo, d);
 }
@@ -359,14 +345,8 @@ done:
  */
 NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_INOUT(&t, desc));
-    CALL_AND_FINISH(&t, CreateDevice, desc);
+    THUNK_BEGIN(D3DKMT_CREATEDEVICE, COPY_DESC_INOUT);
+    CALL_AND_FINISH(&t, CreateDevice, d);
 }
 
 /***********************************************************************
@@ -374,14 +354,8 @@ NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
  */
 NTSTATUS WINAPI D3DKMTDestroyDevice(const D3DKMT_DESTROYDEVICE *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, desc));
-    CALL_AND_FINISH(&t, DestroyDevice, desc);
+    THUNK_BEGIN(D3DKMT_DESTROYDEVICE, COPY_DESC_IN);
+    CALL_AND_FINISH(&t, DestroyDevice, d);
 }
 
 /* CreateAllocation(2): the descriptor, the resource-level private data, the allocation info array
@@ -485,14 +459,7 @@ NTSTATUS WINAPI D3DKMTCreateAllocation2(D3DKMT_CREATEALLOCATION *desc)
  */
 NTSTATUS WINAPI D3DKMTDestroyAllocation(const D3DKMT_DESTROYALLOCATION *desc)
 {
-    D3DKMT_DESTROYALLOCATION *d = (D3DKMT_DESTROYALLOCATION *)desc;
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, d));
+    THUNK_BEGIN(D3DKMT_DESTROYALLOCATION, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->phAllocationList, d->AllocationCount));
     CALL_AND_FINISH(&t, DestroyAllocation, d);
 }
@@ -504,14 +471,7 @@ NTSTATUS WINAPI D3DKMTDestroyAllocation(const D3DKMT_DESTROYALLOCATION *desc)
  */
 NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOCATION2 *desc)
 {
-    D3DKMT_DESTROYALLOCATION2 *d = (D3DKMT_DESTROYALLOCATION2 *)desc;
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, d));
+    THUNK_BEGIN(D3DKMT_DESTROYALLOCATION2, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->phAllocationList, d->AllocationCount));
     CALL_AND_FINISH(&t, DestroyAllocation2, d);
 }
@@ -523,14 +483,8 @@ NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOCATION2 *desc)
  */
 NTSTATUS WINAPI D3DKMTLock2(D3DKMT_LOCK2 *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_INOUT(&t, desc));
-    CALL_AND_FINISH(&t, Lock2, desc);
+    THUNK_BEGIN(D3DKMT_LOCK2, COPY_DESC_INOUT);
+    CALL_AND_FINISH(&t, Lock2, d);
 }
 
 /***********************************************************************
@@ -538,14 +492,8 @@ NTSTATUS WINAPI D3DKMTLock2(D3DKMT_LOCK2 *desc)
  */
 NTSTATUS WINAPI D3DKMTUnlock2(const D3DKMT_UNLOCK2 *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, desc));
-    CALL_AND_FINISH(&t, Unlock2, desc);
+    THUNK_BEGIN(D3DKMT_UNLOCK2, COPY_DESC_IN);
+    CALL_AND_FINISH(&t, Unlock2, d);
 }
 
 /***********************************************************************
@@ -555,14 +503,7 @@ NTSTATUS WINAPI D3DKMTUnlock2(const D3DKMT_UNLOCK2 *desc)
  */
 NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIONS *desc)
 {
-    D3DKMT_OFFERALLOCATIONS *d = (D3DKMT_OFFERALLOCATIONS *)desc;
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, d));
+    THUNK_BEGIN(D3DKMT_OFFERALLOCATIONS, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->pResources, d->NumAllocations));
     TRY(COPY_ARRAY_IN(&t, d->HandleList, d->NumAllocations));
     CALL_AND_FINISH(&t, OfferAllocations, d);
@@ -574,17 +515,11 @@ NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIONS *desc)
  */
 NTSTATUS WINAPI D3DKMTReclaimAllocations(D3DKMT_RECLAIMALLOCATIONS *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, desc));
-    TRY(COPY_ARRAY_IN(&t, desc->pResources, desc->NumAllocations));
-    TRY(COPY_ARRAY_IN(&t, desc->HandleList, desc->NumAllocations));
-    TRY(COPY_ARRAY_INOUT(&t, desc->pDiscarded, desc->NumAllocations));
-    CALL_AND_FINISH(&t, ReclaimAllocations, desc);
+    THUNK_BEGIN(D3DKMT_RECLAIMALLOCATIONS, COPY_DESC_IN);
+    TRY(COPY_ARRAY_IN(&t, d->pResources, d->NumAllocations));
+    TRY(COPY_ARRAY_IN(&t, d->HandleList, d->NumAllocations));
+    TRY(COPY_ARRAY_INOUT(&t, d->pDiscarded, d->NumAllocations));
+    CALL_AND_FINISH(&t, ReclaimAllocations, d);
 }
 
 /***********************************************************************
@@ -595,17 +530,11 @@ NTSTATUS WINAPI D3DKMTReclaimAllocations(D3DKMT_RECLAIMALLOCATIONS *desc)
  */
 NTSTATUS WINAPI D3DKMTReclaimAllocations2(D3DKMT_RECLAIMALLOCATIONS2 *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_INOUT(&t, desc));
-    TRY(COPY_ARRAY_IN(&t, desc->pResources, desc->NumAllocations));
-    TRY(COPY_ARRAY_IN(&t, desc->HandleList, desc->NumAllocations));
-    TRY(COPY_ARRAY_INOUT(&t, desc->pResults, desc->NumAllocations));
-    CALL_AND_FINISH(&t, ReclaimAllocations2, desc);
+    THUNK_BEGIN(D3DKMT_RECLAIMALLOCATIONS2, COPY_DESC_INOUT);
+    TRY(COPY_ARRAY_IN(&t, d->pResources, d->NumAllocations));
+    TRY(COPY_ARRAY_IN(&t, d->HandleList, d->NumAllocations));
+    TRY(COPY_ARRAY_INOUT(&t, d->pResults, d->NumAllocations));
+    CALL_AND_FINISH(&t, ReclaimAllocations2, d);
 }
 
 /***********************************************************************
@@ -615,16 +544,10 @@ NTSTATUS WINAPI D3DKMTReclaimAllocations2(D3DKMT_RECLAIMALLOCATIONS2 *desc)
  */
 NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_INOUT(&t, desc));
-    TRY(COPY_ARRAY_IN(&t, desc->AllocationList, desc->NumAllocations));
-    TRY(COPY_ARRAY_IN(&t, desc->PriorityList, desc->NumAllocations));
-    CALL_AND_FINISH(&t, MakeResident, desc);
+    THUNK_BEGIN(D3DDDI_MAKERESIDENT, COPY_DESC_INOUT);
+    TRY(COPY_ARRAY_IN(&t, d->AllocationList, d->NumAllocations));
+    TRY(COPY_ARRAY_IN(&t, d->PriorityList, d->NumAllocations));
+    CALL_AND_FINISH(&t, MakeResident, d);
 }
 
 /***********************************************************************
@@ -633,15 +556,9 @@ NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
  */
 NTSTATUS WINAPI D3DKMTEvict(D3DKMT_EVICT *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_INOUT(&t, desc));
-    TRY(COPY_ARRAY_IN(&t, desc->AllocationList, desc->NumAllocations));
-    CALL_AND_FINISH(&t, Evict, desc);
+    THUNK_BEGIN(D3DKMT_EVICT, COPY_DESC_INOUT);
+    TRY(COPY_ARRAY_IN(&t, d->AllocationList, d->NumAllocations));
+    CALL_AND_FINISH(&t, Evict, d);
 }
 
 /* Priorities: one per listed allocation, or a single one for hResource with no list. */
@@ -657,14 +574,7 @@ static UINT priority_count(D3DKMT_HANDLE resource, UINT count)
  */
 NTSTATUS WINAPI D3DKMTSetAllocationPriority(const D3DKMT_SETALLOCATIONPRIORITY *desc)
 {
-    D3DKMT_SETALLOCATIONPRIORITY *d = (D3DKMT_SETALLOCATIONPRIORITY *)desc;
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, d));
+    THUNK_BEGIN(D3DKMT_SETALLOCATIONPRIORITY, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->phAllocationList, d->AllocationCount));
     TRY(COPY_ARRAY_IN(&t, d->pPriorities, priority_count(d->hResource, d->AllocationCount)));
     CALL_AND_FINISH(&t, SetAllocationPriority, d);
@@ -676,14 +586,7 @@ NTSTATUS WINAPI D3DKMTSetAllocationPriority(const D3DKMT_SETALLOCATIONPRIORITY *
  */
 NTSTATUS WINAPI D3DKMTGetAllocationPriority(const D3DKMT_GETALLOCATIONPRIORITY *desc)
 {
-    D3DKMT_GETALLOCATIONPRIORITY *d = (D3DKMT_GETALLOCATIONPRIORITY *)desc;
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, d));
+    THUNK_BEGIN(D3DKMT_GETALLOCATIONPRIORITY, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->phAllocationList, d->AllocationCount));
     TRY(COPY_ARRAY_INOUT(&t, d->pPriorities, priority_count(d->hResource, d->AllocationCount)));
     CALL_AND_FINISH(&t, GetAllocationPriority, d);
@@ -696,14 +599,8 @@ NTSTATUS WINAPI D3DKMTGetAllocationPriority(const D3DKMT_GETALLOCATIONPRIORITY *
  */
 NTSTATUS WINAPI D3DKMTCreatePagingQueue(D3DKMT_CREATEPAGINGQUEUE *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_INOUT(&t, desc));
-    CALL_AND_FINISH(&t, CreatePagingQueue, desc);
+    THUNK_BEGIN(D3DKMT_CREATEPAGINGQUEUE, COPY_DESC_INOUT);
+    CALL_AND_FINISH(&t, CreatePagingQueue, d);
 }
 
 /***********************************************************************
@@ -711,14 +608,8 @@ NTSTATUS WINAPI D3DKMTCreatePagingQueue(D3DKMT_CREATEPAGINGQUEUE *desc)
  */
 NTSTATUS WINAPI D3DKMTDestroyPagingQueue(D3DDDI_DESTROYPAGINGQUEUE *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, desc));
-    CALL_AND_FINISH(&t, DestroyPagingQueue, desc);
+    THUNK_BEGIN(D3DDDI_DESTROYPAGINGQUEUE, COPY_DESC_IN);
+    CALL_AND_FINISH(&t, DestroyPagingQueue, d);
 }
 
 /***********************************************************************
@@ -727,14 +618,8 @@ NTSTATUS WINAPI D3DKMTDestroyPagingQueue(D3DDDI_DESTROYPAGINGQUEUE *desc)
  */
 NTSTATUS WINAPI D3DKMTCreateSynchronizationObject2(D3DKMT_CREATESYNCHRONIZATIONOBJECT2 *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_INOUT(&t, desc));
-    CALL_AND_FINISH(&t, CreateSynchronizationObject2, desc);
+    THUNK_BEGIN(D3DKMT_CREATESYNCHRONIZATIONOBJECT2, COPY_DESC_INOUT);
+    CALL_AND_FINISH(&t, CreateSynchronizationObject2, d);
 }
 
 /***********************************************************************
@@ -742,14 +627,8 @@ NTSTATUS WINAPI D3DKMTCreateSynchronizationObject2(D3DKMT_CREATESYNCHRONIZATIONO
  */
 NTSTATUS WINAPI D3DKMTDestroySynchronizationObject(const D3DKMT_DESTROYSYNCHRONIZATIONOBJECT *desc)
 {
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, desc));
-    CALL_AND_FINISH(&t, DestroySynchronizationObject, desc);
+    THUNK_BEGIN(D3DKMT_DESTROYSYNCHRONIZATIONOBJECT, COPY_DESC_IN);
+    CALL_AND_FINISH(&t, DestroySynchronizationObject, d);
 }
 
 /***********************************************************************
@@ -758,14 +637,7 @@ NTSTATUS WINAPI D3DKMTDestroySynchronizationObject(const D3DKMT_DESTROYSYNCHRONI
  */
 NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromCpu(const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU *desc)
 {
-    D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU *d = (D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU *)desc;
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, d));
+    THUNK_BEGIN(D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
     TRY(COPY_ARRAY_IN(&t, d->FenceValueArray, d->ObjectCount));
     CALL_AND_FINISH(&t, SignalSynchronizationObjectFromCpu, d);
@@ -842,16 +714,9 @@ static NTSTATUS start_async_wait(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCP
  */
 NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromCpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc)
 {
-    D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *d = (D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *)desc;
     struct wait_cpu_poll_params poll;
     HANDLE event = NULL;
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, d));
+    THUNK_BEGIN(D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
     TRY(COPY_ARRAY_IN(&t, d->FenceValueArray, d->ObjectCount));
     if (!d->hAsyncEvent)
@@ -909,14 +774,7 @@ static void copy_value_array_if_readable(struct thunk *t, const UINT64 **array, 
  */
 NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromGpu(const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU *desc)
 {
-    D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU *d = (D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU *)desc;
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, d));
+    THUNK_BEGIN(D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
     copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
     CALL_AND_FINISH(&t, SignalSynchronizationObjectFromGpu, d);
@@ -927,14 +785,7 @@ NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromGpu(const D3DKMT_SIGNALSYNC
  */
 NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromGpu2(const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU2 *desc)
 {
-    D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU2 *d = (D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU2 *)desc;
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, d));
+    THUNK_BEGIN(D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU2, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
     TRY(COPY_ARRAY_IN(&t, d->BroadcastContextArray, d->BroadcastContextCount));
     copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
@@ -946,14 +797,7 @@ NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromGpu2(const D3DKMT_SIGNALSYN
  */
 NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromGpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU *desc)
 {
-    D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU *d = (D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU *)desc;
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, d));
+    THUNK_BEGIN(D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
     copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
     CALL_AND_FINISH(&t, WaitForSynchronizationObjectFromGpu, d);
@@ -966,14 +810,7 @@ NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromGpu(const D3DKMT_WAITFORSY
  */
 NTSTATUS WINAPI D3DKMTEscape(const D3DKMT_ESCAPE *desc)
 {
-    D3DKMT_ESCAPE *d = (D3DKMT_ESCAPE *)desc;
-    struct thunk t;
-    NTSTATUS status;
-
-    WINE_TRACE("desc %p\n", desc);
-    if ((status = check_unix(desc))) return status;
-    thunk_init(&t);
-    TRY(COPY_DESC_IN(&t, d));
+    THUNK_BEGIN(D3DKMT_ESCAPE, COPY_DESC_IN);
     TRY(thunk_copy(&t, &d->pPrivateDriverData, d->PrivateDriverDataSize, 1, TRUE, TRUE));
     CALL_AND_FINISH(&t, Escape, d);
 }

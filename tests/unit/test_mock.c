@@ -1528,6 +1528,49 @@ static void test_minimal_device(void **state)
     mock_teardown();
 }
 
+/* Without sparse binding offered memory is never released, even over budget: the allocations keep
+ * their memory and reclaim reports OK (README, Limits).  With it, the release order is LOW, then
+ * NORMAL, then HIGH, whatever the order of the offers. */
+static void test_release_policy(void **state)
+{
+    struct mock_vk_config config;
+    D3DKMT_HANDLE a[3], b[2];
+    BOOL discarded[3];
+    struct test_device t;
+    unsigned int sparse;
+
+    for (sparse = 0; sparse < 2; sparse++)
+    {
+        mock_vk_default_config(&config);
+        config.sparse_binding = sparse;
+        setenv("D3DKMT_BUDGET_CAP", "1536K", 1);
+        mock_setup(&config);
+        test_open_device(&t);
+        unsetenv("D3DKMT_BUDGET_CAP");
+        assert_int_equal(t.info.sparse_binding, sparse);
+        assert_int_equal(test_create(t.device, 3, 512 << 10, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, a, NULL), STATUS_SUCCESS);
+        /* Offered HIGH first, then NORMAL, then LOW: age alone would pick HIGH first. */
+        assert_int_equal(offer(t.device, &a[0], 1, D3DKMT_OFFER_PRIORITY_HIGH, 0), STATUS_SUCCESS);
+        assert_int_equal(offer(t.device, &a[1], 1, D3DKMT_OFFER_PRIORITY_NORMAL, 0), STATUS_SUCCESS);
+        assert_int_equal(offer(t.device, &a[2], 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+        /* 1 MiB more on a full 1.5 MiB budget: two offered allocations must go, LOW then NORMAL. */
+        assert_int_equal(test_create(t.device, 2, 512 << 10, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, b, NULL), STATUS_SUCCESS);
+        assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+        assert_int_equal(test_stats(t.device).Releases, sparse ? 2 : 0);
+        assert_non_null(alloc_info(t.device, a[0]).memory);                  /* HIGH kept either way */
+        assert_int_equal(alloc_info(t.device, a[1]).memory == VK_NULL_HANDLE, sparse);
+        assert_int_equal(alloc_info(t.device, a[2]).memory == VK_NULL_HANDLE, sparse);
+        assert_int_equal(reclaim(t.device, a, 3, discarded), STATUS_SUCCESS);
+        assert_false(discarded[0]);
+        assert_int_equal(discarded[1], sparse);
+        assert_int_equal(discarded[2], sparse);
+        assert_int_equal(test_destroy(t.device, a, 3, 2), STATUS_SUCCESS);
+        assert_int_equal(test_destroy(t.device, b, 2, 2), STATUS_SUCCESS);
+        test_close_device(&t);
+        mock_teardown();
+    }
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -1544,6 +1587,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_offer_release_reclaim),
         cmocka_unit_test(test_deferred_offer),
         cmocka_unit_test(test_minimal_device),
+        cmocka_unit_test(test_release_policy),
     };
     unsigned int i;
     int failed;

@@ -131,6 +131,8 @@ static bool init_adapter(struct d3dkmt_adapter *adapter, VkPhysicalDevice pd, ui
     VkResult vr;
 
     memset(adapter, 0, sizeof(*adapter));
+    pthread_mutex_init(&adapter->devices_lock, NULL);
+    d3dkmt_list_init(&adapter->devices);
     adapter->physical_device = pd;
     adapter->drm_render_major = adapter->drm_render_minor = -1;
     adapter->budget_cap = cap;

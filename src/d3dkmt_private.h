@@ -30,6 +30,10 @@
  *                                 reserved under it so signals reach the queue in value order
  *   4. device->tracker.lock       pending deferred operations and tracked fence values
  *   5. handle table stripe locks  leaf: nothing else is taken or called while one is held
+ * The budget manager, holding one device's lock, takes adapter->devices_lock and then only
+ * *tries* the locks of the adapter's other devices (pthread_mutex_trylock), so two devices making
+ * room for each other cannot deadlock.  Callers must not call into the library while holding a
+ * queue lock from d3dkmt_host_lock_queue.
  */
 #ifndef D3DKMT_PRIVATE_H
 #define D3DKMT_PRIVATE_H
@@ -291,6 +295,8 @@ struct d3dkmt_adapter
     uint64_t budget_cap;               /* bytes, 0 = none (D3DKMT_BUDGET_CAP) */
     _Atomic uint64_t local_usage;      /* bytes the library holds in LOCAL heaps, all devices */
     _Atomic uint64_t nonlocal_usage;   /* bytes in NON_LOCAL heaps */
+    pthread_mutex_t devices_lock;      /* the devices list */
+    struct d3dkmt_list devices;        /* struct d3dkmt_device.adapter_link, for the budget manager */
 };
 
 struct d3dkmt_adapter_handle
@@ -424,6 +430,7 @@ struct d3dkmt_device
     uint64_t budget_time_ms;
 
     struct d3dkmt_tracker tracker;
+    struct d3dkmt_list adapter_link;      /* adapter->devices; adapter->devices_lock */
 };
 
 NTSTATUS d3dkmt_device_status(struct d3dkmt_device *device); /* STATUS_DEVICE_REMOVED or SUCCESS */

@@ -212,6 +212,9 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
     desc->pPatchLocationList = NULL;
     desc->PatchLocationListSize = 0;
     desc->hDevice = device->obj.handle;   /* before publishing: another thread may destroy it at once */
+    pthread_mutex_lock(&adapter->devices_lock);
+    d3dkmt_list_add_tail(&adapter->devices, &device->adapter_link);
+    pthread_mutex_unlock(&adapter->devices_lock);
     d3dkmt_handle_publish(&device->obj);
     return STATUS_SUCCESS;
 
@@ -226,6 +229,10 @@ fail:
 void d3dkmt_device_free(struct d3dkmt_device *device)
 {
     TRACE("freeing device %#x", device->obj.handle);
+    /* First: the budget manager of another device may be looking at this one under the lock. */
+    pthread_mutex_lock(&device->adapter->devices_lock);
+    d3dkmt_list_remove(&device->adapter_link);
+    pthread_mutex_unlock(&device->adapter->devices_lock);
     d3dkmt_tracker_finish(device);
     d3dkmt_residency_device_finish(device);
     device->vkd.vkDestroyDevice(device->vk, NULL);

@@ -7,9 +7,10 @@
  *
  * Vulkan never discards memory, so a truthful DISCARDED needs the library to release memory
  * itself.  The budget manager does that: when LOCAL usage would exceed the budget, it releases
- * the memory of offered allocations (LOW, then NORMAL, then HIGH; oldest offer first within a
- * class), only of offers that took effect (their earlier GPU work completed), never of an
- * allocation that is not offered and never of imported memory.  Releasing is: unbind the sparse
+ * the memory of offered allocations of every device of the adapter (LOW, then NORMAL, then HIGH;
+ * the device that needs room first, then oldest offer first within a class), only of offers that
+ * took effect (their earlier GPU work completed), never of an allocation that is not offered and
+ * never of imported memory.  Releasing is: unbind the sparse
  * buffer, then vkFreeMemory once the unbind ran.  Without sparse binding nothing is released.
  *
  * Priorities (docs/decisions/priorities.md): an allocation's Vulkan priority is
@@ -101,6 +102,45 @@ static void release_offered_locked(struct d3dkmt_device *device, struct d3dkmt_a
     TRACE("released %#x (%llu bytes, class %u)", a->obj.handle, (unsigned long long)a->size, a->offer_class);
 }
 
+/* Releases offered memory of class `cls` of `owner` (its lock held) until `bytes` more fit in
+ * `budget`; true when they do. */
+static bool release_class_locked(struct d3dkmt_device *owner, unsigned int cls, uint64_t budget, uint64_t bytes)
+{
+    struct d3dkmt_list *e, *next;
+
+    if (atomic_load(&owner->adapter->local_usage) + bytes <= budget) return true;
+    for (e = owner->offered[cls].next; e != &owner->offered[cls]; e = next)
+    {
+        struct d3dkmt_allocation *a = D3DKMT_CONTAINER(e, struct d3dkmt_allocation, offer_link);
+        next = e->next;
+        if (a->flags & D3DKMT_ALLOC_IMPORTED || !a->memory) continue;
+        release_offered_locked(owner, a);
+        if (atomic_load(&owner->adapter->local_usage) + bytes <= budget) return true;
+    }
+    return false;
+}
+
+/* The same for the adapter's other devices whose lock is free right now (device->lock held: the
+ * others are only tried, never waited for; see the lock order). */
+static bool release_class_others_locked(struct d3dkmt_device *device, unsigned int cls, uint64_t budget,
+                                        uint64_t bytes)
+{
+    struct d3dkmt_adapter *adapter = device->adapter;
+    struct d3dkmt_list *e;
+    bool fits = false;
+
+    pthread_mutex_lock(&adapter->devices_lock);
+    for (e = adapter->devices.next; e != &adapter->devices && !fits; e = e->next)
+    {
+        struct d3dkmt_device *other = D3DKMT_CONTAINER(e, struct d3dkmt_device, adapter_link);
+        if (other == device || !other->sparse || pthread_mutex_trylock(&other->lock)) continue;
+        fits = release_class_locked(other, cls, budget, bytes);
+        pthread_mutex_unlock(&other->lock);
+    }
+    pthread_mutex_unlock(&adapter->devices_lock);
+    return fits;
+}
+
 uint64_t d3dkmt_residency_make_room_locked(struct d3dkmt_device *device, uint64_t bytes)
 {
     uint64_t budget = local_budget_locked(device);
@@ -108,21 +148,15 @@ uint64_t d3dkmt_residency_make_room_locked(struct d3dkmt_device *device, uint64_
     unsigned int cls;
 
     if (usage + bytes <= budget) return 0;
-    if (!device->sparse) return usage + bytes - budget;
+    /* VidMm's view is the adapter's: LOW offers of every device go before any NORMAL one, the
+     * device that needs room first within a class. */
     for (cls = 0; cls < 3; cls++)
     {
-        struct d3dkmt_list *e, *next;
-        for (e = device->offered[cls].next; e != &device->offered[cls]; e = next)
-        {
-            struct d3dkmt_allocation *a = D3DKMT_CONTAINER(e, struct d3dkmt_allocation, offer_link);
-            next = e->next;
-            if (a->flags & D3DKMT_ALLOC_IMPORTED || !a->memory) continue;
-            release_offered_locked(device, a);
-            usage = atomic_load(&device->adapter->local_usage);
-            if (usage + bytes <= budget) return 0;
-        }
+        if (device->sparse && release_class_locked(device, cls, budget, bytes)) return 0;
+        if (release_class_others_locked(device, cls, budget, bytes)) return 0;
     }
-    return usage + bytes - budget;
+    usage = atomic_load(&device->adapter->local_usage);
+    return usage + bytes > budget ? usage + bytes - budget : 0;
 }
 
 void d3dkmt_residency_device_finish(struct d3dkmt_device *device)

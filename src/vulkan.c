@@ -183,6 +183,7 @@ void d3dkmt_vk_shutdown_locked(void)
         g_vk.vki.vkDestroyDebugUtilsMessengerEXT(g_vk.instance, g_vk.messenger, NULL);
     if (g_vk.instance && g_vk.vki.vkDestroyInstance)
         g_vk.vki.vkDestroyInstance(g_vk.instance, NULL);
+    for (uint32_t i = 0; i < g_vk.adapter_count; i++) pthread_mutex_destroy(&g_vk.adapters[i].devices_lock);
     free(g_vk.adapters);
     g_vk.adapters = NULL;
     g_vk.adapter_count = 0;

@@ -682,6 +682,50 @@ static void test_reclaim_duplicate_handle(void **state)
     assert_int_equal(test_local_usage(dev.adapter), usage0);
 }
 
+/* The budget is the adapter's: pressure on one device releases offered memory of another device
+ * of the same adapter (LOW first), never its non-offered memory. */
+static void test_pressure_across_devices(void **state)
+{
+    struct test_device other;
+    D3DKMT_HANDLE offered_h[2], kept, fill[14];
+    BOOL discarded[2] = { FALSE, FALSE };
+    D3DKMT_OFFERALLOCATIONS o = { 0 };
+    D3DKMT_RECLAIMALLOCATIONS r = { 0 };
+    struct d3dkmt_host_allocation_info info;
+    UINT64 usage0 = test_local_usage(dev.adapter);
+
+    if (!dev.info.sparse_binding) skip();
+    test_open_device(&other);
+    assert_int_equal(test_create(other.device, 2, SZ, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, offered_h, NULL), STATUS_SUCCESS);
+    assert_int_equal(test_create(other.device, 1, SZ, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &kept, NULL), STATUS_SUCCESS);
+    test_fill(other.device, kept, SZ, 31);
+    o.hDevice = other.device;
+    o.HandleList = offered_h;
+    o.NumAllocations = 2;
+    o.Priority = D3DKMT_OFFER_PRIORITY_LOW;
+    assert_int_equal(D3DKMTOfferAllocations(&o), STATUS_SUCCESS);
+    /* 12 MB on the other device + 56 MB here > 64 MB: 4 MB must go, from the other device. */
+    assert_int_equal(test_create(dev.device, 14, SZ, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, fill, NULL), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_get_allocation_info(other.device, offered_h[0], &info), STATUS_SUCCESS);
+    assert_null(info.memory);
+    assert_int_equal(test_stats(other.device).Releases, 1);
+    assert_true(test_check(other.device, kept, SZ, 31));
+    assert_true(test_local_usage(dev.adapter) <= CAP);
+
+    r.hDevice = other.device;
+    r.HandleList = offered_h;
+    r.NumAllocations = 2;
+    r.pDiscarded = discarded;
+    assert_int_equal(test_destroy(dev.device, fill, 14, 2), STATUS_SUCCESS);
+    assert_int_equal(D3DKMTReclaimAllocations(&r), STATUS_SUCCESS);
+    assert_true(discarded[0]);
+    assert_false(discarded[1]);
+    assert_int_equal(test_destroy(other.device, offered_h, 2, 2), STATUS_SUCCESS);
+    assert_int_equal(test_destroy(other.device, &kept, 1, 2), STATUS_SUCCESS);
+    test_close_device(&other);
+    assert_int_equal(test_local_usage(dev.adapter), usage0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -701,6 +745,7 @@ int main(void)
         cmocka_unit_test(test_reported_gpu_work),
         cmocka_unit_test(test_reclaim_batch_keeps_members),
         cmocka_unit_test(test_reclaim_duplicate_handle),
+        cmocka_unit_test(test_pressure_across_devices),
     };
 
     setenv("D3DKMT_BUDGET_CAP", "64M", 1);

@@ -259,74 +259,34 @@ void d3dkmt_allocation_put_list(struct d3dkmt_allocation **list, UINT count)
     free(list);
 }
 
-NTSTATUS d3dkmt_allocation_lookup_list(const struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
+NTSTATUS d3dkmt_allocation_lookup_list(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
                                        UINT count, bool resources, struct d3dkmt_allocation ***out,
-                                       UINT *out_count, UINT **group)
+                                       UINT *out_count)
 {
     struct d3dkmt_allocation **list;
-    struct d3dkmt_resource **res = NULL;
-    UINT i, n = 0, total = 0, *map = NULL;
+    struct d3dkmt_resolved r;
+    NTSTATUS status;
+    UINT i;
 
-    if (!resources)
+    pthread_mutex_lock(&device->lock);
+    if (!(status = d3dkmt_allocation_resolve_locked(device, handles, count, resources, 0, &r)))
     {
-        if (!(list = malloc(count * sizeof(*list)))) return STATUS_NO_MEMORY;
-        if (group && !(map = malloc(count * sizeof(*map)))) { free(list); return STATUS_NO_MEMORY; }
-        for (i = 0; i < count; i++)
+        /* The references are taken under device->lock, while the resolved pointers are valid. */
+        if (!(list = malloc((r.count ? r.count : 1) * sizeof(*list)))) status = STATUS_NO_MEMORY;
+        else
         {
-            if (!(list[i] = d3dkmt_allocation_get(handles[i], device)))
+            for (i = 0; i < r.count; i++)
             {
-                d3dkmt_allocation_put_list(list, i);
-                free(map);
-                return STATUS_INVALID_PARAMETER;
+                d3dkmt_object_get(&r.allocs[i]->obj);
+                list[i] = r.allocs[i];
             }
-            if (map) map[i] = i;
+            *out = list;
+            *out_count = r.count;
         }
-        *out = list;
-        *out_count = count;
-        if (group) *group = map;
-        return STATUS_SUCCESS;
+        d3dkmt_resolved_free(&r);
     }
-
-    if (!(res = malloc(count * sizeof(*res)))) return STATUS_NO_MEMORY;
-    for (i = 0; i < count; i++)
-    {
-        if (!(res[i] = resource_get(handles[i], device)))
-        {
-            while (i--) d3dkmt_object_put(&res[i]->obj);
-            free(res);
-            return STATUS_INVALID_PARAMETER;
-        }
-    }
-    pthread_mutex_lock(&((struct d3dkmt_device *)device)->lock);
-    for (i = 0; i < count; i++) total += res[i]->count;
-    list = malloc((total ? total : 1) * sizeof(*list));
-    if (list && group) map = malloc((total ? total : 1) * sizeof(*map));
-    if (list && (!group || map))
-    {
-        for (i = 0; i < count; i++)
-        {
-            struct d3dkmt_allocation *a;
-            for (a = res[i]->first; a; a = a->next_in_resource)
-            {
-                d3dkmt_object_get(&a->obj);
-                if (map) map[n] = i;
-                list[n++] = a;
-            }
-        }
-    }
-    pthread_mutex_unlock(&((struct d3dkmt_device *)device)->lock);
-    for (i = 0; i < count; i++) d3dkmt_object_put(&res[i]->obj);
-    free(res);
-    if (!list || (group && !map))
-    {
-        free(list);
-        free(map);
-        return STATUS_NO_MEMORY;
-    }
-    *out = list;
-    *out_count = n;
-    if (group) *group = map;
-    return STATUS_SUCCESS;
+    pthread_mutex_unlock(&device->lock);
+    return status;
 }
 
 /* Whether a resolved allocation is usable: not stopped by a racing destroy, none of `reject`. */
@@ -759,13 +719,13 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOC
 
     if (desc->AllocationCount
             && (status = d3dkmt_allocation_lookup_list(device, desc->phAllocationList, desc->AllocationCount,
-                                                       false, &listed, &listed_count, NULL)))
+                                                       false, &listed, &listed_count)))
         goto done;
     if (desc->hResource)
     {
         status = STATUS_INVALID_PARAMETER;
         if (!(resource = resource_get(desc->hResource, device))) goto done;
-        if ((status = d3dkmt_allocation_lookup_list(device, &desc->hResource, 1, true, &owned, &owned_count, NULL)))
+        if ((status = d3dkmt_allocation_lookup_list(device, &desc->hResource, 1, true, &owned, &owned_count)))
             goto done;
     }
     status = STATUS_NO_MEMORY;

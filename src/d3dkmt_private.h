@@ -400,8 +400,6 @@ uint64_t d3dkmt_tracker_next_bind_value(struct d3dkmt_device *device, uint64_t *
 void d3dkmt_tracker_monitor(struct d3dkmt_device *device, struct d3dkmt_sync_object *sync, uint64_t value);
 /* Stops monitoring sync (before it is freed). */
 void d3dkmt_tracker_unmonitor(struct d3dkmt_device *device, struct d3dkmt_sync_object *sync);
-/* Wakes the waiter thread so that it re-reads what to wait for. */
-void d3dkmt_tracker_kick(struct d3dkmt_device *device);
 /* A new timeline semaphore of the device with `initial` value, or VK_NULL_HANDLE. */
 VkSemaphore d3dkmt_create_timeline_semaphore(struct d3dkmt_device *device, uint64_t initial);
 
@@ -509,15 +507,14 @@ NTSTATUS d3dkmt_allocation_bind_memory_locked(struct d3dkmt_device *device, stru
                                               VkDeviceMemory memory, struct d3dkmt_paging_queue *queue,
                                               uint64_t *fence_value);
 
-/* Resolves a list of allocation or resource handles of one device into referenced allocations,
- * all or nothing.  handles: count entries; resources: true when they are resource handles (each
- * expands to its allocations).  On success *out is a malloc'ed array of *out_count referenced
- * allocations and, when group is not NULL, *group a malloc'ed array mapping each of them to the
- * index of the input handle it came from.  STATUS_SUCCESS, STATUS_INVALID_PARAMETER (a bad
- * handle: unknown, stale, other type, other device), STATUS_NO_MEMORY. */
-NTSTATUS d3dkmt_allocation_lookup_list(const struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
+/* As d3dkmt_allocation_resolve_locked (which it calls, taking device->lock), but the allocations
+ * are referenced, for callers that keep them beyond the lock (DestroyAllocation2's deferred
+ * free).  On success *out is a malloc'ed array of *out_count referenced allocations (release
+ * with d3dkmt_allocation_put_list).  STATUS_SUCCESS, STATUS_INVALID_PARAMETER (a bad, stale,
+ * foreign or destroyed handle), STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_allocation_lookup_list(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
                                        UINT count, bool resources, struct d3dkmt_allocation ***out,
-                                       UINT *out_count, UINT **group);
+                                       UINT *out_count);
 void d3dkmt_allocation_put_list(struct d3dkmt_allocation **list, UINT count);
 
 /* Allocations resolved under device->lock, without references (the offer / reclaim hot path). */

@@ -357,8 +357,8 @@ static NTSTATUS reclaim_locked(struct d3dkmt_device *device, struct d3dkmt_pagin
         /* Phase 1: memory for every released allocation that comes back, or nothing changes.
          * The batch's own offered members leave the release order first, so that making room
          * for one member can never release another; the room is made for the running total. */
-        if (r->count > D3DKMT_RESOLVE_INLINE && !(fresh = calloc(r->count, sizeof(*fresh)))) return STATUS_NO_MEMORY;
-        memset(fresh, 0, (r->count > D3DKMT_RESOLVE_INLINE ? 0 : r->count) * sizeof(*fresh));
+        if (r->count > D3DKMT_RESOLVE_INLINE) { if (!(fresh = calloc(r->count, sizeof(*fresh)))) return STATUS_NO_MEMORY; }
+        else memset(inline_fresh, 0, r->count * sizeof(*fresh));
         for (i = 0; i < r->count; i++)
             if (!d3dkmt_list_empty(&r->allocs[i]->offer_link)) d3dkmt_list_remove(&r->allocs[i]->offer_link);
         for (i = 0; i < r->count; i++)

@@ -270,15 +270,6 @@ static void kick_waiter_locked(struct d3dkmt_device *device)
     pthread_cond_broadcast(&t->cond);
 }
 
-void d3dkmt_tracker_kick(struct d3dkmt_device *device)
-{
-    pthread_mutex_lock(&device->tracker.lock);
-    atomic_store_explicit(&device->tracker.monitored_atomic, !d3dkmt_list_empty(&device->tracker.monitored),
-                          memory_order_release);
-    kick_waiter_locked(device);
-    pthread_mutex_unlock(&device->tracker.lock);
-}
-
 /* Whether fence i counts for `what` (fences[1] is the bind timeline). */
 static inline bool fence_selected(uint32_t i, enum d3dkmt_wait what)
 {

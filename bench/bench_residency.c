@@ -285,7 +285,7 @@ static void bench_b(void)
         /* Placeholder objects (no device): the table holds one reference, we keep the other. */
         for (; live < n; live++)
         {
-            d3dkmt_object_init(&objs[live], D3DKMT_OBJ_RESOURCE, NULL);
+            d3dkmt_object_init(&objs[live], D3DKMT_OBJ_RESOURCE, NULL, NULL);
             d3dkmt_object_get(&objs[live]);
             if (d3dkmt_handle_reserve(&objs[live])) die("d3dkmt_handle_reserve", 0);
             d3dkmt_handle_publish(&objs[live]);

@@ -959,18 +959,30 @@ typedef struct _D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU
 #endif
 
 /* ---- Entry points (gdi32.dll names and signatures). ----
- * Each is documented at its definition in src/; the WDK page is named there.  The status table in
- * the README says which ones are implemented. */
+ * Each group says where its behaviour is documented: the WDK pages (Microsoft's "d3dkmthk.h" and
+ * "d3dukmdt.h" reference, learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/), the
+ * project's decisions where Windows leaves behaviour open (docs/decisions/ in the source tree),
+ * and the comment at each definition in src/ (parameters, every status and when).  The README's
+ * status table says which are implemented; docs/bad-input.md lists the status of every bad input. */
 
+/* Adapters.  WDK: D3DKMTEnumAdapters2, D3DKMTOpenAdapterFromLuid, D3DKMTCloseAdapter,
+ * D3DKMTQueryAdapterInfo, D3DKMTQueryVideoMemoryInfo.  Decisions: docs/decisions/adapters.md,
+ * docs/decisions/budget.md.  Definitions: src/adapter.c. */
 NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc);
 NTSTATUS WINAPI D3DKMTOpenAdapterFromLuid(D3DKMT_OPENADAPTERFROMLUID *desc);
 NTSTATUS WINAPI D3DKMTCloseAdapter(const D3DKMT_CLOSEADAPTER *desc);
 NTSTATUS WINAPI D3DKMTQueryAdapterInfo(const D3DKMT_QUERYADAPTERINFO *desc);
 NTSTATUS WINAPI D3DKMTQueryVideoMemoryInfo(D3DKMT_QUERYVIDEOMEMORYINFO *desc);
 
+/* Devices.  WDK: D3DKMTCreateDevice, D3DKMTDestroyDevice.  Decisions: docs/decisions/lifetime.md.
+ * Definitions: src/device.c. */
 NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc);
 NTSTATUS WINAPI D3DKMTDestroyDevice(const D3DKMT_DESTROYDEVICE *desc);
 
+/* Resources and allocations.  WDK: D3DKMTCreateAllocation(2), D3DKMTDestroyAllocation(2) and
+ * D3DDDICB_DESTROYALLOCATION2FLAGS, D3DKMTLock2, D3DKMTUnlock2.  Decisions:
+ * docs/decisions/allocations.md, docs/decisions/destroy.md, docs/private-driver-data.md.
+ * Definitions: src/allocation.c. */
 NTSTATUS WINAPI D3DKMTCreateAllocation(D3DKMT_CREATEALLOCATION *desc);
 NTSTATUS WINAPI D3DKMTCreateAllocation2(D3DKMT_CREATEALLOCATION *desc);
 NTSTATUS WINAPI D3DKMTDestroyAllocation(const D3DKMT_DESTROYALLOCATION *desc);
@@ -978,6 +990,12 @@ NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOCATION2 *desc);
 NTSTATUS WINAPI D3DKMTLock2(D3DKMT_LOCK2 *desc);
 NTSTATUS WINAPI D3DKMTUnlock2(const D3DKMT_UNLOCK2 *desc);
 
+/* Residency: offer, reclaim, MakeResident, Evict, priorities.  WDK: D3DKMTOfferAllocations,
+ * D3DKMTReclaimAllocations2 and PFND3DKMT_RECLAIMALLOCATIONS, D3DKMT_RECLAIMALLOCATIONS2,
+ * D3DKMTMakeResident (pfnMakeResidentCb), D3DKMTEvict, D3DKMTSetAllocationPriority,
+ * D3DKMTGetAllocationPriority; "Offer and reclaim changes" (display driver design guide).
+ * Decisions: docs/decisions/offer-reclaim.md, residency.md, priorities.md, budget.md.
+ * Definitions: src/residency.c. */
 NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIONS *desc);
 NTSTATUS WINAPI D3DKMTReclaimAllocations(D3DKMT_RECLAIMALLOCATIONS *desc);
 NTSTATUS WINAPI D3DKMTReclaimAllocations2(D3DKMT_RECLAIMALLOCATIONS2 *desc);
@@ -986,6 +1004,11 @@ NTSTATUS WINAPI D3DKMTEvict(D3DKMT_EVICT *desc);
 NTSTATUS WINAPI D3DKMTSetAllocationPriority(const D3DKMT_SETALLOCATIONPRIORITY *desc);
 NTSTATUS WINAPI D3DKMTGetAllocationPriority(const D3DKMT_GETALLOCATIONPRIORITY *desc);
 
+/* Paging queues and synchronization objects (monitored fences).  WDK: D3DKMTCreatePagingQueue,
+ * D3DKMTDestroyPagingQueue, D3DKMTCreateSynchronizationObject2, D3DKMTDestroySynchronizationObject,
+ * D3DKMTSignalSynchronizationObjectFromCpu / FromGpu / FromGpu2,
+ * D3DKMTWaitForSynchronizationObjectFromCpu / FromGpu.  Decisions: docs/decisions/fences.md.
+ * Definitions: src/sync.c. */
 NTSTATUS WINAPI D3DKMTCreatePagingQueue(D3DKMT_CREATEPAGINGQUEUE *desc);
 NTSTATUS WINAPI D3DKMTDestroyPagingQueue(D3DDDI_DESTROYPAGINGQUEUE *desc);
 
@@ -997,6 +1020,8 @@ NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromGpu(const D3DKMT_SIGNALSYNC
 NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromGpu2(const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU2 *desc);
 NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromGpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU *desc);
 
+/* The driver-private escape (the library's statistics).  WDK: D3DKMTEscape.  Format:
+ * docs/private-driver-data.md.  Definition: src/residency.c. */
 NTSTATUS WINAPI D3DKMTEscape(const D3DKMT_ESCAPE *desc);
 
 
@@ -1026,20 +1051,24 @@ typedef struct _D3DKMT_VK_ALLOCATIONDATA
  * points at one of these, hDevice names the device (docs/private-driver-data.md). */
 #define D3DKMT_VK_ESCAPE_QUERY_STATISTICS 0x564b0001u  /* 'VK' 1 */
 
+/* The device's statistics.  In VidMm's terms, "released" here means *discarded*: memory the budget
+ * manager trimmed from an offered allocation, which a reclaim reports as DISCARDED (or
+ * NOT_COMMITTED when offered with AllowDecommit).  The field names are kept from the first release
+ * of the struct, which programs already use. */
 typedef struct _D3DKMT_VK_STATISTICS
 {
     UINT Code;                     /* in: D3DKMT_VK_ESCAPE_QUERY_STATISTICS */
     UINT ResidencyMode;            /* out: 2 pageable memory, 1 memory priority only, 0 neither */
-    UINT SparseBinding;            /* out: 1 when offered memory can be released (sparse binding on) */
+    UINT SparseBinding;            /* out: 1 when offered memory can be discarded (sparse binding on) */
     UINT Reserved;
     D3DKMT_ALIGN64 UINT64 BytesResident;   /* bytes of allocations that have memory and are not offered */
     D3DKMT_ALIGN64 UINT64 BytesOffered;    /* bytes of offered allocations still holding memory */
-    D3DKMT_ALIGN64 UINT64 BytesReleased;   /* bytes of allocations whose memory the budget manager released */
+    D3DKMT_ALIGN64 UINT64 BytesReleased;   /* bytes of offered allocations whose memory was discarded */
     D3DKMT_ALIGN64 UINT64 Offers;          /* allocations offered, counted per allocation */
     D3DKMT_ALIGN64 UINT64 ReclaimsOk;
     D3DKMT_ALIGN64 UINT64 ReclaimsDiscarded;
     D3DKMT_ALIGN64 UINT64 ReclaimsNotCommitted;
-    D3DKMT_ALIGN64 UINT64 Releases;        /* allocations whose memory was released under pressure */
+    D3DKMT_ALIGN64 UINT64 Releases;        /* discards: offered allocations trimmed under pressure */
     D3DKMT_ALIGN64 UINT64 AllocationsLive;
     D3DKMT_ALIGN64 UINT64 DeferredPending; /* deferred offers and frees waiting for GPU work */
     D3DKMT_ALIGN64 UINT64 BytesFreed;      /* bytes of device memory returned with vkFreeMemory */

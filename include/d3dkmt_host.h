@@ -5,9 +5,18 @@
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
  *
- * Every function returns an NTSTATUS with the same conventions as the D3DKMT entry points: bad
- * handles give STATUS_INVALID_HANDLE, bad pointers or values STATUS_INVALID_PARAMETER, a lost
- * device STATUS_DEVICE_REMOVED, and nothing changes when a call fails.
+ * Error conventions, true of every function here that returns an NTSTATUS:
+ * - A handle argument that names no live object of the kind it expects (unknown, stale, of another
+ *   kind or of another device) gives STATUS_INVALID_HANDLE; so does a device that another thread
+ *   destroys during the call (docs/decisions/lifetime.md).  The D3DKMT entry points report bad
+ *   handles as STATUS_INVALID_PARAMETER, as Windows does; the host API, which Windows does not
+ *   have, tells a stale handle from a bad value.
+ * - A NULL pointer, or a bad size, count or value, gives STATUS_INVALID_PARAMETER.
+ * - A lost device gives STATUS_DEVICE_REMOVED; host memory running out, STATUS_NO_MEMORY.
+ * - A D3DKMT descriptor passed through whole (d3dkmt_host_wait_from_cpu) is that entry point's input
+ *   and gets exactly that entry point's statuses, STATUS_INVALID_PARAMETER for its handles
+ *   included, so that d3dkmt.dll can return them to the application unchanged.
+ * - Nothing changes when a call fails.
  */
 #ifndef D3DKMT_HOST_H
 #define D3DKMT_HOST_H
@@ -70,9 +79,9 @@ NTSTATUS d3dkmt_host_get_allocation_info(D3DKMT_HANDLE hDevice, D3DKMT_HANDLE hA
 /* Register VkDeviceMemory that the caller allocated on the device's VkDevice as an allocation, so
  * offers, priorities and residency apply to it.  Ownership passes to the library, which frees it
  * with vkFreeMemory on destroy.  Imported memory is never released by the budget manager (the
- * caller's bindings would dangle): offers change its priority only.  When the device is being
- * destroyed at the same moment the call returns STATUS_INVALID_HANDLE and the memory was freed
- * with the device.
+ * caller's bindings would dangle): offers change its priority only.  When another thread destroys
+ * the device during the call, it returns STATUS_INVALID_HANDLE and the memory was freed with the
+ * device.
  * memory: non-null; size: bytes it holds, > 0; memory_type_index: the type it came from.
  * *hAllocation: the new allocation handle.
  * STATUS_SUCCESS; STATUS_INVALID_PARAMETER; STATUS_INVALID_HANDLE; STATUS_NO_MEMORY. */
@@ -100,7 +109,8 @@ NTSTATUS d3dkmt_host_submit(D3DKMT_HANDLE hDevice, const VkSubmitInfo2 *submit, 
 NTSTATUS d3dkmt_host_wait_from_cpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc, uint64_t timeout_ns);
 
 /* Exclusive use of the device's queue for the caller's own vkQueue* calls (external sync).
- * Unlocking without holding the lock is undefined, as for a mutex. */
+ * Unlocking without holding the lock is undefined, as for a mutex.
+ * STATUS_SUCCESS; STATUS_INVALID_HANDLE. */
 NTSTATUS d3dkmt_host_lock_queue(D3DKMT_HANDLE hDevice);
 NTSTATUS d3dkmt_host_unlock_queue(D3DKMT_HANDLE hDevice);
 

@@ -1,9 +1,13 @@
 /*
- * adapter.c: adapters (one per Vulkan physical device), D3DKMTEnumAdapters2,
- * D3DKMTOpenAdapterFromLuid, D3DKMTCloseAdapter, D3DKMTQueryAdapterInfo and
- * D3DKMTQueryVideoMemoryInfo.
+ * adapter.c: adapters (one per Vulkan physical device), the library's initialisation, adapter
+ * handles, and D3DKMTEnumAdapters2, D3DKMTOpenAdapterFromLuid, D3DKMTCloseAdapter,
+ * D3DKMTQueryAdapterInfo and D3DKMTQueryVideoMemoryInfo.
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
+ *
+ * Layer 4 (src/d3dkmt_private.h): calls handle.c and vulkan.c only.  d3dkmt_init creates the
+ * Vulkan instance and the adapter array once, under the init lock; the array is immutable until
+ * d3dkmt_adapter_shutdown, so readers need no lock once d3dkmt_init returned success.
  */
 #include "d3dkmt_private.h"
 
@@ -14,6 +18,19 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <xf86drm.h>
+
+/* Library state: the init lock guards initialisation, shutdown and the adapter array. */
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic bool initialised;
+static struct d3dkmt_adapter *adapters;   /* adapter_count entries, immutable after init */
+static uint32_t adapter_count;
+
+/* An adapter handle: the object behind a D3DKMT adapter handle, pointing at its adapter. */
+struct adapter_handle
+{
+    struct d3dkmt_object obj;
+    struct d3dkmt_adapter *adapter;
+};
 
 uint64_t d3dkmt_parse_size(const char *text)
 {
@@ -106,59 +123,42 @@ static bool has_extension(const VkExtensionProperties *exts, uint32_t count, con
     return false;
 }
 
-/* Fills adapter from its physical device; false when the device cannot serve (no Vulkan 1.3,
- * no timeline semaphores, no graphics/compute queue), or when out of memory or the driver failed:
- * then *error is set, so that the init fails (and is retried by the next call) instead of the
- * adapter vanishing for the process lifetime (docs/reliability.md). */
-static bool init_adapter(struct d3dkmt_adapter *adapter, VkPhysicalDevice pd, uint64_t cap, NTSTATUS *error)
+/* Reads which device extensions the adapter has.  STATUS_SUCCESS, or the driver's failure. */
+static NTSTATUS query_extensions(struct d3dkmt_adapter *adapter)
 {
     const struct d3dkmt_vk_instance_funcs *vki = &g_vk.vki;
+    VkExtensionProperties *exts = NULL;
+    uint32_t count = 0;
+    VkResult vr;
+
+    if ((vr = vki->vkEnumerateDeviceExtensionProperties(adapter->physical_device, NULL, &count, NULL)) != VK_SUCCESS
+            || (vr = VK_ERROR_OUT_OF_HOST_MEMORY, !(exts = calloc(count ? count : 1, sizeof(*exts))))
+            || (vr = vki->vkEnumerateDeviceExtensionProperties(adapter->physical_device, NULL, &count, exts)) != VK_SUCCESS)
+    {
+        free(exts);
+        return d3dkmt_status_from_vk(vr);
+    }
+    adapter->has_memory_priority = has_extension(exts, count, VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME);
+    adapter->has_pageable = has_extension(exts, count, VK_EXT_PAGEABLE_DEVICE_LOCAL_MEMORY_EXTENSION_NAME);
+    adapter->has_memory_budget = has_extension(exts, count, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+    adapter->has_drm_ext = has_extension(exts, count, VK_EXT_PHYSICAL_DEVICE_DRM_EXTENSION_NAME);
+    adapter->has_pci_ext = has_extension(exts, count, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME);
+    free(exts);
+    return STATUS_SUCCESS;
+}
+
+/* Reads the adapter's identity: UUID, LUID (the driver's, else one derived from the UUID), DRM
+ * node and PCI location where the driver names them. */
+static void query_identity(struct d3dkmt_adapter *adapter)
+{
     VkPhysicalDeviceDrmPropertiesEXT drm = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRM_PROPERTIES_EXT };
     VkPhysicalDevicePCIBusInfoPropertiesEXT pci = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT };
     VkPhysicalDeviceIDProperties id = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES };
     VkPhysicalDeviceProperties2 props2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &id };
-    VkPhysicalDevicePageableDeviceLocalMemoryFeaturesEXT pageable = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PAGEABLE_DEVICE_LOCAL_MEMORY_FEATURES_EXT };
-    VkPhysicalDeviceMemoryPriorityFeaturesEXT priority = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PRIORITY_FEATURES_EXT };
-    VkPhysicalDeviceVulkan12Features f12 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES };
-    VkPhysicalDeviceVulkan13Features f13 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES, .pNext = &f12 };
-    VkPhysicalDeviceFeatures2 features = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f13 };
-    VkExtensionProperties *exts = NULL;
-    VkQueueFamilyProperties *families = NULL;
-    uint32_t ext_count = 0, family_count = 0, i;
-    bool ok = false;
-    VkResult vr;
-
-    memset(adapter, 0, sizeof(*adapter));
-    pthread_mutex_init(&adapter->devices_lock, NULL);
-    d3dkmt_list_init(&adapter->devices);
-    adapter->physical_device = pd;
-    adapter->drm_render_major = adapter->drm_render_minor = -1;
-    adapter->budget_cap = cap;
-
-    vki->vkGetPhysicalDeviceProperties(pd, &adapter->props);
-    if (adapter->props.apiVersion < VK_API_VERSION_1_3)
-    {
-        WARN("skipping %s: Vulkan 1.3 is needed", adapter->props.deviceName);
-        return false;
-    }
-    if ((vr = vki->vkEnumerateDeviceExtensionProperties(pd, NULL, &ext_count, NULL)) != VK_SUCCESS
-            || (vr = VK_ERROR_OUT_OF_HOST_MEMORY, !(exts = calloc(ext_count ? ext_count : 1, sizeof(*exts))))
-            || (vr = vki->vkEnumerateDeviceExtensionProperties(pd, NULL, &ext_count, exts)) != VK_SUCCESS)
-    {
-        *error = d3dkmt_status_from_vk(vr);
-        goto done;
-    }
-    adapter->has_memory_priority = has_extension(exts, ext_count, VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME);
-    adapter->has_pageable = has_extension(exts, ext_count, VK_EXT_PAGEABLE_DEVICE_LOCAL_MEMORY_EXTENSION_NAME);
-    adapter->has_memory_budget = has_extension(exts, ext_count, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
-    adapter->has_drm_ext = has_extension(exts, ext_count, VK_EXT_PHYSICAL_DEVICE_DRM_EXTENSION_NAME);
-    adapter->has_pci_ext = has_extension(exts, ext_count, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME);
 
     if (adapter->has_drm_ext) { drm.pNext = props2.pNext; props2.pNext = &drm; }
     if (adapter->has_pci_ext) { pci.pNext = props2.pNext; props2.pNext = &pci; }
-    vki->vkGetPhysicalDeviceProperties2(pd, &props2);
+    g_vk.vki.vkGetPhysicalDeviceProperties2(adapter->physical_device, &props2);
     memcpy(adapter->device_uuid, id.deviceUUID, VK_UUID_SIZE);
     if (id.deviceLUIDValid)
     {
@@ -180,64 +180,129 @@ static bool init_adapter(struct d3dkmt_adapter *adapter, VkPhysicalDevice pd, ui
         adapter->pci_function = pci.pciFunction;
     }
     adapter->software = adapter->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+}
+
+/* Reads the features the library uses; false when the device lacks timeline semaphores or
+ * synchronization2. */
+static bool query_features(struct d3dkmt_adapter *adapter)
+{
+    VkPhysicalDevicePageableDeviceLocalMemoryFeaturesEXT pageable = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PAGEABLE_DEVICE_LOCAL_MEMORY_FEATURES_EXT };
+    VkPhysicalDeviceMemoryPriorityFeaturesEXT priority = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PRIORITY_FEATURES_EXT };
+    VkPhysicalDeviceVulkan12Features f12 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES };
+    VkPhysicalDeviceVulkan13Features f13 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES, .pNext = &f12 };
+    VkPhysicalDeviceFeatures2 features = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f13 };
 
     if (adapter->has_memory_priority) { priority.pNext = f12.pNext; f12.pNext = &priority; }
     if (adapter->has_pageable) { pageable.pNext = f12.pNext; f12.pNext = &pageable; }
-    vki->vkGetPhysicalDeviceFeatures2(pd, &features);
+    g_vk.vki.vkGetPhysicalDeviceFeatures2(adapter->physical_device, &features);
     if (!f12.timelineSemaphore || !f13.synchronization2)
     {
         WARN("skipping %s: timeline semaphores and synchronization2 are needed", adapter->props.deviceName);
-        goto done;
+        return false;
     }
     adapter->has_memory_priority = adapter->has_memory_priority && priority.memoryPriority;
     adapter->has_pageable = adapter->has_memory_priority && adapter->has_pageable && pageable.pageableDeviceLocalMemory;
     adapter->has_sparse_binding = features.features.sparseBinding;
     adapter->has_bda = f12.bufferDeviceAddress;
+    return true;
+}
 
-    vki->vkGetPhysicalDeviceMemoryProperties(pd, &adapter->mem_props);
+/* Picks the queue family: graphics or compute, one that can also bind sparse memory where there
+ * is one.  STATUS_SUCCESS (*usable false when there is none) or STATUS_NO_MEMORY. */
+static NTSTATUS choose_queue_family(struct d3dkmt_adapter *adapter, bool *usable)
+{
+    VkQueueFamilyProperties *families;
+    uint32_t count = 0, i;
 
-    vki->vkGetPhysicalDeviceQueueFamilyProperties(pd, &family_count, NULL);
-    if (!family_count) goto done;
-    if (!(families = calloc(family_count, sizeof(*families))))
-    {
-        *error = STATUS_NO_MEMORY;
-        goto done;
-    }
-    vki->vkGetPhysicalDeviceQueueFamilyProperties(pd, &family_count, families);
+    *usable = false;
+    g_vk.vki.vkGetPhysicalDeviceQueueFamilyProperties(adapter->physical_device, &count, NULL);
+    if (!count) return STATUS_SUCCESS;
+    if (!(families = calloc(count, sizeof(*families)))) return STATUS_NO_MEMORY;
+    g_vk.vki.vkGetPhysicalDeviceQueueFamilyProperties(adapter->physical_device, &count, families);
     adapter->queue_family = UINT32_MAX;
-    for (i = 0; i < family_count; i++)
+    for (i = 0; i < count; i++)
     {
         VkQueueFlags flags = families[i].queueFlags;
-        bool usable = (flags & VK_QUEUE_COMPUTE_BIT) || (flags & VK_QUEUE_GRAPHICS_BIT);
         bool sparse = flags & VK_QUEUE_SPARSE_BINDING_BIT;
 
-        if (!usable) continue;
+        if (!(flags & (VK_QUEUE_COMPUTE_BIT | VK_QUEUE_GRAPHICS_BIT))) continue;
         if (adapter->queue_family == UINT32_MAX || (sparse && !adapter->queue_sparse))
         {
             adapter->queue_family = i;
             adapter->queue_sparse = sparse;
         }
     }
+    free(families);
     if (adapter->queue_family == UINT32_MAX)
     {
         WARN("skipping %s: no graphics or compute queue", adapter->props.deviceName);
-        goto done;
+        return STATUS_SUCCESS;
     }
     /* Sparse binding is only useful when the queue the library uses can bind. */
     adapter->has_sparse_binding = adapter->has_sparse_binding && adapter->queue_sparse;
+    *usable = true;
+    return STATUS_SUCCESS;
+}
+
+/* Fills adapter from its physical device; false when the device cannot serve (no Vulkan 1.3,
+ * no timeline semaphores, no graphics/compute queue), or when out of memory or the driver failed:
+ * then *error is set, so that the init fails (and is retried by the next call) instead of the
+ * adapter vanishing for the process lifetime (docs/reliability.md). */
+static bool init_adapter(struct d3dkmt_adapter *adapter, VkPhysicalDevice pd, uint64_t cap, NTSTATUS *error)
+{
+    NTSTATUS status;
+    bool usable;
+
+    memset(adapter, 0, sizeof(*adapter));
+    adapter->physical_device = pd;
+    adapter->drm_render_major = adapter->drm_render_minor = -1;
+    adapter->budget_cap = cap;
+
+    g_vk.vki.vkGetPhysicalDeviceProperties(pd, &adapter->props);
+    if (adapter->props.apiVersion < VK_API_VERSION_1_3)
+    {
+        WARN("skipping %s: Vulkan 1.3 is needed", adapter->props.deviceName);
+        return false;
+    }
+    if ((status = query_extensions(adapter)))
+    {
+        *error = status;
+        return false;
+    }
+    query_identity(adapter);
+    if (!query_features(adapter)) return false;
+    g_vk.vki.vkGetPhysicalDeviceMemoryProperties(pd, &adapter->mem_props);
+    if ((status = choose_queue_family(adapter, &usable)))
+    {
+        *error = status;
+        return false;
+    }
+    if (!usable) return false;
     attach_drm(adapter);
-    ok = true;
+    pthread_mutex_init(&adapter->devices_lock, NULL);
+    d3dkmt_list_init(&adapter->devices);
     TRACE("adapter %s: luid %08x:%08lx priority %d pageable %d budget %d sparse %d drm '%s'",
           adapter->props.deviceName, (unsigned)adapter->luid.HighPart, (unsigned long)adapter->luid.LowPart,
           adapter->has_memory_priority, adapter->has_pageable, adapter->has_memory_budget,
           adapter->has_sparse_binding, adapter->drm_render_node);
-done:
-    free(exts);
-    free(families);
-    return ok;
+    return true;
 }
 
-NTSTATUS d3dkmt_adapter_enumerate(void)
+/* Frees the adapter array (init lock held). */
+static void free_adapters(void)
+{
+    uint32_t i;
+
+    for (i = 0; i < adapter_count; i++) pthread_mutex_destroy(&adapters[i].devices_lock);
+    free(adapters);
+    adapters = NULL;
+    adapter_count = 0;
+}
+
+/* Makes the adapter array from the instance's physical devices (init lock held). */
+static NTSTATUS enumerate_adapters(void)
 {
     VkPhysicalDevice *pds;
     uint32_t count = 0, i;
@@ -249,7 +314,7 @@ NTSTATUS d3dkmt_adapter_enumerate(void)
         return d3dkmt_status_from_vk(vr);
     if (!count) return STATUS_SUCCESS;
     if (!(pds = calloc(count, sizeof(*pds)))) return STATUS_NO_MEMORY;
-    if (!(g_vk.adapters = calloc(count, sizeof(*g_vk.adapters))))
+    if (!(adapters = calloc(count, sizeof(*adapters))))
     {
         free(pds);
         return STATUS_NO_MEMORY;
@@ -259,11 +324,41 @@ NTSTATUS d3dkmt_adapter_enumerate(void)
         free(pds);
         return d3dkmt_status_from_vk(vr);
     }
-    g_vk.adapter_count = 0;
+    adapter_count = 0;
     for (i = 0; i < count; i++)
-        if (init_adapter(&g_vk.adapters[g_vk.adapter_count], pds[i], cap, &error)) g_vk.adapter_count++;
+        if (init_adapter(&adapters[adapter_count], pds[i], cap, &error)) adapter_count++;
     free(pds);
     return error;
+}
+
+NTSTATUS d3dkmt_init(void)
+{
+    NTSTATUS status;
+
+    if (__builtin_expect(atomic_load_explicit(&initialised, memory_order_acquire), 1)) return STATUS_SUCCESS;
+    pthread_mutex_lock(&init_lock);
+    if (!atomic_load(&initialised))
+    {
+        d3dkmt_log_init();
+        if (!(status = d3dkmt_vk_create_instance()) && (status = enumerate_adapters())) free_adapters();
+        if (status) d3dkmt_vk_destroy_instance();
+        atomic_store_explicit(&initialised, !status, memory_order_release);
+    }
+    else status = STATUS_SUCCESS;
+    pthread_mutex_unlock(&init_lock);
+    return status;
+}
+
+void d3dkmt_adapter_shutdown(void)
+{
+    pthread_mutex_lock(&init_lock);
+    if (atomic_load(&initialised))
+    {
+        d3dkmt_vk_destroy_instance();
+        free_adapters();
+        atomic_store(&initialised, false);
+    }
+    pthread_mutex_unlock(&init_lock);
 }
 
 uint64_t d3dkmt_adapter_budget(struct d3dkmt_adapter *adapter, bool local)
@@ -291,19 +386,19 @@ uint64_t d3dkmt_adapter_budget(struct d3dkmt_adapter *adapter, bool local)
 
 /* ---- Adapter handles ---- */
 
-void d3dkmt_adapter_handle_free(struct d3dkmt_adapter_handle *handle)
+static void adapter_handle_release(struct d3dkmt_object *obj)
 {
-    free(handle);
+    free(D3DKMT_CONTAINER(obj, struct adapter_handle, obj));
 }
 
 /* Makes a new adapter handle for adapter; *out receives it. */
 static NTSTATUS open_adapter(struct d3dkmt_adapter *adapter, D3DKMT_HANDLE *out)
 {
-    struct d3dkmt_adapter_handle *handle;
+    struct adapter_handle *handle;
     NTSTATUS status;
 
     if (!(handle = calloc(1, sizeof(*handle)))) return STATUS_NO_MEMORY;
-    d3dkmt_object_init(&handle->obj, D3DKMT_OBJ_ADAPTER, NULL);
+    d3dkmt_object_init(&handle->obj, D3DKMT_OBJ_ADAPTER, NULL, adapter_handle_release);
     handle->adapter = adapter;
     if ((status = d3dkmt_handle_reserve(&handle->obj)))
     {
@@ -318,10 +413,10 @@ static NTSTATUS open_adapter(struct d3dkmt_adapter *adapter, D3DKMT_HANDLE *out)
 /* Returns the adapter behind an adapter handle (adapters live as long as the process), or NULL. */
 struct d3dkmt_adapter *d3dkmt_adapter_from_handle(D3DKMT_HANDLE h)
 {
-    struct d3dkmt_adapter_handle *handle;
+    struct adapter_handle *handle;
     struct d3dkmt_adapter *adapter;
 
-    if (!(handle = (struct d3dkmt_adapter_handle *)d3dkmt_handle_get(h, D3DKMT_OBJ_ADAPTER, NULL))) return NULL;
+    if (!(handle = (struct adapter_handle *)d3dkmt_handle_get(h, D3DKMT_OBJ_ADAPTER, NULL))) return NULL;
     adapter = handle->adapter;
     d3dkmt_object_put(&handle->obj);
     return adapter;
@@ -347,7 +442,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc)
 
     if (!desc) return STATUS_INVALID_PARAMETER;
     if ((status = d3dkmt_init())) return status;
-    count = g_vk.adapter_count < 64 ? g_vk.adapter_count : 64;
+    count = adapter_count < 64 ? adapter_count : 64;
     if (!desc->pAdapters)
     {
         desc->NumAdapters = count;
@@ -360,7 +455,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc)
     }
     for (i = 0; i < count; i++)
     {
-        if ((status = open_adapter(&g_vk.adapters[i], &handles[i])))
+        if ((status = open_adapter(&adapters[i], &handles[i])))
         {
             while (i--)
             {
@@ -373,7 +468,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc)
     for (i = 0; i < count; i++)
     {
         desc->pAdapters[i].hAdapter = handles[i];
-        desc->pAdapters[i].AdapterLuid = g_vk.adapters[i].luid;
+        desc->pAdapters[i].AdapterLuid = adapters[i].luid;
         desc->pAdapters[i].NumOfSources = 0;
         desc->pAdapters[i].bPrecisePresentRegionsPreferred = FALSE;
     }
@@ -397,11 +492,11 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOpenAdapterFromLuid(D3DKMT_OPENADAPTERFROMLU
 
     if (!desc) return STATUS_INVALID_PARAMETER;
     if ((status = d3dkmt_init())) return status;
-    for (i = 0; i < g_vk.adapter_count; i++)
+    for (i = 0; i < adapter_count; i++)
     {
-        if (g_vk.adapters[i].luid.LowPart == desc->AdapterLuid.LowPart
-                && g_vk.adapters[i].luid.HighPart == desc->AdapterLuid.HighPart)
-            return open_adapter(&g_vk.adapters[i], &desc->hAdapter);
+        if (adapters[i].luid.LowPart == desc->AdapterLuid.LowPart
+                && adapters[i].luid.HighPart == desc->AdapterLuid.HighPart)
+            return open_adapter(&adapters[i], &desc->hAdapter);
     }
     return STATUS_INVALID_PARAMETER;
 }

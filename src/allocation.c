@@ -4,236 +4,41 @@
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
  *
- * Each allocation owns one VkDeviceMemory.  Where the device has sparse binding it is fronted by
- * a sparse VkBuffer, so the buffer (and its device address) survives the budget manager releasing
- * the memory and a reclaim binding new memory; binds go through vkQueueBindSparse on the device
- * queue, chained on the tracker's bind timeline.  Without sparse binding the buffer is bound once
- * with vkBindBufferMemory and the memory is never released while the allocation lives.
+ * This file owns the two object kinds' lifecycles (creation, destruction, their release
+ * functions); what happens to an allocation's memory in between is the memory manager's
+ * (vidmm.c), which also describes how memory is bound (sparse binding or a plain bind).
+ *
+ * Layer 9 (src/d3dkmt_private.h): calls vidmm.c, device.c, tracker.c, vulkan.c and handle.c;
+ * never the other entry-point files (residency.c, sync.c).
  */
 #include "d3dkmt_private.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert(sizeof(void *) != 8 || sizeof(struct d3dkmt_allocation) == 96,
-               "allocation metadata budget: keep struct d3dkmt_allocation at 96 bytes");
-
-struct d3dkmt_allocation *d3dkmt_allocation_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device)
-{
-    return (struct d3dkmt_allocation *)d3dkmt_handle_get(handle, D3DKMT_OBJ_ALLOCATION, device);
-}
-
-static struct d3dkmt_resource *resource_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device)
-{
-    return (struct d3dkmt_resource *)d3dkmt_handle_get(handle, D3DKMT_OBJ_RESOURCE, device);
-}
+_Static_assert(sizeof(void *) != 8 || sizeof(struct d3dkmt_allocation) == 104,
+               "allocation metadata budget: keep struct d3dkmt_allocation at 104 bytes");
 
 static inline uint64_t align_up(uint64_t v, uint64_t a)
 {
     return (v + a - 1) & ~(a - 1);
 }
 
-static bool type_is_local(const struct d3dkmt_device *device, uint32_t type)
+/* ---- Release functions ---- */
+
+/* The allocation's release function: frees everything it owns (no reference is left). */
+static void allocation_release(struct d3dkmt_object *obj)
 {
-    const VkPhysicalDeviceMemoryProperties *mp = &device->adapter->mem_props;
-    return d3dkmt_adapter_heap_is_local(device->adapter, mp->memoryTypes[type].heapIndex);
-}
-
-static void account(struct d3dkmt_device *device, const struct d3dkmt_allocation *alloc, bool add)
-{
-    _Atomic uint64_t *usage = type_is_local(device, alloc->memory_type) ? &device->adapter->local_usage
-                                                                        : &device->adapter->nonlocal_usage;
-    if (add) atomic_fetch_add(usage, alloc->size);
-    else atomic_fetch_sub(usage, alloc->size);
-}
-
-/* Submits one sparse bind of `memory` (VK_NULL_HANDLE to unbind) to alloc's buffer, chained on the
- * bind timeline and, with a paging queue, signalling its fence to a new value (*fence_value). */
-static VkResult queue_bind(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc, VkDeviceMemory memory,
-                           struct d3dkmt_paging_queue *paging_queue, uint64_t *fence_value)
-{
-    VkSparseMemoryBind bind = { .resourceOffset = 0, .size = alloc->size, .memory = memory, .memoryOffset = 0 };
-    VkSparseBufferMemoryBindInfo buffer_bind = { .buffer = alloc->buffer, .bindCount = 1, .pBinds = &bind };
-    uint64_t previous, signal_values[2];
-    VkSemaphore signal_sems[2];
-    VkTimelineSemaphoreSubmitInfo timeline = { .sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO };
-    VkBindSparseInfo info = {
-        .sType = VK_STRUCTURE_TYPE_BIND_SPARSE_INFO,
-        .pNext = &timeline,
-        .bufferBindCount = 1,
-        .pBufferBinds = &buffer_bind,
-        .pSignalSemaphores = signal_sems,
-    };
-    VkResult vr;
-
-    pthread_mutex_lock(&device->queue_lock);
-    signal_values[0] = d3dkmt_tracker_next_bind_value(device, &previous);
-    signal_sems[0] = device->tracker.bind_timeline;
-    info.signalSemaphoreCount = 1;
-    if (paging_queue)
-    {
-        signal_sems[1] = paging_queue->fence->semaphore;
-        signal_values[1] = d3dkmt_paging_queue_next_value_locked(device, paging_queue);
-        info.signalSemaphoreCount = 2;
-        if (fence_value) *fence_value = signal_values[1];
-    }
-    if (previous)
-    {
-        info.waitSemaphoreCount = 1;
-        info.pWaitSemaphores = &device->tracker.bind_timeline;
-        timeline.waitSemaphoreValueCount = 1;
-        timeline.pWaitSemaphoreValues = &previous;
-    }
-    timeline.signalSemaphoreValueCount = info.signalSemaphoreCount;
-    timeline.pSignalSemaphoreValues = signal_values;
-    vr = device->vkd.vkQueueBindSparse(device->queue, 1, &info, VK_NULL_HANDLE);
-    if (vr != VK_SUCCESS && vr != VK_ERROR_DEVICE_LOST)
-    {
-        /* Keep the timelines whole so nothing waits forever for a bind that never ran. */
-        VkSemaphoreSignalInfo sig = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO };
-        uint32_t i;
-        if (previous)
-        {
-            VkSemaphoreWaitInfo wait = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, .semaphoreCount = 1,
-                                         .pSemaphores = &device->tracker.bind_timeline, .pValues = &previous };
-            device->vkd.vkWaitSemaphores(device->vk, &wait, UINT64_MAX);
-        }
-        for (i = 0; i < info.signalSemaphoreCount; i++)
-        {
-            sig.semaphore = signal_sems[i];
-            sig.value = signal_values[i];
-            device->vkd.vkSignalSemaphore(device->vk, &sig);
-        }
-    }
-    pthread_mutex_unlock(&device->queue_lock);
-    return vr;
-}
-
-NTSTATUS d3dkmt_allocation_allocate_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
-                                                  VkDeviceMemory *memory)
-{
-    VkMemoryPriorityAllocateInfoEXT priority = {
-        .sType = VK_STRUCTURE_TYPE_MEMORY_PRIORITY_ALLOCATE_INFO_EXT,
-        .priority = alloc->priority,
-    };
-    VkMemoryAllocateFlagsInfo flags = {
-        .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO,
-        .flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT,
-    };
-    VkMemoryAllocateInfo info = {
-        .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-        .allocationSize = alloc->size,
-        .memoryTypeIndex = alloc->memory_type,
-    };
-    VkResult vr;
-
-    if (device->memory_priority) { priority.pNext = info.pNext; info.pNext = &priority; }
-    if (device->bda) { flags.pNext = info.pNext; info.pNext = &flags; }
-    if ((vr = device->vkd.vkAllocateMemory(device->vk, &info, NULL, memory)) != VK_SUCCESS)
-    {
-        *memory = VK_NULL_HANDLE;
-        return d3dkmt_device_check_vk(device, vr);
-    }
-    return STATUS_SUCCESS;
-}
-
-void d3dkmt_allocation_discard_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
-                                             VkDeviceMemory memory)
-{
-    device->vkd.vkFreeMemory(device->vk, memory, NULL);
-}
-
-NTSTATUS d3dkmt_allocation_bind_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
-                                              VkDeviceMemory memory, struct d3dkmt_paging_queue *queue,
-                                              uint64_t *fence_value)
-{
-    VkResult vr;
-
-    if (device->sparse) vr = queue_bind(device, alloc, memory, queue, fence_value);
-    else vr = device->vkd.vkBindBufferMemory(device->vk, alloc->buffer, memory, 0);
-    if (vr != VK_SUCCESS)
-    {
-        if (device->sparse) d3dkmt_tracker_wait_binds(device);
-        device->vkd.vkFreeMemory(device->vk, memory, NULL);
-        return d3dkmt_device_check_vk(device, vr);
-    }
-    alloc->memory = memory;
-    account(device, alloc, true);
-    return STATUS_SUCCESS;
-}
-
-struct memory_free
-{
-    VkDeviceMemory memory;
-    uint64_t size;
-};
-
-static void free_memory_deferred(struct d3dkmt_device *device, void *ctx, bool cancelled)
-{
-    struct memory_free *f = ctx;
-
-    pthread_mutex_lock(&device->lock);
-    device->vkd.vkFreeMemory(device->vk, f->memory, NULL);
-    device->stats.BytesFreed += f->size;
-    pthread_mutex_unlock(&device->lock);
-    free(f);
-}
-
-void d3dkmt_allocation_release_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc)
-{
-    struct memory_free *f;
-
-    if (!alloc->memory) return;
-    account(device, alloc, false);
-    if (!device->sparse || !(f = malloc(sizeof(*f))))
-    {
-        /* Only reached without sparse binding (destroy paths, whose GPU work completed), or when
-         * out of memory for the bookkeeping: wait for the binds, then free in place. */
-        if (device->sparse) d3dkmt_tracker_wait_binds(device);
-        device->vkd.vkFreeMemory(device->vk, alloc->memory, NULL);
-        device->stats.BytesFreed += alloc->size;
-        alloc->memory = VK_NULL_HANDLE;
-        return;
-    }
-    queue_bind(device, alloc, VK_NULL_HANDLE, NULL, NULL);
-    f->memory = alloc->memory;
-    f->size = alloc->size;
-    alloc->memory = VK_NULL_HANDLE;
-    /* The unbind is tracked on the bind timeline: free the memory once it (and the GPU work
-     * before it) completed.  device->lock is held, and free_memory_deferred takes it, so it must
-     * not run on this thread now: queue it behind the unbind. */
-    if (d3dkmt_tracker_defer_nowait(device, free_memory_deferred, f))
-    {
-        d3dkmt_tracker_wait_binds(device);
-        device->vkd.vkFreeMemory(device->vk, f->memory, NULL);
-        device->stats.BytesFreed += f->size;
-        free(f);
-    }
-}
-
-/* Frees everything an allocation owns (no references left). */
-void d3dkmt_allocation_free(struct d3dkmt_allocation *alloc)
-{
+    struct d3dkmt_allocation *alloc = D3DKMT_CONTAINER(obj, struct d3dkmt_allocation, obj);
     struct d3dkmt_device *device = alloc->obj.device;
 
     pthread_mutex_lock(&device->lock);
-    if (!d3dkmt_list_empty(&alloc->offer_link)) d3dkmt_list_remove(&alloc->offer_link);
-    if (alloc->resource)
-    {
-        /* Still linked when stopped by DestroyDevice (DestroyAllocation2 unlinks): a call that
-         * holds the resource must not find a freed allocation in its list. */
-        struct d3dkmt_allocation **p = &alloc->resource->first;
-        while (*p && *p != alloc) p = &(*p)->next_in_resource;
-        if (*p) { *p = alloc->next_in_resource; alloc->resource->count--; }
-    }
-    if (alloc->memory)
-    {
-        account(device, alloc, false);
-        if (device->sparse) d3dkmt_tracker_wait_binds(device);
-        if (alloc->flags & D3DKMT_ALLOC_LOCKED) device->vkd.vkUnmapMemory(device->vk, alloc->memory);
-        device->vkd.vkFreeMemory(device->vk, alloc->memory, NULL);
-        device->stats.BytesFreed += alloc->size;
-    }
+    d3dkmt_list_unlink(&alloc->offer_link);
+    /* Still linked when stopped by DestroyDevice (DestroyAllocation2 unlinks): a call that holds
+     * the resource must not find a freed allocation in its list. */
+    d3dkmt_resource_unlink_locked(alloc);
+    if (alloc->memory && device->sparse) d3dkmt_tracker_wait_binds(device);
+    d3dkmt_vidmm_free_allocation_memory_locked(device, alloc);
     if (alloc->buffer) device->vkd.vkDestroyBuffer(device->vk, alloc->buffer, NULL);
     device->stats.AllocationsLive--;
     pthread_mutex_unlock(&device->lock);
@@ -242,152 +47,48 @@ void d3dkmt_allocation_free(struct d3dkmt_allocation *alloc)
     d3dkmt_device_put(device);
 }
 
-void d3dkmt_resource_free(struct d3dkmt_resource *res)
+/* The resource's release function. */
+static void resource_release(struct d3dkmt_object *obj)
 {
+    struct d3dkmt_resource *res = D3DKMT_CONTAINER(obj, struct d3dkmt_resource, obj);
     struct d3dkmt_device *device = res->obj.device;
+
     free(res);
     d3dkmt_device_put(device);
 }
 
-/* ---- Lists of handles ---- */
-
-void d3dkmt_allocation_put_list(struct d3dkmt_allocation **list, UINT count)
+/* A new allocation object of device (no handle, no memory, one reference). */
+static struct d3dkmt_allocation *allocation_new(struct d3dkmt_device *device, uint64_t size, uint32_t type,
+                                                uint32_t d3d_priority)
 {
-    UINT i;
-    if (!list) return;
-    for (i = 0; i < count; i++) d3dkmt_allocation_put(list[i]);
-    free(list);
-}
+    struct d3dkmt_allocation *alloc;
 
-NTSTATUS d3dkmt_allocation_lookup_list(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
-                                       UINT count, bool resources, struct d3dkmt_allocation ***out,
-                                       UINT *out_count)
-{
-    struct d3dkmt_allocation **list;
-    struct d3dkmt_resolved r;
-    NTSTATUS status;
-    UINT i;
-
-    pthread_mutex_lock(&device->lock);
-    if (!(status = d3dkmt_allocation_resolve_locked(device, handles, count, resources, 0, &r)))
-    {
-        /* The references are taken under device->lock, while the resolved pointers are valid. */
-        if (!(list = malloc((r.count ? r.count : 1) * sizeof(*list)))) status = STATUS_NO_MEMORY;
-        else
-        {
-            for (i = 0; i < r.count; i++)
-            {
-                d3dkmt_object_get(&r.allocs[i]->obj);
-                list[i] = r.allocs[i];
-            }
-            *out = list;
-            *out_count = r.count;
-        }
-        d3dkmt_resolved_free(&r);
-    }
-    pthread_mutex_unlock(&device->lock);
-    return status;
-}
-
-/* Whether a resolved allocation is usable: not stopped by a racing destroy, none of `reject`. */
-static inline bool resolvable(const struct d3dkmt_allocation *a, uint8_t reject)
-{
-    return !(a->flags & (D3DKMT_ALLOC_DESTROYED | reject))
-        && atomic_load_explicit(&a->obj.state, memory_order_relaxed) == D3DKMT_STATE_ACTIVE;
-}
-
-NTSTATUS d3dkmt_allocation_resolve_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
-                                          UINT count, bool resources, uint8_t reject,
-                                          struct d3dkmt_resolved *out)
-{
-    UINT i, n = 0, total = 0;
-    uint8_t flags_or = 0;
-
-    out->allocs = out->inline_allocs;
-    out->group = NULL;
-    out->count = 0;
-    out->flags_or = 0;
-    if (!resources)
-    {
-        if (count > D3DKMT_RESOLVE_INLINE && !(out->allocs = malloc(count * sizeof(*out->allocs))))
-            return STATUS_NO_MEMORY;
-        for (i = 0; i < count; i++)
-        {
-            struct d3dkmt_allocation *a =
-                (struct d3dkmt_allocation *)d3dkmt_handle_peek(handles[i], D3DKMT_OBJ_ALLOCATION, device);
-            if (!a || !resolvable(a, reject))
-            {
-                d3dkmt_resolved_free(out);
-                return STATUS_INVALID_PARAMETER;
-            }
-            flags_or |= a->flags;
-            out->allocs[i] = a;
-        }
-        out->count = count;
-        out->flags_or = flags_or;
-        return STATUS_SUCCESS;
-    }
-
-    /* Resources: their allocation lists are under device->lock, which the caller holds; each
-     * resource is referenced while it is walked (an empty one is not kept alive otherwise). */
-    for (i = 0; i < count; i++)
-    {
-        struct d3dkmt_resource *res = resource_get(handles[i], device);
-        if (!res) return STATUS_INVALID_PARAMETER;
-        total += res->count;
-        d3dkmt_object_put(&res->obj);
-    }
-    if (total > D3DKMT_RESOLVE_INLINE && !(out->allocs = malloc(total * sizeof(*out->allocs))))
-        return STATUS_NO_MEMORY;
-    if (!(out->group = malloc((total ? total : 1) * sizeof(*out->group))))
-    {
-        d3dkmt_resolved_free(out);
-        return STATUS_NO_MEMORY;
-    }
-    for (i = 0; i < count; i++)
-    {
-        struct d3dkmt_resource *res = resource_get(handles[i], device);
-        struct d3dkmt_allocation *a;
-
-        if (!res)   /* destroyed between the two passes: device->lock keeps lists, not handles */
-        {
-            d3dkmt_resolved_free(out);
-            return STATUS_INVALID_PARAMETER;
-        }
-        for (a = res->first; a && n < total; a = a->next_in_resource)
-        {
-            if (!resolvable(a, reject))
-            {
-                d3dkmt_object_put(&res->obj);
-                d3dkmt_resolved_free(out);
-                return STATUS_INVALID_PARAMETER;
-            }
-            flags_or |= a->flags;
-            out->group[n] = i;
-            out->allocs[n++] = a;
-        }
-        d3dkmt_object_put(&res->obj);
-    }
-    out->count = n;
-    out->flags_or = flags_or;
-    return STATUS_SUCCESS;
-}
-
-void d3dkmt_resolved_free(struct d3dkmt_resolved *r)
-{
-    if (r->allocs != r->inline_allocs) free(r->allocs);
-    free(r->group);
-    r->allocs = r->inline_allocs;
-    r->group = NULL;
-    r->count = 0;
+    if (!(alloc = calloc(1, sizeof(*alloc)))) return NULL;
+    d3dkmt_object_init(&alloc->obj, D3DKMT_OBJ_ALLOCATION, device, allocation_release);
+    d3dkmt_list_init(&alloc->offer_link);
+    alloc->size = size;
+    alloc->memory_type = type;
+    alloc->d3d_priority = d3d_priority;
+    alloc->priority = d3dkmt_priority_to_vk(d3d_priority);
+    alloc->residency_count = 1;
+    if (device->adapter->mem_props.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
+        alloc->flags |= D3DKMT_ALLOC_HOST_VISIBLE;
+    return alloc;
 }
 
 /* ---- Creation ---- */
 
+/* One allocation to make, as validated from its description. */
+struct create_entry
+{
+    uint64_t size;          /* bytes, rounded up to the allocation granularity */
+    uint32_t type;          /* memory type index */
+    uint32_t d3d_priority;  /* D3DDDI_ALLOCATIONPRIORITY_* */
+};
+
 /* Checks one allocation description; fills the parameters of the allocation to make. */
 static NTSTATUS parse_private_data(const struct d3dkmt_device *device, const void *data, UINT size,
-                                   BOOL override, UINT override_priority, uint64_t *out_size,
-                                   uint32_t *type, uint32_t *priority)
+                                   BOOL override, UINT override_priority, struct create_entry *entry)
 {
     D3DKMT_VK_ALLOCATIONDATA desc;
     VkDeviceSize max;
@@ -398,16 +99,44 @@ static NTSTATUS parse_private_data(const struct d3dkmt_device *device, const voi
     if (desc.Placement != D3DKMT_VK_PLACEMENT_DEVICE_LOCAL && desc.Placement != D3DKMT_VK_PLACEMENT_HOST_VISIBLE)
         return STATUS_INVALID_PARAMETER;
     if (desc.Alignment & (desc.Alignment - 1) || desc.Alignment > 65536) return STATUS_INVALID_PARAMETER;
-    *type = desc.Placement == D3DKMT_VK_PLACEMENT_DEVICE_LOCAL ? device->local_type : device->host_type;
-    max = device->adapter->mem_props.memoryHeaps[device->adapter->mem_props.memoryTypes[*type].heapIndex].size;
+    entry->type = desc.Placement == D3DKMT_VK_PLACEMENT_DEVICE_LOCAL ? device->local_type : device->host_type;
+    max = device->adapter->mem_props.memoryHeaps[device->adapter->mem_props.memoryTypes[entry->type].heapIndex].size;
     if (!desc.Size || desc.Size > max) return STATUS_INVALID_PARAMETER;
-    *out_size = align_up(desc.Size, device->sparse_alignment > 64 ? device->sparse_alignment : 64);
-    *priority = override ? override_priority : desc.Priority ? desc.Priority : D3DDDI_ALLOCATIONPRIORITY_NORMAL;
+    entry->size = align_up(desc.Size, device->sparse_alignment > 64 ? device->sparse_alignment : 64);
+    entry->d3d_priority = override ? override_priority : desc.Priority ? desc.Priority : D3DDDI_ALLOCATIONPRIORITY_NORMAL;
     return STATUS_SUCCESS;
 }
 
-/* Makes one allocation with its buffer and memory (not yet published). */
-static NTSTATUS create_one(struct d3dkmt_device *device, uint64_t size, uint32_t type, uint32_t d3d_priority,
+/* Validates every entry of a create call before anything is created. */
+static NTSTATUS parse_create_entries(const struct d3dkmt_device *device, const D3DKMT_CREATEALLOCATION *desc,
+                                     bool v2, struct create_entry *entries)
+{
+    NTSTATUS status;
+    UINT i;
+
+    for (i = 0; i < desc->NumAllocations; i++)
+    {
+        if (v2)
+        {
+            const D3DDDI_ALLOCATIONINFO2 *info = &desc->pAllocationInfo2[i];
+            if (info->pSystemMem || info->Flags.Primary || info->Flags.Stereo) return STATUS_INVALID_PARAMETER;
+            status = parse_private_data(device, info->pPrivateDriverData, info->PrivateDriverDataSize,
+                                        info->Flags.OverridePriority, info->Priority, &entries[i]);
+        }
+        else
+        {
+            const D3DDDI_ALLOCATIONINFO *info = &desc->pAllocationInfo[i];
+            if (info->pSystemMem || info->Flags.Primary || info->Flags.Stereo) return STATUS_INVALID_PARAMETER;
+            status = parse_private_data(device, info->pPrivateDriverData, info->PrivateDriverDataSize,
+                                        FALSE, 0, &entries[i]);
+        }
+        if (status) return status;
+    }
+    return STATUS_SUCCESS;
+}
+
+/* Makes one allocation with its buffer and memory (handle reserved, not yet published). */
+static NTSTATUS create_one(struct d3dkmt_device *device, const struct create_entry *entry,
                            struct d3dkmt_allocation **out)
 {
     struct d3dkmt_allocation *alloc;
@@ -416,18 +145,8 @@ static NTSTATUS create_one(struct d3dkmt_device *device, uint64_t size, uint32_t
     NTSTATUS status;
     VkResult vr;
 
-    if (!(alloc = calloc(1, sizeof(*alloc)))) return STATUS_NO_MEMORY;
-    d3dkmt_object_init(&alloc->obj, D3DKMT_OBJ_ALLOCATION, device);
-    d3dkmt_list_init(&alloc->offer_link);
-    alloc->size = size;
-    alloc->memory_type = type;
-    alloc->d3d_priority = d3d_priority;
-    alloc->priority = d3dkmt_priority_to_vk(d3d_priority);
-    alloc->residency_count = 1;
-    if (device->adapter->mem_props.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
-        alloc->flags |= D3DKMT_ALLOC_HOST_VISIBLE;
-
-    info = d3dkmt_device_buffer_info(device, size);
+    if (!(alloc = allocation_new(device, entry->size, entry->type, entry->d3d_priority))) return STATUS_NO_MEMORY;
+    info = d3dkmt_device_buffer_info(device, entry->size);
     if ((vr = device->vkd.vkCreateBuffer(device->vk, &info, NULL, &alloc->buffer)) != VK_SUCCESS)
     {
         free(alloc);
@@ -440,9 +159,10 @@ static NTSTATUS create_one(struct d3dkmt_device *device, uint64_t size, uint32_t
         return status;
     }
     pthread_mutex_lock(&device->lock);
-    if (type_is_local(device, type)) d3dkmt_residency_make_room_locked(device, size);
-    if (!(status = d3dkmt_allocation_allocate_memory_locked(device, alloc, &memory))
-            && !(status = d3dkmt_allocation_bind_memory_locked(device, alloc, memory, NULL, NULL)))
+    if (d3dkmt_adapter_heap_is_local(device->adapter, device->adapter->mem_props.memoryTypes[entry->type].heapIndex))
+        d3dkmt_vidmm_trim_locked(device, entry->size);
+    if (!(status = d3dkmt_vidmm_allocate_memory_locked(device, alloc, &memory))
+            && !(status = d3dkmt_vidmm_bind_memory_locked(device, alloc, memory, NULL, NULL)))
         device->stats.AllocationsLive++;
     pthread_mutex_unlock(&device->lock);
     if (status)
@@ -458,97 +178,66 @@ static NTSTATUS create_one(struct d3dkmt_device *device, uint64_t size, uint32_t
 }
 
 /* Undoes create_one for an allocation that was never published. */
-static void discard_unpublished(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc)
+static void discard_unpublished(struct d3dkmt_allocation *alloc)
 {
     d3dkmt_handle_unreserve(&alloc->obj);
-    d3dkmt_allocation_free(alloc);
+    d3dkmt_object_put(&alloc->obj);
 }
 
-static NTSTATUS create_allocations(D3DKMT_CREATEALLOCATION *desc, bool v2)
+/* A new resource of device (handle reserved, not published, one reference). */
+static NTSTATUS resource_create(struct d3dkmt_device *device, struct d3dkmt_resource **out)
 {
-    struct d3dkmt_allocation **allocs = NULL;
-    struct d3dkmt_resource *resource = NULL;
-    struct d3dkmt_device *device;
-    uint64_t *sizes = NULL;
-    uint32_t *types = NULL, *prios = NULL;
-    bool new_resource;
+    struct d3dkmt_resource *resource;
     NTSTATUS status;
-    UINT i, n;
 
-    if (!desc || !desc->pAllocationInfo) return STATUS_INVALID_PARAMETER;
-    n = desc->NumAllocations;
-    if (!n || n > D3DKMT_MAX_CREATE_LIST) return STATUS_INVALID_PARAMETER;
-    if (desc->hGlobalShare || desc->Flags.CreateShared || desc->Flags.CreateProtected || desc->Flags.ExistingSysMem
-            || desc->Flags.NtSecuritySharing || desc->Flags.CrossAdapter || desc->Flags.OpenCrossAdapter
-            || desc->Flags.StandardAllocation || desc->Flags.ExistingSection)
-        return STATUS_INVALID_PARAMETER;
-    if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
-    if ((status = d3dkmt_device_status(device))) goto done;
-    d3dkmt_tracker_poll(device);
+    if (!(resource = calloc(1, sizeof(*resource)))) return STATUS_NO_MEMORY;
+    d3dkmt_object_init(&resource->obj, D3DKMT_OBJ_RESOURCE, device, resource_release);
+    if ((status = d3dkmt_handle_reserve(&resource->obj)))
+    {
+        free(resource);
+        return status;
+    }
+    d3dkmt_object_get(&device->obj);
+    *out = resource;
+    return STATUS_SUCCESS;
+}
 
-    new_resource = desc->Flags.CreateResource;
-    status = STATUS_INVALID_PARAMETER;
-    if (!new_resource && desc->hResource && !(resource = resource_get(desc->hResource, device))) goto done;
+/* Makes all `n` allocations (and the new resource, when new_resource), all or nothing. */
+static NTSTATUS create_all(struct d3dkmt_device *device, const struct create_entry *entries, UINT n,
+                           bool new_resource, struct d3dkmt_resource **resource, struct d3dkmt_allocation **allocs)
+{
+    NTSTATUS status;
+    UINT i;
 
-    status = STATUS_NO_MEMORY;
-    if (!(allocs = calloc(n, sizeof(*allocs))) || !(sizes = malloc(n * sizeof(*sizes)))
-            || !(types = malloc(n * sizeof(*types))) || !(prios = malloc(n * sizeof(*prios))))
-        goto done;
-
-    /* Validate every entry before anything is created. */
+    if (new_resource && (status = resource_create(device, resource))) return status;
     for (i = 0; i < n; i++)
     {
-        if (v2)
+        if (!(status = create_one(device, &entries[i], &allocs[i]))) continue;
+        while (i--) discard_unpublished(allocs[i]);
+        if (new_resource)
         {
-            const D3DDDI_ALLOCATIONINFO2 *info = &desc->pAllocationInfo2[i];
-            if (info->pSystemMem || info->Flags.Primary || info->Flags.Stereo) { status = STATUS_INVALID_PARAMETER; goto done; }
-            status = parse_private_data(device, info->pPrivateDriverData, info->PrivateDriverDataSize,
-                                        info->Flags.OverridePriority, info->Priority, &sizes[i], &types[i], &prios[i]);
+            d3dkmt_handle_unreserve(&(*resource)->obj);
+            d3dkmt_object_put(&(*resource)->obj);
+            *resource = NULL;
         }
-        else
-        {
-            const D3DDDI_ALLOCATIONINFO *info = &desc->pAllocationInfo[i];
-            if (info->pSystemMem || info->Flags.Primary || info->Flags.Stereo) { status = STATUS_INVALID_PARAMETER; goto done; }
-            status = parse_private_data(device, info->pPrivateDriverData, info->PrivateDriverDataSize,
-                                        FALSE, 0, &sizes[i], &types[i], &prios[i]);
-        }
-        if (status) goto done;
+        return status;
     }
+    return STATUS_SUCCESS;
+}
 
-    if (new_resource)
-    {
-        status = STATUS_NO_MEMORY;
-        if (!(resource = calloc(1, sizeof(*resource)))) goto done;
-        d3dkmt_object_init(&resource->obj, D3DKMT_OBJ_RESOURCE, device);
-        if ((status = d3dkmt_handle_reserve(&resource->obj)))
-        {
-            free(resource);
-            resource = NULL;
-            goto done;
-        }
-        d3dkmt_object_get(&device->obj);
-    }
+/* Links the new allocations into resource (when not NULL), writes the handles out and publishes
+ * everything; nothing can fail but a racing DestroyDevice (STATUS_INVALID_HANDLE).  Consumes the
+ * creation references of the allocations and of a new resource.  objs: room for n + 1 pointers. */
+static NTSTATUS publish_all(struct d3dkmt_device *device, D3DKMT_CREATEALLOCATION *desc, bool v2,
+                            struct d3dkmt_resource *resource, bool new_resource, struct d3dkmt_allocation **allocs,
+                            struct d3dkmt_object **objs)
+{
+    UINT i, n = desc->NumAllocations, count = 0;
+    NTSTATUS status;
 
-    for (i = 0; i < n; i++)
-    {
-        if ((status = create_one(device, sizes[i], types[i], prios[i], &allocs[i])))
-        {
-            while (i--) discard_unpublished(device, allocs[i]);
-            if (new_resource)
-            {
-                d3dkmt_handle_unreserve(&resource->obj);
-                d3dkmt_object_put(&resource->obj);
-                resource = NULL;
-            }
-            goto done;
-        }
-    }
-
-    /* Nothing can fail from here on: link, publish, write out. */
     pthread_mutex_lock(&device->lock);
-    for (i = 0; i < n; i++)
+    for (i = 0; resource && i < n; i++)
     {
-        if (!resource) continue;
         allocs[i]->resource = resource;
         d3dkmt_object_get(&resource->obj);
         allocs[i]->next_in_resource = resource->first;
@@ -569,41 +258,58 @@ static NTSTATUS create_allocations(D3DKMT_CREATEALLOCATION *desc, bool v2)
                 device->bda ? device->vkd.vkGetBufferDeviceAddress(device->vk, &addr) : 0;
         }
         else desc->pAllocationInfo[i].hAllocation = allocs[i]->obj.handle;
-    }
-    if (new_resource) desc->hResource = resource->obj.handle;
-    for (i = 0; i < n; i++)
-    {
-        d3dkmt_object_get(&allocs[i]->obj);
-        d3dkmt_handle_publish(&allocs[i]->obj);
+        objs[count++] = &allocs[i]->obj;
     }
     if (new_resource)
     {
-        d3dkmt_object_get(&resource->obj);
-        d3dkmt_handle_publish(&resource->obj);
+        desc->hResource = resource->obj.handle;
+        objs[count++] = &resource->obj;
     }
-    /* A DestroyDevice that stopped the device meanwhile may have swept its child handles before
-     * these were published: undo, as for a device handle destroyed before the call (the stripe
-     * lock taken by publish orders this read after that sweep). */
-    status = STATUS_SUCCESS;
-    if (atomic_load(&device->obj.state) != D3DKMT_STATE_ACTIVE)
-    {
-        for (i = 0; i < n; i++) d3dkmt_handle_remove(&allocs[i]->obj);
-        if (new_resource) d3dkmt_handle_remove(&resource->obj);
-        status = STATUS_INVALID_PARAMETER;
-    }
-    for (i = 0; i < n; i++) d3dkmt_object_put(&allocs[i]->obj);
-    if (new_resource)
-    {
-        d3dkmt_object_put(&resource->obj);
-        resource = NULL;   /* the table holds (or held) the creation reference */
-    }
+    for (i = 0; i < count; i++) d3dkmt_object_get(objs[i]);
+    status = d3dkmt_device_publish_children(device, objs, count);
+    for (i = 0; i < count; i++) d3dkmt_object_put(objs[i]);
+    return status;
+}
+
+static NTSTATUS create_allocations(D3DKMT_CREATEALLOCATION *desc, bool v2)
+{
+    struct d3dkmt_allocation **allocs = NULL;
+    struct d3dkmt_resource *resource = NULL;
+    struct create_entry *entries = NULL;
+    struct d3dkmt_object **objs = NULL;
+    struct d3dkmt_device *device;
+    bool new_resource;
+    NTSTATUS status;
+    UINT n;
+
+    if (!desc || !desc->pAllocationInfo) return STATUS_INVALID_PARAMETER;
+    n = desc->NumAllocations;
+    if (!n || n > D3DKMT_MAX_CREATE_LIST) return STATUS_INVALID_PARAMETER;
+    if (desc->hGlobalShare || desc->Flags.CreateShared || desc->Flags.CreateProtected || desc->Flags.ExistingSysMem
+            || desc->Flags.NtSecuritySharing || desc->Flags.CrossAdapter || desc->Flags.OpenCrossAdapter
+            || desc->Flags.StandardAllocation || desc->Flags.ExistingSection)
+        return STATUS_INVALID_PARAMETER;
+    if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
+    if ((status = d3dkmt_device_status(device))) goto done;
+    d3dkmt_tracker_poll(device);
+
+    new_resource = desc->Flags.CreateResource;
+    status = STATUS_INVALID_PARAMETER;
+    if (!new_resource && desc->hResource && !(resource = d3dkmt_resource_get(desc->hResource, device))) goto done;
+    status = STATUS_NO_MEMORY;
+    if (!(allocs = calloc(n, sizeof(*allocs))) || !(entries = malloc(n * sizeof(*entries)))
+            || !(objs = malloc((n + 1) * sizeof(*objs))))
+        goto done;
+    if ((status = parse_create_entries(device, desc, v2, entries))) goto done;
+    if ((status = create_all(device, entries, n, new_resource, &resource, allocs))) goto done;
+    status = publish_all(device, desc, v2, resource, new_resource, allocs, objs);
+    if (new_resource) resource = NULL;   /* the table holds (or held) the creation reference */
 
 done:
-    if (resource && !new_resource) d3dkmt_object_put(&resource->obj);
+    if (resource) d3dkmt_object_put(&resource->obj);
     free(allocs);
-    free(sizes);
-    free(types);
-    free(prios);
+    free(entries);
+    free(objs);
     d3dkmt_device_put(device);
     return status;
 }
@@ -619,11 +325,12 @@ done:
  * desc->Flags.CreateResource: also create a resource grouping them, returned in desc->hResource;
  * otherwise a non-zero desc->hResource adds them to that existing resource.  Shared, protected,
  * existing-sysmem, cross-adapter and standard allocations are not supported.
- * Creating memory in the LOCAL group first releases offered memory when over budget.
+ * Creating memory in the LOCAL group first trims offered memory when over budget.
  * All or nothing: on failure no handle is created.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc or array NULL, count 0 or above 1024,
  * bad device or resource handle, bad private data, unsupported flags); STATUS_NO_MEMORY;
- * STATUS_GRAPHICS_NO_VIDEO_MEMORY (the driver is out of memory); STATUS_DEVICE_REMOVED.
+ * STATUS_GRAPHICS_NO_VIDEO_MEMORY (the driver is out of memory); STATUS_DEVICE_REMOVED;
+ * STATUS_INVALID_HANDLE (another thread destroyed the device during the call; docs/decisions/lifetime.md).
  * Follows d3dkmthk/nf-d3dkmthk-d3dkmtcreateallocation2; docs/decisions/allocations.md.
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreateAllocation2(D3DKMT_CREATEALLOCATION *desc)
@@ -660,17 +367,7 @@ static void destroy_batch_run(struct d3dkmt_device *device, void *ctx, bool canc
     UINT i;
 
     pthread_mutex_lock(&device->lock);
-    for (i = 0; i < batch->count; i++)
-    {
-        struct d3dkmt_allocation *a = batch->allocs[i];
-        if (!a->memory) continue;
-        account(device, a, false);
-        if (a->flags & D3DKMT_ALLOC_LOCKED) device->vkd.vkUnmapMemory(device->vk, a->memory);
-        a->flags &= ~D3DKMT_ALLOC_LOCKED;
-        device->vkd.vkFreeMemory(device->vk, a->memory, NULL);
-        device->stats.BytesFreed += a->size;
-        a->memory = VK_NULL_HANDLE;
-    }
+    for (i = 0; i < batch->count; i++) d3dkmt_vidmm_free_allocation_memory_locked(device, batch->allocs[i]);
     pthread_mutex_unlock(&device->lock);
     d3dkmt_allocation_put_list(batch->allocs, batch->count);
     batch->allocs = NULL;
@@ -683,6 +380,86 @@ static void destroy_batch_run(struct d3dkmt_device *device, void *ctx, bool canc
     atomic_store(&batch->done, true);
     pthread_cond_broadcast(&device->tracker.cond);
     pthread_mutex_unlock(&device->tracker.lock);
+}
+
+/* Collects what a DestroyAllocation2 call destroys: the listed allocations and those of
+ * desc->hResource (*resource, referenced), each once, into a malloc'ed array of referenced
+ * allocations (*all, *total).  STATUS_SUCCESS, STATUS_INVALID_PARAMETER (a bad or repeated
+ * handle) or STATUS_NO_MEMORY; nothing is kept on failure. */
+static NTSTATUS collect_destroy_targets(struct d3dkmt_device *device, const D3DKMT_DESTROYALLOCATION2 *desc,
+                                        struct d3dkmt_resource **resource, struct d3dkmt_allocation ***all,
+                                        UINT *total)
+{
+    struct d3dkmt_allocation **listed = NULL, **owned = NULL, **out = NULL;
+    UINT listed_count = 0, owned_count = 0, n = 0, i, j;
+    NTSTATUS status;
+
+    *resource = NULL;
+    if (desc->AllocationCount
+            && (status = d3dkmt_vidmm_lookup_list(device, desc->phAllocationList, desc->AllocationCount,
+                                                  false, &listed, &listed_count)))
+        return status;
+    if (desc->hResource)
+    {
+        status = STATUS_INVALID_PARAMETER;
+        if (!(*resource = d3dkmt_resource_get(desc->hResource, device))) goto done;
+        if ((status = d3dkmt_vidmm_lookup_list(device, &desc->hResource, 1, true, &owned, &owned_count)))
+            goto done;
+    }
+    status = STATUS_NO_MEMORY;
+    if (!(out = malloc((listed_count + owned_count + 1) * sizeof(*out)))) goto done;
+
+    /* A handle listed twice is refused; one listed and also in hResource is destroyed once. */
+    status = STATUS_INVALID_PARAMETER;
+    for (i = 0; i < listed_count; i++)
+        for (j = i + 1; j < listed_count; j++)
+            if (listed[i] == listed[j]) goto done;
+    for (i = 0; i < owned_count; i++) out[n++] = owned[i];
+    for (i = 0; i < listed_count; i++)
+    {
+        for (j = 0; j < owned_count; j++) if (owned[j] == listed[i]) break;
+        if (j == owned_count) { out[n++] = listed[i]; d3dkmt_object_get(&listed[i]->obj); }
+    }
+    free(owned);   /* its references moved to out */
+    owned = NULL;
+    owned_count = 0;
+    *all = out;
+    *total = n;
+    out = NULL;
+    status = STATUS_SUCCESS;
+
+done:
+    d3dkmt_allocation_put_list(listed, listed_count);
+    d3dkmt_allocation_put_list(owned, owned_count);
+    free(out);
+    if (status && *resource)
+    {
+        d3dkmt_object_put(&(*resource)->obj);
+        *resource = NULL;
+    }
+    return status;
+}
+
+/* Stops the handles of the allocations (and the resource) and takes them out of the residency
+ * state: they are invalid from here on, whatever happens to the memory. */
+static void stop_destroy_targets(struct d3dkmt_device *device, struct d3dkmt_allocation **all, UINT total,
+                                 struct d3dkmt_resource *resource)
+{
+    UINT i;
+
+    for (i = 0; i < total; i++) d3dkmt_handle_remove(&all[i]->obj);
+    if (resource) d3dkmt_handle_remove(&resource->obj);
+
+    pthread_mutex_lock(&device->lock);
+    for (i = 0; i < total; i++)
+    {
+        struct d3dkmt_allocation *a = all[i];
+        a->flags |= D3DKMT_ALLOC_DESTROYED;
+        a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING);
+        d3dkmt_list_unlink(&a->offer_link);
+        d3dkmt_resource_unlink_locked(a);
+    }
+    pthread_mutex_unlock(&device->lock);
 }
 
 /***********************************************************************
@@ -699,15 +476,16 @@ static void destroy_batch_run(struct d3dkmt_device *device, void *ctx, bool canc
  * nothing.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, SystemUseOnly, nothing to destroy,
  * count above 1024 or list NULL with a count, a bad or repeated handle); STATUS_NO_MEMORY.
- * Follows d3dkmthk/nf-d3dkmthk-d3dkmtdestroyallocation2 and reference §2.
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtdestroyallocation2 and d3dukmdt/ns-d3dukmdt-d3dddicb_destroyallocation2flags;
+ * docs/decisions/destroy.md.
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOCATION2 *desc)
 {
-    struct d3dkmt_allocation **listed = NULL, **owned = NULL, **all = NULL;
-    struct d3dkmt_resource *resource = NULL;
-    struct destroy_batch *batch = NULL;
+    struct d3dkmt_allocation **all = NULL;
+    struct d3dkmt_resource *resource;
+    struct destroy_batch *batch;
     struct d3dkmt_device *device;
-    UINT listed_count = 0, owned_count = 0, total = 0, i, j;
+    UINT total = 0;
     NTSTATUS status;
 
     if (!desc || desc->Flags.SystemUseOnly) return STATUS_INVALID_PARAMETER;
@@ -717,71 +495,25 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOC
     if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
     d3dkmt_tracker_poll(device);
 
-    if (desc->AllocationCount
-            && (status = d3dkmt_allocation_lookup_list(device, desc->phAllocationList, desc->AllocationCount,
-                                                       false, &listed, &listed_count)))
+    if ((status = collect_destroy_targets(device, desc, &resource, &all, &total))) goto done;
+    if (!(batch = calloc(1, sizeof(*batch))))
+    {
+        d3dkmt_allocation_put_list(all, total);
+        status = STATUS_NO_MEMORY;
         goto done;
-    if (desc->hResource)
-    {
-        status = STATUS_INVALID_PARAMETER;
-        if (!(resource = resource_get(desc->hResource, device))) goto done;
-        if ((status = d3dkmt_allocation_lookup_list(device, &desc->hResource, 1, true, &owned, &owned_count)))
-            goto done;
     }
-    status = STATUS_NO_MEMORY;
-    if (!(all = malloc((listed_count + owned_count + 1) * sizeof(*all)))) goto done;
-    if (!(batch = calloc(1, sizeof(*batch)))) goto done;
-
-    /* A handle listed twice is refused; one listed and also in hResource is destroyed once. */
-    status = STATUS_INVALID_PARAMETER;
-    for (i = 0; i < listed_count; i++)
-        for (j = i + 1; j < listed_count; j++)
-            if (listed[i] == listed[j]) goto done;
-    for (i = 0; i < owned_count; i++) all[total++] = owned[i];
-    for (i = 0; i < listed_count; i++)
-    {
-        for (j = 0; j < owned_count; j++) if (owned[j] == listed[i]) break;
-        if (j == owned_count) { all[total++] = listed[i]; d3dkmt_object_get(&listed[i]->obj); }
-    }
-    free(owned);
-    owned = NULL;
-    owned_count = 0;
-
-    /* Stop the handles: they are invalid from here on, whatever happens to the memory. */
-    for (i = 0; i < total; i++) d3dkmt_handle_remove(&all[i]->obj);
-    if (resource) d3dkmt_handle_remove(&resource->obj);
-
-    pthread_mutex_lock(&device->lock);
-    for (i = 0; i < total; i++)
-    {
-        struct d3dkmt_allocation *a = all[i];
-        a->flags |= D3DKMT_ALLOC_DESTROYED;
-        a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING);
-        if (!d3dkmt_list_empty(&a->offer_link)) d3dkmt_list_remove(&a->offer_link);
-        if (a->resource)
-        {
-            struct d3dkmt_allocation **p = &a->resource->first;
-            while (*p && *p != a) p = &(*p)->next_in_resource;
-            if (*p) { *p = a->next_in_resource; a->resource->count--; }
-        }
-    }
-    pthread_mutex_unlock(&device->lock);
+    stop_destroy_targets(device, all, total, resource);
 
     batch->allocs = all;
     batch->count = total;
     batch->synchronous = desc->Flags.SynchronousDestroy;
-    all = NULL;
-    if (desc->Flags.AssumeNotInUse)
-        status = d3dkmt_tracker_defer(device, D3DKMT_WAIT_BINDS, destroy_batch_run, batch);
-    else
-        status = d3dkmt_tracker_defer(device, D3DKMT_WAIT_ALL, destroy_batch_run, batch);
-    if (status)
+    if (d3dkmt_tracker_defer(device, desc->Flags.AssumeNotInUse ? D3DKMT_WAIT_BINDS : D3DKMT_WAIT_ALL,
+                             destroy_batch_run, batch))
     {
         /* Out of memory for the bookkeeping: wait for the GPU instead. */
         d3dkmt_device_wait_idle(device);
         d3dkmt_tracker_wait_binds(device);
         destroy_batch_run(device, batch, false);
-        status = STATUS_SUCCESS;
     }
     if (desc->Flags.SynchronousDestroy)
     {
@@ -790,14 +522,9 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOC
         pthread_mutex_unlock(&device->tracker.lock);
         free(batch);
     }
-    batch = NULL;
     status = STATUS_SUCCESS;
 
 done:
-    d3dkmt_allocation_put_list(listed, listed_count);
-    d3dkmt_allocation_put_list(owned, owned_count);
-    free(all);
-    free(batch);
     if (resource) d3dkmt_object_put(&resource->obj);
     d3dkmt_device_put(device);
     return status;
@@ -806,7 +533,8 @@ done:
 /***********************************************************************
  *           D3DKMTDestroyAllocation
  *
- * As D3DKMTDestroyAllocation2 with Flags = 0 (reference §2, [LDX]).
+ * As D3DKMTDestroyAllocation2 with Flags = 0, which is how Microsoft's d3dkmthk.h defines the
+ * first version.
  * Follows d3dkmthk/nf-d3dkmthk-d3dkmtdestroyallocation.
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTDestroyAllocation(const D3DKMT_DESTROYALLOCATION *desc)
@@ -823,6 +551,16 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTDestroyAllocation(const D3DKMT_DESTROYALLOCA
 
 /* ---- CPU access ---- */
 
+/* Looks up the device and one of its allocations: both referenced, or STATUS_INVALID_PARAMETER. */
+static NTSTATUS get_device_allocation(D3DKMT_HANDLE hDevice, D3DKMT_HANDLE hAllocation,
+                                      struct d3dkmt_device **device, struct d3dkmt_allocation **alloc)
+{
+    if (!(*device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_PARAMETER;
+    if ((*alloc = d3dkmt_allocation_get(hAllocation, *device))) return STATUS_SUCCESS;
+    d3dkmt_device_put(*device);
+    return STATUS_INVALID_PARAMETER;
+}
+
 /***********************************************************************
  *           D3DKMTLock2
  *
@@ -830,7 +568,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTDestroyAllocation(const D3DKMT_DESTROYALLOCA
  * desc->Flags: must be 0.  desc->pData: out, the CPU address of the allocation's first byte,
  * valid until D3DKMTUnlock2.  One lock at a time per allocation.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad handles, flags, already
- * locked, offered, or without memory: released or decommitted); STATUS_NOT_SUPPORTED (memory not
+ * locked, offered, or without memory: discarded or decommitted); STATUS_NOT_SUPPORTED (memory not
  * host visible); STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED.
  * Follows d3dkmthk/nf-d3dkmthk-d3dkmtlock2; docs/decisions/allocations.md.
  */
@@ -842,12 +580,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTLock2(D3DKMT_LOCK2 *desc)
     void *data = NULL;
 
     if (!desc || desc->Flags.Value) return STATUS_INVALID_PARAMETER;
-    if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
-    if (!(alloc = d3dkmt_allocation_get(desc->hAllocation, device)))
-    {
-        d3dkmt_device_put(device);
-        return STATUS_INVALID_PARAMETER;
-    }
+    if ((status = get_device_allocation(desc->hDevice, desc->hAllocation, &device, &alloc))) return status;
     if ((status = d3dkmt_device_status(device))) goto done;
     pthread_mutex_lock(&device->lock);
     if (!(alloc->flags & D3DKMT_ALLOC_HOST_VISIBLE)) status = STATUS_NOT_SUPPORTED;
@@ -877,15 +610,10 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTUnlock2(const D3DKMT_UNLOCK2 *desc)
 {
     struct d3dkmt_allocation *alloc;
     struct d3dkmt_device *device;
-    NTSTATUS status = STATUS_SUCCESS;
+    NTSTATUS status;
 
     if (!desc) return STATUS_INVALID_PARAMETER;
-    if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
-    if (!(alloc = d3dkmt_allocation_get(desc->hAllocation, device)))
-    {
-        d3dkmt_device_put(device);
-        return STATUS_INVALID_PARAMETER;
-    }
+    if ((status = get_device_allocation(desc->hDevice, desc->hAllocation, &device, &alloc))) return status;
     pthread_mutex_lock(&device->lock);
     if (!(alloc->flags & D3DKMT_ALLOC_LOCKED)) status = STATUS_INVALID_PARAMETER;
     else
@@ -908,12 +636,7 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_get_allocation_info(D3DKMT_HANDLE hDevice, D3
     struct d3dkmt_device *device;
 
     if (!info) return STATUS_INVALID_PARAMETER;
-    if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
-    if (!(alloc = d3dkmt_allocation_get(hAllocation, device)))
-    {
-        d3dkmt_device_put(device);
-        return STATUS_INVALID_HANDLE;
-    }
+    if (get_device_allocation(hDevice, hAllocation, &device, &alloc)) return STATUS_INVALID_HANDLE;
     pthread_mutex_lock(&device->lock);
     info->memory = alloc->memory;
     info->buffer = alloc->buffer;
@@ -944,18 +667,9 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_import_memory(D3DKMT_HANDLE hDevice, VkDevice
     status = STATUS_INVALID_PARAMETER;
     if (memory_type_index >= device->adapter->mem_props.memoryTypeCount || memory_type_index > 255) goto done;
     status = STATUS_NO_MEMORY;
-    if (!(alloc = calloc(1, sizeof(*alloc)))) goto done;
-    d3dkmt_object_init(&alloc->obj, D3DKMT_OBJ_ALLOCATION, device);
-    d3dkmt_list_init(&alloc->offer_link);
+    if (!(alloc = allocation_new(device, size, memory_type_index, D3DDDI_ALLOCATIONPRIORITY_NORMAL))) goto done;
     alloc->memory = memory;
-    alloc->size = size;
-    alloc->memory_type = memory_type_index;
-    alloc->d3d_priority = D3DDDI_ALLOCATIONPRIORITY_NORMAL;
-    alloc->priority = d3dkmt_priority_to_vk(alloc->d3d_priority);
-    alloc->flags = D3DKMT_ALLOC_IMPORTED;
-    alloc->residency_count = 1;
-    if (device->adapter->mem_props.memoryTypes[memory_type_index].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
-        alloc->flags |= D3DKMT_ALLOC_HOST_VISIBLE;
+    alloc->flags |= D3DKMT_ALLOC_IMPORTED;
     if ((status = d3dkmt_handle_reserve(&alloc->obj)))
     {
         free(alloc);
@@ -963,18 +677,13 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_import_memory(D3DKMT_HANDLE hDevice, VkDevice
     }
     d3dkmt_object_get(&device->obj);
     pthread_mutex_lock(&device->lock);
-    account(device, alloc, true);
+    d3dkmt_vidmm_account(device, alloc, true);
     device->stats.AllocationsLive++;
     pthread_mutex_unlock(&device->lock);
     *hAllocation = alloc->obj.handle;
     d3dkmt_object_get(&alloc->obj);   /* published, it may be destroyed by another thread */
-    d3dkmt_handle_publish(&alloc->obj);
-    if (atomic_load(&device->obj.state) != D3DKMT_STATE_ACTIVE)
-    {
-        /* DestroyDevice ran meanwhile (see create_allocations): the memory goes with the device. */
-        d3dkmt_handle_remove(&alloc->obj);
-        status = STATUS_INVALID_HANDLE;
-    }
+    /* If DestroyDevice ran meanwhile the memory goes with the device. */
+    status = d3dkmt_device_publish_children(device, &(struct d3dkmt_object *){ &alloc->obj }, 1);
     d3dkmt_allocation_put(alloc);
 done:
     d3dkmt_device_put(device);

@@ -1,39 +1,77 @@
 /*
- * d3dkmt_private.h: libd3dkmt's object model.  Every object kind, who owns it, and what protects
- * each field, in one place.
+ * d3dkmt_private.h: libd3dkmt's structure: its layers, its objects, who owns them, and what
+ * protects each field, in one place.
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
  *
+ * Layers (bottom to top).  A file calls functions of the files below it only, never of a file at
+ * its own level or above; a lower layer reaches a higher one only through a function pointer the
+ * higher one handed it (an object's release function, a deferred operation).
+ *   1. d3dkmt_private.h, log.c  types, lists, limits, the lock order; the debug channel
+ *   2. handle.c                 the base object (reference count, release function, state) and
+ *                               the process-wide handle table
+ *   3. vulkan.c                 Vulkan dispatch: the loader, the instance, the validation
+ *                               messenger; the one VkResult -> NTSTATUS map
+ *   4. adapter.c                adapters (one per VkPhysicalDevice), library initialisation,
+ *                               adapter handles; D3DKMTEnumAdapters2, OpenAdapterFromLuid,
+ *                               CloseAdapter, QueryAdapterInfo, QueryVideoMemoryInfo
+ *   5. tracker.c                the fence tracker: deferred operations behind GPU work, tracked
+ *                               timelines, monitored CPU-visible fence values, the waiter thread
+ *   6. device.c                 devices; D3DKMTCreateDevice, DestroyDevice; the host API's device
+ *                               calls (interop, tracked submission, queue lock, shutdown)
+ *   7. fence.c                  monitored fences and paging queues: the objects, their values, the
+ *                               queue submissions that signal and wait for them
+ *   8. vidmm.c                  the video memory manager's mechanisms, shared by the entry points:
+ *                               usage accounting, memory allocate / bind / unbind / discard, the
+ *                               resolve of handle lists, the priority map and its application, the
+ *                               budget manager (trim), the statistics
+ *   9. allocation.c             resources and allocations: D3DKMTCreateAllocation(2),
+ *                               DestroyAllocation(2), Lock2, Unlock2; the host allocation calls
+ *      residency.c              D3DKMTOfferAllocations, ReclaimAllocations(2), MakeResident, Evict,
+ *                               Set/GetAllocationPriority, Escape (statistics)
+ *      sync.c                   D3DKMTCreateSynchronizationObject2, DestroySynchronizationObject,
+ *                               Signal/WaitForSynchronizationObjectFrom{Cpu,Gpu}(2),
+ *                               CreatePagingQueue, DestroyPagingQueue
+ * The three files of layer 9 are the entry points of their families; they never call each other.
+ *
  * Objects and ownership
- *   adapter        one per VkPhysicalDevice, process lifetime (g_vk.adapters); each
- *                  D3DKMTOpenAdapterFromLuid/EnumAdapters2 makes an "adapter handle" object that
- *                  points at it.
+ *   adapter        one per usable VkPhysicalDevice, from initialisation to d3dkmt_host_shutdown;
+ *                  each D3DKMTOpenAdapterFromLuid / EnumAdapters2 makes an adapter handle object
+ *                  that points at it.
  *   device         D3DKMTCreateDevice; owns a VkDevice, a queue, its tracker and every object
- *                  created on it (resources, allocations, paging queues, sync objects).
+ *                  created on it (resources, allocations, paging queues, sync objects), each of
+ *                  which holds a reference on it.
  *   resource       groups allocations (D3DKMTCreateAllocation with CreateResource).
  *   allocation     one VkDeviceMemory (and, with sparse binding, a sparse VkBuffer in front of it).
  *   paging queue   D3DKMTCreatePagingQueue; owns one monitored fence (sync object).
  *   sync object    a monitored fence: a timeline VkSemaphore plus a CPU-visible UINT64.
  *
- * Every object starts with struct d3dkmt_object: type, handle, reference count, state and owning
- * device.  The handle table holds one reference while the handle is published; lookups return a
- * new reference (d3dkmt_handle_get), released with d3dkmt_object_put.  *Stopping* an object
- * (unpublishing its handle, state STOPPED) is separate from *destroying* it (the last reference
+ * Every object starts with struct d3dkmt_object: type, handle, reference count, state, owning
+ * device and the release function its kind passed to d3dkmt_object_init.  The handle table holds
+ * one reference while the handle is published; lookups return a new reference (d3dkmt_handle_get),
+ * released with d3dkmt_object_put, whose last call runs the release function.  *Stopping* an object
+ * (unpublishing its handle, state STOPPED) is separate from *releasing* it (the last reference
  * frees it): a destroy on one thread never frees memory another thread still uses.
  *
  * Lock order (outer first; never take an outer lock while holding an inner one):
- *   1. g_vk.lock                  global init/shutdown, adapter list
+ *   1. the init lock (adapter.c)  library initialisation and shutdown, the adapter array
  *   2. device->lock               residency state of all the device's allocations, offered lists,
  *                                 statistics, resource membership, vkFreeMemory and
  *                                 vkSetDeviceMemoryPriorityEXT on the device's memory
  *   3. device->queue_lock         external synchronisation of the VkQueue; timeline values are
  *                                 reserved under it so signals reach the queue in value order
- *   4. device->tracker.lock       pending deferred operations and tracked fence values
+ *   4. device->tracker.lock       pending deferred operations, tracked fence values, monitored values
  *   5. handle table stripe locks  leaf: nothing else is taken or called while one is held
  * The budget manager, holding one device's lock, takes adapter->devices_lock and then only
- * *tries* the locks of the adapter's other devices (pthread_mutex_trylock), so two devices making
- * room for each other cannot deadlock.  Callers must not call into the library while holding a
- * queue lock from d3dkmt_host_lock_queue.
+ * *tries* the locks of the adapter's other devices (pthread_mutex_trylock), so two devices trimming
+ * for each other cannot deadlock.  Callers must not call into the library while holding a queue
+ * lock from d3dkmt_host_lock_queue.
+ *
+ * Error conventions: D3DKMT entry points report a handle that names no live object of the kind
+ * they expect as STATUS_INVALID_PARAMETER, as Windows does; the host API's conventions are in
+ * include/d3dkmt_host.h.  Names follow VidMm: memory the budget manager took back from an offered
+ * allocation is *discarded* (D3DKMT_ALLOC_DISCARDED; a reclaim reports DISCARDED, or
+ * NOT_COMMITTED when it was offered with AllowDecommit), and taking it back is a *trim*.
  */
 #ifndef D3DKMT_PRIVATE_H
 #define D3DKMT_PRIVATE_H
@@ -41,6 +79,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,12 +99,14 @@
 
 #define D3DKMT_EXPORT __attribute__((visibility("default")))
 
-/* ---- Limits (reference §2, the WSL driver's limits) ---- */
+/* ==== Layer 1: types, lists, limits, logging (log.c) ==== */
+
+/* Limits of one call, as the WSL GPU driver (drivers/hv/dxgkrnl/ioctl.c) enforces them. */
 #define D3DKMT_MAX_RESIDENCY_LIST   10240   /* Offer, Reclaim, MakeResident, Evict */
 #define D3DKMT_MAX_CREATE_LIST      1024    /* CreateAllocation, DestroyAllocation2 */
 #define D3DKMT_MAX_SYNC_LIST        64      /* sync objects in one signal/wait call */
 
-/* ---- Logging (log.c): a WINEDEBUG-style channel selected by D3DKMT_DEBUG. ---- */
+/* A WINEDEBUG-style channel selected by D3DKMT_DEBUG. */
 enum d3dkmt_log_level { D3DKMT_LOG_ERR, D3DKMT_LOG_WARN, D3DKMT_LOG_FIXME, D3DKMT_LOG_TRACE };
 extern unsigned int d3dkmt_log_mask;   /* bit per level, set once at init */
 void d3dkmt_log_init(void);
@@ -79,7 +120,7 @@ void d3dkmt_log(enum d3dkmt_log_level level, const char *func, const char *fmt, 
 #define FIXME(...) do { if (D3DKMT_LOG_ON(D3DKMT_LOG_FIXME)) d3dkmt_log(D3DKMT_LOG_FIXME, __func__, __VA_ARGS__); } while (0)
 #define TRACE(...) do { if (D3DKMT_LOG_ON(D3DKMT_LOG_TRACE)) d3dkmt_log(D3DKMT_LOG_TRACE, __func__, __VA_ARGS__); } while (0)
 
-/* ---- Intrusive doubly linked list ---- */
+/* Intrusive doubly linked list. */
 struct d3dkmt_list { struct d3dkmt_list *next, *prev; };
 static inline void d3dkmt_list_init(struct d3dkmt_list *l) { l->next = l->prev = l; }
 static inline bool d3dkmt_list_empty(const struct d3dkmt_list *l) { return l->next == l; }
@@ -93,10 +134,15 @@ static inline void d3dkmt_list_remove(struct d3dkmt_list *e)
     e->prev->next = e->next; e->next->prev = e->prev;
     e->next = e->prev = e;
 }
+/* Removes e from the list it is on, if any (an unlinked entry points at itself). */
+static inline void d3dkmt_list_unlink(struct d3dkmt_list *e)
+{
+    if (!d3dkmt_list_empty(e)) d3dkmt_list_remove(e);
+}
 #define D3DKMT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define D3DKMT_CONTAINER(ptr, type, field) ((type *)((char *)(ptr) - offsetof(type, field)))
 
-/* ---- Base object ---- */
+/* ==== Layer 2: base object and handle table (handle.c) ==== */
 enum d3dkmt_object_type
 {
     D3DKMT_OBJ_NONE = 0,
@@ -116,10 +162,11 @@ enum d3dkmt_object_state
     D3DKMT_STATE_STOPPED,       /* handle removed; memory lives until the last reference */
 };
 
+struct d3dkmt_object;
 struct d3dkmt_device;
-struct d3dkmt_allocation;
-struct d3dkmt_paging_queue;
-struct d3dkmt_sync_object;
+/* Frees an object whose last reference was dropped.  Each kind passes its own to
+ * d3dkmt_object_init, so the handle table never needs to know the kinds. */
+typedef void (*d3dkmt_release_fn)(struct d3dkmt_object *obj);
 
 struct d3dkmt_object
 {
@@ -129,21 +176,25 @@ struct d3dkmt_object
     _Atomic uint32_t refcount;    /* the handle table holds one while published */
     D3DKMT_HANDLE handle;         /* immutable once reserved */
     uint32_t pad2;
+    d3dkmt_release_fn release;    /* immutable */
     struct d3dkmt_device *device; /* owning device (NULL for adapter handles and devices), immutable */
 };
 
-void d3dkmt_object_init(struct d3dkmt_object *obj, enum d3dkmt_object_type type, struct d3dkmt_device *device);
+/* Starts obj with one reference (the creator's), state CREATED, no handle. */
+void d3dkmt_object_init(struct d3dkmt_object *obj, enum d3dkmt_object_type type, struct d3dkmt_device *device,
+                        d3dkmt_release_fn release);
 static inline void d3dkmt_object_get(struct d3dkmt_object *obj)
 {
     atomic_fetch_add_explicit(&obj->refcount, 1, memory_order_relaxed);
 }
-/* Drops one reference; the last one frees the object (d3dkmt_object_free by type). */
-void d3dkmt_object_put(struct d3dkmt_object *obj);
-/* Frees an object whose last reference was dropped: dispatches on obj->type. */
-void d3dkmt_object_free(struct d3dkmt_object *obj);
+/* Drops one reference; the last one calls obj->release. */
+static inline void d3dkmt_object_put(struct d3dkmt_object *obj)
+{
+    if (atomic_fetch_sub_explicit(&obj->refcount, 1, memory_order_acq_rel) == 1)
+        obj->release(obj);
+}
 
-/* ---- Handle table (handle.c) ----
- * Handles use Windows' local format: (index << 6) | 0x40000000, low 6 bits zero.  The 24-bit
+/* Handles use Windows' local format: (index << 6) | 0x40000000, low 6 bits zero.  The 24-bit
  * index field holds a 20-bit slot index and a 4-bit generation; slots are reused oldest-freed
  * first and only once at least D3DKMT_HANDLE_REUSE_DELAY are free, so a destroyed handle resolves
  * to nothing until its slot has been reused 16 times (docs/decisions/handles.md). */
@@ -169,7 +220,7 @@ struct d3dkmt_object *d3dkmt_handle_get(D3DKMT_HANDLE handle, enum d3dkmt_object
                                         const struct d3dkmt_device *device);
 /* As d3dkmt_handle_get without taking a reference: only for callers that otherwise keep the
  * object alive for as long as they use the pointer (allocations under device->lock, see
- * d3dkmt_allocation_resolve_locked). */
+ * d3dkmt_vidmm_resolve_locked). */
 struct d3dkmt_object *d3dkmt_handle_peek(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
                                          const struct d3dkmt_device *device);
 /* Calls fn(obj, ctx) with a reference held for every ACTIVE object owned by device, of `type`
@@ -181,7 +232,7 @@ uint32_t d3dkmt_handle_count(void);
 /* Frees the table's memory; only when no handle is live (shutdown). */
 void d3dkmt_handle_table_reset(void);
 
-/* ---- Vulkan dispatch (vulkan.c) ---- */
+/* ==== Layer 3: Vulkan dispatch (vulkan.c) ==== */
 #define D3DKMT_VK_INSTANCE_FUNCS(X) \
     X(vkDestroyInstance) \
     X(vkEnumeratePhysicalDevices) \
@@ -240,30 +291,24 @@ struct d3dkmt_vk_device_funcs
 #undef X
 };
 
-struct d3dkmt_adapter;
-
-/* Process-wide Vulkan state; g_vk.lock protects init/shutdown and the adapter array. */
+/* The process's Vulkan instance; written by d3dkmt_vk_create_instance / destroy_instance under
+ * the init lock (adapter.c), read-only otherwise. */
 struct d3dkmt_vk_global
 {
-    pthread_mutex_t lock;
-    _Atomic bool initialised;
-    NTSTATUS init_status;              /* result of the first init attempt */
     PFN_vkGetInstanceProcAddr get_instance_proc_addr;
     VkInstance instance;
     uint32_t api_version;
     struct d3dkmt_vk_instance_funcs vki;
     VkDebugUtilsMessengerEXT messenger;
-    struct d3dkmt_adapter *adapters;   /* array, adapter_count entries, immutable after init */
-    uint32_t adapter_count;
 };
 extern struct d3dkmt_vk_global g_vk;
 
-/* Initialises the Vulkan instance and the adapter list once.  STATUS_SUCCESS,
- * STATUS_NOT_SUPPORTED (no Vulkan 1.2 loader/driver or validation layer missing when requested),
- * STATUS_NO_MEMORY. */
-NTSTATUS d3dkmt_vk_init(void);
-/* Destroys the instance and the adapter list (g_vk.lock held). */
-void d3dkmt_vk_shutdown_locked(void);
+/* Creates the instance (and the validation messenger when D3DKMT_VALIDATION asks for it).
+ * STATUS_SUCCESS; STATUS_NOT_SUPPORTED (no Vulkan 1.3 loader, or the validation layer is missing
+ * when requested); STATUS_NO_MEMORY.  Caller holds the init lock. */
+NTSTATUS d3dkmt_vk_create_instance(void);
+/* Destroys what d3dkmt_vk_create_instance made (caller holds the init lock). */
+void d3dkmt_vk_destroy_instance(void);
 /* Replaces the loader entry point (unit tests install a mock Vulkan this way); NULL restores the
  * real loader.  Only while nothing is initialised. */
 void d3dkmt_vk_set_loader(PFN_vkGetInstanceProcAddr gipa);
@@ -271,9 +316,8 @@ void d3dkmt_vk_set_loader(PFN_vkGetInstanceProcAddr gipa);
 NTSTATUS d3dkmt_status_from_vk(VkResult vr);
 /* Marks the device removed when vr is VK_ERROR_DEVICE_LOST; returns d3dkmt_status_from_vk(vr). */
 NTSTATUS d3dkmt_device_check_vk(struct d3dkmt_device *device, VkResult vr);
-extern _Atomic uint64_t d3dkmt_validation_count;
 
-/* ---- Adapters (adapter.c) ---- */
+/* ==== Layer 4: adapters and initialisation (adapter.c) ==== */
 struct d3dkmt_adapter
 {
     VkPhysicalDevice physical_device;
@@ -299,14 +343,12 @@ struct d3dkmt_adapter
     struct d3dkmt_list devices;        /* struct d3dkmt_device.adapter_link, for the budget manager */
 };
 
-struct d3dkmt_adapter_handle
-{
-    struct d3dkmt_object obj;
-    struct d3dkmt_adapter *adapter;
-};
-
-NTSTATUS d3dkmt_adapter_enumerate(void);   /* called by d3dkmt_vk_init with g_vk.lock held */
-void d3dkmt_adapter_handle_free(struct d3dkmt_adapter_handle *handle);
+/* Initialises the library once (the Vulkan instance and the adapters); later calls return the
+ * first successful result at once.  A failed attempt is retried by the next call.
+ * STATUS_SUCCESS; STATUS_NOT_SUPPORTED (no Vulkan 1.3); STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_init(void);
+/* Undoes d3dkmt_init (no adapter handle or device may be live); the next d3dkmt_init starts over. */
+void d3dkmt_adapter_shutdown(void);
 /* The adapter behind an adapter handle (adapters live until shutdown), or NULL. */
 struct d3dkmt_adapter *d3dkmt_adapter_from_handle(D3DKMT_HANDLE handle);
 /* Budget of the LOCAL (local=true) or NON_LOCAL group in bytes: min(driver budget, user cap). */
@@ -315,18 +357,27 @@ bool d3dkmt_adapter_heap_is_local(const struct d3dkmt_adapter *adapter, uint32_t
 /* Parses D3DKMT_BUDGET_CAP ("268435456", "256M", "1G", "512K"); 0 when unset or invalid. */
 uint64_t d3dkmt_parse_size(const char *text);
 
-/* ---- Fence tracker (tracker.c) ----
+/* ==== Layer 5: the fence tracker (tracker.c) ====
  * Per device: for each timeline semaphore that submitted GPU work will signal, the highest value
  * it will reach.  A deferred operation captures a snapshot of those values and runs once every
  * one is reached.  Progress happens on every entry point (d3dkmt_tracker_poll) and on one
  * background waiter thread per device that sleeps in vkWaitSemaphores. */
-struct d3dkmt_deferred;
 typedef void (*d3dkmt_deferred_fn)(struct d3dkmt_device *device, void *ctx, bool cancelled);
 
 struct d3dkmt_tracked_fence
 {
     VkSemaphore semaphore;
     uint64_t pending_value;   /* highest value submitted work will signal */
+};
+
+/* A CPU-visible value that follows a timeline semaphore the GPU signals (a monitored fence's
+ * FenceValueCPUVirtualAddress).  Embedded in its owner; the tracker keeps *cpu_value current. */
+struct d3dkmt_monitored_value
+{
+    VkSemaphore semaphore;                /* immutable */
+    _Atomic uint64_t *cpu_value;          /* own 8-aligned block; written only under tracker.lock */
+    uint64_t gpu_pending;                 /* highest value a queued GPU signal will write; tracker.lock */
+    struct d3dkmt_list link;              /* tracker.monitored while gpu_pending > *cpu_value */
 };
 
 struct d3dkmt_tracker
@@ -350,21 +401,21 @@ struct d3dkmt_tracker
     bool thread_running, stopping;
     bool in_wait;                         /* the waiter thread is in vkWaitSemaphores on copied handles */
     uint64_t wait_epoch;                  /* waits the waiter thread finished (broadcast on cond) */
-    struct d3dkmt_list monitored;         /* sync objects with GPU-pending CPU-visible values */
+    struct d3dkmt_list monitored;         /* struct d3dkmt_monitored_value with GPU-pending values */
 };
 
 /* Which tracked GPU work a deferred operation waits for. */
 enum d3dkmt_wait
 {
     D3DKMT_WAIT_ALL,     /* everything: submissions, reported work and the library's binds (frees) */
-    D3DKMT_WAIT_WORK,    /* submissions and reported work, not binds (offers: a release is queued
+    D3DKMT_WAIT_WORK,    /* submissions and reported work, not binds (offers: a discard is queued
                           * behind the binds on the bind timeline anyway) */
     D3DKMT_WAIT_BINDS,   /* the library's own binds only (AssumeNotInUse) */
 };
 
 NTSTATUS d3dkmt_tracker_init(struct d3dkmt_device *device);
-/* Runs or cancels everything pending (cancelled=false after waiting for the GPU, up to a device
- * loss), stops the thread, destroys the semaphores. */
+/* Runs everything pending (after waiting for the GPU, up to a device loss), stops the thread,
+ * destroys the semaphores. */
 void d3dkmt_tracker_finish(struct d3dkmt_device *device);
 /* Queues fn(device, ctx, false) to run once the selected GPU work submitted so far completed; runs it now
  * (on this thread, before returning) when nothing is pending, so the caller must hold no library
@@ -383,9 +434,6 @@ void d3dkmt_tracker_poll(struct d3dkmt_device *device);
 NTSTATUS d3dkmt_tracker_wait_all(struct d3dkmt_device *device, uint64_t timeout_ns);
 /* Records that `semaphore` will reach `value` (GPU work submitted elsewhere). */
 NTSTATUS d3dkmt_tracker_track(struct d3dkmt_device *device, VkSemaphore semaphore, uint64_t value);
-/* Next value of the device timeline for the caller to signal in a submission it makes while
- * holding queue_lock; the value is tracked as pending. */
-uint64_t d3dkmt_tracker_next_value(struct d3dkmt_device *device);
 /* Submits *info to the device queue as tracked GPU work (caller holds queue_lock): appends a wait
  * for the last sparse bind to `waits` and a signal of the device timeline to `signals` (arrays
  * that info's counts index, each with room for one more entry), points info at them, and submits.
@@ -396,14 +444,19 @@ VkResult d3dkmt_tracker_submit_locked(struct d3dkmt_device *device, VkSubmitInfo
 /* Next value of the bind timeline (caller holds queue_lock and submits a vkQueueBindSparse that
  * waits for *previous, when not 0, and signals the returned value). */
 uint64_t d3dkmt_tracker_next_bind_value(struct d3dkmt_device *device, uint64_t *previous);
-/* Keeps sync->cpu_value current until the semaphore reaches `value` (a GPU signal was queued). */
-void d3dkmt_tracker_monitor(struct d3dkmt_device *device, struct d3dkmt_sync_object *sync, uint64_t value);
-/* Stops monitoring sync (before it is freed). */
-void d3dkmt_tracker_unmonitor(struct d3dkmt_device *device, struct d3dkmt_sync_object *sync);
+/* Keeps mv->cpu_value current until its semaphore reaches `value` (a GPU signal was queued). */
+void d3dkmt_tracker_monitor(struct d3dkmt_device *device, struct d3dkmt_monitored_value *mv, uint64_t value);
+/* Stops monitoring mv (before its semaphore is destroyed). */
+void d3dkmt_tracker_unmonitor(struct d3dkmt_device *device, struct d3dkmt_monitored_value *mv);
+/* Raises mv's CPU-visible value to `value` (never lowers it). */
+void d3dkmt_tracker_publish_value(struct d3dkmt_device *device, struct d3dkmt_monitored_value *mv, uint64_t value);
+/* The highest value a queued GPU signal of mv will write. */
+uint64_t d3dkmt_tracker_gpu_pending(struct d3dkmt_device *device, struct d3dkmt_monitored_value *mv);
 /* A new timeline semaphore of the device with `initial` value, or VK_NULL_HANDLE. */
 VkSemaphore d3dkmt_create_timeline_semaphore(struct d3dkmt_device *device, uint64_t initial);
 
-/* ---- Devices (device.c) ---- */
+/* ==== Layer 6: devices (device.c) ==== */
+struct d3dkmt_allocation;
 struct d3dkmt_device
 {
     struct d3dkmt_object obj;
@@ -422,7 +475,8 @@ struct d3dkmt_device
     VkDeviceSize sparse_alignment;        /* bytes; allocation sizes round up to it when sparse */
 
     pthread_mutex_t lock;                 /* see the lock order above */
-    struct d3dkmt_list offered[3];        /* allocations offered and eligible for release: LOW, NORMAL, HIGH, oldest first */
+    struct d3dkmt_list offered[3];        /* allocations whose offer is in effect and not discarded, per
+                                           * offer priority (LOW, NORMAL, HIGH), oldest first */
     D3DKMT_VK_STATISTICS stats;           /* event counters; the byte gauges are computed on query */
     uint64_t budget_cache;                /* LOCAL budget in bytes, re-read every 50 ms */
     uint64_t budget_time_ms;
@@ -431,17 +485,91 @@ struct d3dkmt_device
     struct d3dkmt_list adapter_link;      /* adapter->devices; adapter->devices_lock */
 };
 
-NTSTATUS d3dkmt_device_status(struct d3dkmt_device *device); /* STATUS_DEVICE_REMOVED or SUCCESS */
 /* Looks up a device handle: referenced device or NULL. */
 struct d3dkmt_device *d3dkmt_device_get(D3DKMT_HANDLE handle);
 static inline void d3dkmt_device_put(struct d3dkmt_device *device) { d3dkmt_object_put(&device->obj); }
-void d3dkmt_device_free(struct d3dkmt_device *device);
+/* STATUS_DEVICE_REMOVED once the device is lost, else STATUS_SUCCESS. */
+NTSTATUS d3dkmt_device_status(struct d3dkmt_device *device);
 /* Waits for all work on the device's queue (takes queue_lock). */
 void d3dkmt_device_wait_idle(struct d3dkmt_device *device);
 /* The VkBufferCreateInfo of an allocation buffer of `size` bytes on device. */
 VkBufferCreateInfo d3dkmt_device_buffer_info(const struct d3dkmt_device *device, VkDeviceSize size);
+/* Publishes `count` reserved child objects of device (the table takes one reference of each from
+ * the caller), then checks that the device was not stopped meanwhile: a DestroyDevice that ran
+ * since may have swept the device's children before these were published.  If it was, the
+ * children are stopped again and STATUS_INVALID_HANDLE is returned (docs/decisions/lifetime.md);
+ * else STATUS_SUCCESS.  The caller writes the handles out before calling (once published, another
+ * thread may destroy them) and keeps a reference of its own on each until it is done with them. */
+NTSTATUS d3dkmt_device_publish_children(struct d3dkmt_device *device, struct d3dkmt_object *const *children,
+                                        unsigned int count);
 
-/* ---- Resources and allocations (allocation.c) ---- */
+/* ==== Layer 7: monitored fences and paging queues (fence.c) ==== */
+/* Signals of a fence (CPU and GPU) happen under device->queue_lock, so values never go backwards
+ * (docs/decisions/fences.md).  A paging queue holds one reference on its fence. */
+struct d3dkmt_paging_queue;
+struct d3dkmt_sync_object
+{
+    struct d3dkmt_object obj;
+    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE type;   /* D3DDDI_MONITORED_FENCE; immutable */
+    D3DDDI_SYNCHRONIZATIONOBJECT_FLAGS flags; /* as created; immutable */
+    struct d3dkmt_monitored_value value;  /* the timeline semaphore and FenceValueCPUVirtualAddress */
+    uint64_t gpu_use;                     /* device timeline value of the last submission that waits on or
+                                           * signals the semaphore; queue_lock */
+    uint64_t max_difference;              /* maxTimelineSemaphoreValueDifference; immutable */
+    struct d3dkmt_paging_queue *paging_queue; /* owning paging queue, or NULL; immutable, a marker only
+                                               * (the fence may outlive the queue: never dereferenced) */
+};
+
+struct d3dkmt_paging_queue
+{
+    struct d3dkmt_object obj;
+    D3DDDI_PAGINGQUEUE_PRIORITY priority;
+    struct d3dkmt_sync_object *fence;     /* destroyed with the queue */
+    uint64_t fence_next;                  /* next paging fence value; device->queue_lock */
+};
+
+/* A new monitored fence of device with `initial` value and D3DDDI_SYNCHRONIZATIONOBJECT_FLAGS
+ * `flags`: handle reserved, not published, one reference (the creator's).  STATUS_SUCCESS or
+ * STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_fence_create(struct d3dkmt_device *device, uint64_t initial, UINT flags,
+                             struct d3dkmt_sync_object **out);
+/* Undoes d3dkmt_fence_create for a fence that was never published. */
+void d3dkmt_fence_discard_unpublished(struct d3dkmt_sync_object *sync);
+/* A referenced sync object of `device` (any device when NULL), or NULL. */
+struct d3dkmt_sync_object *d3dkmt_sync_object_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
+/* The value the fence's semaphore has reached; the CPU-visible value once the device is lost. */
+uint64_t d3dkmt_fence_value(struct d3dkmt_device *device, struct d3dkmt_sync_object *sync);
+/* Signals syncs[i] to values[i], all or nothing, from the GPU queue (from_cpu = false) or the CPU
+ * (takes queue_lock).  Values never go backwards: a value not above both the fence's current value
+ * and its highest queued GPU signal is ignored.  CPU signals of a fence without a queued GPU signal
+ * are host signals, visible in the CPU value before this returns; the others join one queue
+ * submission.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a value beyond
+ * maxTimelineSemaphoreValueDifference: nothing signalled); STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_fence_signal(struct d3dkmt_device *device, struct d3dkmt_sync_object **syncs,
+                             const UINT64 *values, UINT count, bool from_cpu);
+/* Queues a wait of the device queue for syncs[i] to reach values[i] (takes queue_lock): work
+ * queued later waits.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a value beyond
+ * maxTimelineSemaphoreValueDifference: nothing queued); STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_fence_queue_wait(struct d3dkmt_device *device, struct d3dkmt_sync_object **syncs,
+                                 const UINT64 *values, UINT count);
+/* Drops obj (a reference the caller owns) once all GPU work queued so far completed. */
+void d3dkmt_fence_release_after_gpu(struct d3dkmt_device *device, struct d3dkmt_object *obj);
+
+/* A new paging queue of device with its fence (both reserved, not published; the queue holds one
+ * reference on the fence, the creator one on each).  STATUS_SUCCESS or STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_paging_queue_create(struct d3dkmt_device *device, D3DDDI_PAGINGQUEUE_PRIORITY priority,
+                                    struct d3dkmt_paging_queue **out);
+/* A referenced paging queue of `device` (any device when NULL), or NULL. */
+struct d3dkmt_paging_queue *d3dkmt_paging_queue_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
+/* Reserves the next paging fence value of queue for an operation the caller submits now (holding
+ * queue_lock); the fence's semaphore must be signalled to it.  Tracked as GPU-pending.  When the
+ * submission fails the caller signals the value from the host (after the previous one completed),
+ * so the fence never stalls. */
+uint64_t d3dkmt_paging_queue_next_value_locked(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue);
+/* Current completed value of the paging queue's fence (also written to its CPU address). */
+uint64_t d3dkmt_paging_queue_completed(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue);
+
+/* ==== Layer 8: the video memory manager (vidmm.c) ==== */
 struct d3dkmt_resource
 {
     struct d3dkmt_object obj;
@@ -451,30 +579,30 @@ struct d3dkmt_resource
 
 enum d3dkmt_alloc_flags
 {
-    D3DKMT_ALLOC_HOST_VISIBLE  = 1 << 0,  /* memory type is host visible (lockable) */
-    D3DKMT_ALLOC_OFFERED       = 1 << 1,  /* offered and not reclaimed */
-    D3DKMT_ALLOC_OFFER_PENDING = 1 << 2,  /* offered; waiting for earlier GPU work before it takes effect */
-    D3DKMT_ALLOC_RELEASED      = 1 << 3,  /* memory released by the budget manager */
-    D3DKMT_ALLOC_DECOMMIT      = 1 << 4,  /* offered with AllowDecommit */
-    D3DKMT_ALLOC_IMPORTED      = 1 << 5,  /* memory owned by the caller before import; never released */
-    D3DKMT_ALLOC_LOCKED        = 1 << 6,  /* mapped by Lock2 */
-    D3DKMT_ALLOC_DESTROYED     = 1 << 7,  /* destroy requested; memory freed or about to be */
+    D3DKMT_ALLOC_HOST_VISIBLE   = 1 << 0, /* memory type is host visible (lockable) */
+    D3DKMT_ALLOC_OFFERED        = 1 << 1, /* offered and not reclaimed */
+    D3DKMT_ALLOC_OFFER_PENDING  = 1 << 2, /* offered; waiting for earlier GPU work before it takes effect */
+    D3DKMT_ALLOC_DISCARDED      = 1 << 3, /* the budget manager took its memory back (trim) */
+    D3DKMT_ALLOC_ALLOW_DECOMMIT = 1 << 4, /* offered with AllowDecommit: once discarded, never recommitted */
+    D3DKMT_ALLOC_IMPORTED       = 1 << 5, /* memory owned by the caller before import; never discarded */
+    D3DKMT_ALLOC_LOCKED         = 1 << 6, /* mapped by Lock2 */
+    D3DKMT_ALLOC_DESTROYED      = 1 << 7, /* destroy requested; memory freed or about to be */
 };
 
-/* 96 bytes on x64 (checked in allocation.c): library metadata per allocation is this plus the
+/* 104 bytes on x64 (checked in allocation.c): library metadata per allocation is this plus the
  * handle slot (8 bytes) and malloc's header. */
 struct d3dkmt_allocation
 {
-    struct d3dkmt_object obj;             /* 24 */
+    struct d3dkmt_object obj;             /* 32 */
     /* Hot: what resolve, offer and reclaim touch, in the first 64 bytes. */
     uint8_t flags;                        /* enum d3dkmt_alloc_flags; device->lock */
-    uint8_t offer_class;                  /* 0 LOW, 1 NORMAL, 2 HIGH while offered; device->lock */
+    uint8_t offer_priority;               /* D3DKMT_OFFER_PRIORITY LOW..HIGH while offered; device->lock */
     uint8_t offer_epoch;                  /* counts offers, voids stale deferred ones; device->lock */
     uint8_t memory_type;                  /* immutable */
     uint16_t residency_count;             /* MakeResident minus Evict; device->lock */
     uint16_t pad;
-    struct d3dkmt_list offer_link;        /* device->offered[class] or unlinked; device->lock */
-    VkDeviceMemory memory;                /* device->lock; VK_NULL_HANDLE when released */
+    struct d3dkmt_list offer_link;        /* device->offered[offer_priority - 1] or unlinked; device->lock */
+    VkDeviceMemory memory;                /* device->lock; VK_NULL_HANDLE when discarded */
     float priority;                       /* Vulkan priority in [0,1] when not offered; device->lock */
     uint32_t d3d_priority;                /* D3DDDI_ALLOCATIONPRIORITY_*; device->lock */
     /* Cold. */
@@ -484,38 +612,51 @@ struct d3dkmt_allocation
     uint64_t size;                        /* bytes, immutable */
 };
 
-struct d3dkmt_allocation *d3dkmt_allocation_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
 static inline void d3dkmt_allocation_put(struct d3dkmt_allocation *a) { d3dkmt_object_put(&a->obj); }
-void d3dkmt_allocation_free(struct d3dkmt_allocation *alloc);
-void d3dkmt_resource_free(struct d3dkmt_resource *res);
-/* Frees the allocation's memory now (device->lock held): unbinds the sparse buffer, vkFreeMemory,
- * updates usage and statistics.  No-op when it has none. */
-void d3dkmt_allocation_release_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
-/* Allocates VkDeviceMemory for alloc (its size, type and priority) into *memory, not yet bound
- * (device->lock held).  STATUS_SUCCESS, STATUS_NO_MEMORY, STATUS_GRAPHICS_NO_VIDEO_MEMORY,
- * STATUS_DEVICE_REMOVED. */
-NTSTATUS d3dkmt_allocation_allocate_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
-                                                  VkDeviceMemory *memory);
-/* Frees memory from d3dkmt_allocation_allocate_memory_locked that was never bound. */
-void d3dkmt_allocation_discard_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
-                                             VkDeviceMemory memory);
-/* Binds memory to alloc's buffer and makes it the allocation's memory (device->lock held); takes
- * ownership of memory whatever the result.  With sparse binding the bind is queued (taking
- * queue_lock), chained on the bind timeline and, when queue is not NULL, signalling the paging
- * queue's fence: *fence_value receives that value.  STATUS_SUCCESS or STATUS_DEVICE_REMOVED. */
-NTSTATUS d3dkmt_allocation_bind_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
-                                              VkDeviceMemory memory, struct d3dkmt_paging_queue *queue,
-                                              uint64_t *fence_value);
 
-/* As d3dkmt_allocation_resolve_locked (which it calls, taking device->lock), but the allocations
- * are referenced, for callers that keep them beyond the lock (DestroyAllocation2's deferred
- * free).  On success *out is a malloc'ed array of *out_count referenced allocations (release
- * with d3dkmt_allocation_put_list).  STATUS_SUCCESS, STATUS_INVALID_PARAMETER (a bad, stale,
- * foreign or destroyed handle), STATUS_NO_MEMORY. */
-NTSTATUS d3dkmt_allocation_lookup_list(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
-                                       UINT count, bool resources, struct d3dkmt_allocation ***out,
-                                       UINT *out_count);
-void d3dkmt_allocation_put_list(struct d3dkmt_allocation **list, UINT count);
+/* -- Priorities (docs/decisions/priorities.md) -- */
+/* Vulkan priority for a D3DDDI allocation priority (monotonic table). */
+float d3dkmt_priority_to_vk(uint32_t d3d_priority);
+/* Vulkan priority of an offer in effect at `offer_priority` (D3DKMT_OFFER_PRIORITY LOW..HIGH). */
+float d3dkmt_vidmm_offer_level(unsigned int offer_priority);
+/* The Vulkan priority alloc should have now: its offer level while an offer is in effect, the
+ * evicted level while its residency count is 0, else its own priority (device->lock held). */
+float d3dkmt_vidmm_effective_priority(const struct d3dkmt_allocation *alloc);
+/* Gives alloc's memory the Vulkan priority `priority` (device->lock held; pageable mode only). */
+void d3dkmt_vidmm_apply_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc, float priority);
+
+/* -- Memory (device->lock held for all) -- */
+/* Adds alloc's size to (add) or subtracts it from the adapter's usage of its segment group. */
+void d3dkmt_vidmm_account(struct d3dkmt_device *device, const struct d3dkmt_allocation *alloc, bool add);
+/* vkFreeMemory of `memory` (`size` bytes, already out of the usage accounting) and its count in
+ * the statistics. */
+void d3dkmt_vidmm_free_memory_locked(struct d3dkmt_device *device, VkDeviceMemory memory, uint64_t size);
+/* Allocates VkDeviceMemory for alloc (its size, type and priority) into *memory, not yet bound.
+ * STATUS_SUCCESS, STATUS_NO_MEMORY, STATUS_GRAPHICS_NO_VIDEO_MEMORY, STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_vidmm_allocate_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                             VkDeviceMemory *memory);
+/* Frees memory from d3dkmt_vidmm_allocate_memory_locked that was never bound. */
+void d3dkmt_vidmm_drop_unbound_locked(struct d3dkmt_device *device, VkDeviceMemory memory);
+/* Binds memory to alloc's buffer and makes it the allocation's memory; takes ownership of memory
+ * whatever the result.  With sparse binding the bind is queued (taking queue_lock), chained on the
+ * bind timeline and, when queue is not NULL, signalling the paging queue's fence: *fence_value
+ * receives that value.  STATUS_SUCCESS or STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_vidmm_bind_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                         VkDeviceMemory memory, struct d3dkmt_paging_queue *queue,
+                                         uint64_t *fence_value);
+/* Discards the allocation's memory: unbinds the sparse buffer and frees the memory once the unbind
+ * ran (the fence tracker), updates usage and statistics.  No-op when it has none. */
+void d3dkmt_vidmm_discard_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
+/* Frees an allocation's memory for good (destroy), unmapping it first; the caller knows that no
+ * GPU work and no bind of the library uses it any more.  No-op when it has none. */
+void d3dkmt_vidmm_free_allocation_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
+
+/* -- Handle lists -- */
+/* Typed lookups: a referenced allocation / resource of `device`, or NULL. */
+struct d3dkmt_allocation *d3dkmt_allocation_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
+struct d3dkmt_resource *d3dkmt_resource_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
+/* Removes alloc from its resource's list if it is still on it (device->lock held). */
+void d3dkmt_resource_unlink_locked(struct d3dkmt_allocation *alloc);
 
 /* Allocations resolved under device->lock, without references (the offer / reclaim hot path). */
 #define D3DKMT_RESOLVE_INLINE 64
@@ -529,69 +670,32 @@ struct d3dkmt_resolved
 };
 /* Resolves `count` allocation handles (or resource handles, each expanded to its allocations) of
  * device while the caller holds device->lock.  No references are taken: an allocation is only
- * ever freed under device->lock (d3dkmt_allocation_free takes it before anything else) and one
+ * ever freed under device->lock (its release function takes it before anything else) and one
  * still found in the handle table had not started to be freed, so every pointer stays valid
  * until the caller releases device->lock.  An allocation being destroyed, or with any of the
  * `reject` flags, counts as a bad handle.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a bad,
  * stale, foreign or rejected handle); STATUS_NO_MEMORY.  Release with d3dkmt_resolved_free (any
  * thread, any lock). */
-NTSTATUS d3dkmt_allocation_resolve_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
-                                          UINT count, bool resources, uint8_t reject,
-                                          struct d3dkmt_resolved *out);
+NTSTATUS d3dkmt_vidmm_resolve_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
+                                     UINT count, bool resources, uint8_t reject, struct d3dkmt_resolved *out);
 void d3dkmt_resolved_free(struct d3dkmt_resolved *r);
+/* As d3dkmt_vidmm_resolve_locked (taking device->lock itself), but the allocations are referenced,
+ * for callers that keep them beyond the lock.  On success *out is a malloc'ed array of *out_count
+ * referenced allocations (release with d3dkmt_allocation_put_list).  Statuses as the resolve. */
+NTSTATUS d3dkmt_vidmm_lookup_list(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
+                                  UINT count, bool resources, struct d3dkmt_allocation ***out, UINT *out_count);
+void d3dkmt_allocation_put_list(struct d3dkmt_allocation **list, UINT count);
 
-/* ---- Residency (residency.c) ---- */
-/* Vulkan priority for a D3DDDI allocation priority (monotonic table, docs/decisions/priorities.md). */
-float d3dkmt_priority_to_vk(uint32_t d3d_priority);
-/* Makes room for `bytes` more in the LOCAL budget by releasing offered memory (device->lock held).
- * Returns the bytes still missing (0 when it fits). */
-uint64_t d3dkmt_residency_make_room_locked(struct d3dkmt_device *device, uint64_t bytes);
-/* Applies alloc's current priority to its memory (device->lock held; pageable mode only). */
-void d3dkmt_residency_apply_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc, float priority);
-/* Device teardown: forget offered lists. */
-void d3dkmt_residency_device_finish(struct d3dkmt_device *device);
+/* -- Budget manager -- */
+/* Trims: discards offered memory until `bytes` more fit in the LOCAL budget (device->lock held).
+ * Returns the bytes still missing (0 when they fit). */
+uint64_t d3dkmt_vidmm_trim_locked(struct d3dkmt_device *device, uint64_t bytes);
+/* Puts alloc's offer in effect: it joins its offer priority's trim order and its priority drops to
+ * the offer level (device->lock held). */
+void d3dkmt_vidmm_offer_take_effect_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
 
-/* ---- Paging queues and sync objects (fence.c) ---- */
-/* Signals of a fence (CPU and GPU) happen under device->queue_lock, so values never go backwards
- * (docs/decisions/fences.md).  A paging queue holds one reference on its fence. */
-struct d3dkmt_sync_object
-{
-    struct d3dkmt_object obj;
-    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE type;   /* D3DDDI_MONITORED_FENCE; immutable */
-    D3DDDI_SYNCHRONIZATIONOBJECT_FLAGS flags; /* as created; immutable */
-    VkSemaphore semaphore;                /* timeline; immutable */
-    _Atomic uint64_t *cpu_value;          /* FenceValueCPUVirtualAddress (own 8-aligned block): kept current
-                                           * by the library, written only under tracker.lock, read anywhere */
-    uint64_t gpu_pending;                 /* highest value a GPU signal will write; tracker.lock */
-    uint64_t gpu_use;                     /* device timeline value of the last submission that waits on or
-                                           * signals the semaphore; queue_lock */
-    uint64_t max_difference;              /* maxTimelineSemaphoreValueDifference; immutable */
-    struct d3dkmt_list monitored_link;    /* tracker.monitored while gpu_pending > *cpu_value */
-    struct d3dkmt_paging_queue *paging_queue; /* owning paging queue, or NULL; immutable, a marker only
-                                               * (the fence may outlive the queue: never dereferenced) */
-};
-
-struct d3dkmt_paging_queue
-{
-    struct d3dkmt_object obj;
-    D3DDDI_PAGINGQUEUE_PRIORITY priority;
-    struct d3dkmt_sync_object *fence;     /* destroyed with the queue */
-    uint64_t fence_next;                  /* next paging fence value; device->queue_lock */
-};
-
-struct d3dkmt_paging_queue *d3dkmt_paging_queue_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
-void d3dkmt_paging_queue_free(struct d3dkmt_paging_queue *queue);
-void d3dkmt_sync_object_free(struct d3dkmt_sync_object *sync);
-/* Reserves the next paging fence value of queue for an operation the caller submits now (holding
- * queue_lock); the fence's semaphore must be signalled to it.  Tracked as GPU-pending.  When the
- * submission fails the caller signals the value from the host (after the previous one completed),
- * so the fence never stalls. */
-uint64_t d3dkmt_paging_queue_next_value_locked(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue);
-/* Current completed value of the paging queue's fence (also written to its CPU address). */
-uint64_t d3dkmt_paging_queue_completed(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue);
-
-/* ---- Entry-point helpers ---- */
-/* Lazily initialises the library; returns its init status. */
-NTSTATUS d3dkmt_init(void);
+/* -- Statistics -- */
+/* The device's statistics (the D3DKMT_VK_ESCAPE_QUERY_STATISTICS escape); takes device->lock. */
+void d3dkmt_vidmm_query_statistics(struct d3dkmt_device *device, D3DKMT_VK_STATISTICS *stats);
 
 #endif /* D3DKMT_PRIVATE_H */

@@ -1,13 +1,15 @@
 /*
- * device.c: D3DKMTCreateDevice, D3DKMTDestroyDevice, D3DKMTEscape and the host API's device
- * calls (interop, tracked submission, statistics, shutdown).
+ * device.c: devices.  D3DKMTCreateDevice, D3DKMTDestroyDevice and the host API's device calls
+ * (interop, tracked submission, the queue lock, shutdown).
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
  *
  * Lifetime: every object created on a device holds a reference on it, so the VkDevice (destroyed
- * in d3dkmt_device_free, when the last reference goes) outlives all their Vulkan objects.
+ * in device_release, when the last reference goes) outlives all their Vulkan objects.
  * D3DKMTDestroyDevice stops the device handle, waits for the GPU, drains the fence tracker and
  * stops every child handle; the children free their memory as their last references go.
+ *
+ * Layer 6 (src/d3dkmt_private.h): calls tracker.c, adapter.c, vulkan.c and handle.c.
  */
 #include "d3dkmt_private.h"
 
@@ -164,6 +166,27 @@ static NTSTATUS create_vk_device(struct d3dkmt_device *device)
     return STATUS_SUCCESS;
 }
 
+/* The device's release function: its last reference went (every child released its own). */
+static void device_release(struct d3dkmt_object *obj)
+{
+    struct d3dkmt_device *device = D3DKMT_CONTAINER(obj, struct d3dkmt_device, obj);
+    unsigned int i;
+
+    TRACE("freeing device %#x", device->obj.handle);
+    /* First: the budget manager of another device may be looking at this one under the lock. */
+    pthread_mutex_lock(&device->adapter->devices_lock);
+    d3dkmt_list_remove(&device->adapter_link);
+    pthread_mutex_unlock(&device->adapter->devices_lock);
+    d3dkmt_tracker_finish(device);
+    /* Every allocation held a reference on the device and left the offered lists when released. */
+    for (i = 0; i < D3DKMT_ARRAY_SIZE(device->offered); i++)
+        if (!d3dkmt_list_empty(&device->offered[i])) ERR("device %#x: offered list %u not empty", device->obj.handle, i);
+    device->vkd.vkDestroyDevice(device->vk, NULL);
+    pthread_mutex_destroy(&device->queue_lock);
+    pthread_mutex_destroy(&device->lock);
+    free(device);
+}
+
 /***********************************************************************
  *           D3DKMTCreateDevice
  *
@@ -189,7 +212,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
     if ((status = d3dkmt_init())) return status;
     if (!(adapter = d3dkmt_adapter_from_handle(desc->hAdapter))) return STATUS_INVALID_PARAMETER;
     if (!(device = calloc(1, sizeof(*device)))) return STATUS_NO_MEMORY;
-    d3dkmt_object_init(&device->obj, D3DKMT_OBJ_DEVICE, NULL);
+    d3dkmt_object_init(&device->obj, D3DKMT_OBJ_DEVICE, NULL, device_release);
     device->adapter = adapter;
     pthread_mutex_init(&device->lock, NULL);
     pthread_mutex_init(&device->queue_lock, NULL);
@@ -226,22 +249,21 @@ fail:
     return status;
 }
 
-void d3dkmt_device_free(struct d3dkmt_device *device)
+NTSTATUS d3dkmt_device_publish_children(struct d3dkmt_device *device, struct d3dkmt_object *const *children,
+                                        unsigned int count)
 {
-    TRACE("freeing device %#x", device->obj.handle);
-    /* First: the budget manager of another device may be looking at this one under the lock. */
-    pthread_mutex_lock(&device->adapter->devices_lock);
-    d3dkmt_list_remove(&device->adapter_link);
-    pthread_mutex_unlock(&device->adapter->devices_lock);
-    d3dkmt_tracker_finish(device);
-    d3dkmt_residency_device_finish(device);
-    device->vkd.vkDestroyDevice(device->vk, NULL);
-    pthread_mutex_destroy(&device->queue_lock);
-    pthread_mutex_destroy(&device->lock);
-    free(device);
+    unsigned int i;
+
+    for (i = 0; i < count; i++) d3dkmt_handle_publish(children[i]);
+    /* The stripe lock taken by each publish orders this read after a sweep that stopped the
+     * device before it (D3DKMTDestroyDevice stops the device, then sweeps its children). */
+    if (atomic_load(&device->obj.state) == D3DKMT_STATE_ACTIVE) return STATUS_SUCCESS;
+    for (i = 0; i < count; i++) d3dkmt_handle_remove(children[i]);
+    return STATUS_INVALID_HANDLE;
 }
 
-static void stop_child(struct d3dkmt_object *obj, void *ctx)
+/* Stops one object's handle (a d3dkmt_handle_for_each callback). */
+static void stop_object(struct d3dkmt_object *obj, void *ctx)
 {
     d3dkmt_handle_remove(obj);
 }
@@ -266,10 +288,10 @@ static void destroy_device(struct d3dkmt_device *device)
         WARN("device %#x: deferred work still pending after GPU idle", device->obj.handle);
     /* Paging queues and sync objects first (they own semaphores the tracker may watch), then
      * allocations, then resources. */
-    d3dkmt_handle_for_each(device, D3DKMT_OBJ_PAGING_QUEUE, stop_child, NULL);
-    d3dkmt_handle_for_each(device, D3DKMT_OBJ_SYNC_OBJECT, stop_child, NULL);
-    d3dkmt_handle_for_each(device, D3DKMT_OBJ_ALLOCATION, stop_child, NULL);
-    d3dkmt_handle_for_each(device, D3DKMT_OBJ_RESOURCE, stop_child, NULL);
+    d3dkmt_handle_for_each(device, D3DKMT_OBJ_PAGING_QUEUE, stop_object, NULL);
+    d3dkmt_handle_for_each(device, D3DKMT_OBJ_SYNC_OBJECT, stop_object, NULL);
+    d3dkmt_handle_for_each(device, D3DKMT_OBJ_ALLOCATION, stop_object, NULL);
+    d3dkmt_handle_for_each(device, D3DKMT_OBJ_RESOURCE, stop_object, NULL);
     d3dkmt_tracker_wait_all(device, 1000000000ull);
 }
 
@@ -290,31 +312,6 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTDestroyDevice(const D3DKMT_DESTROYDEVICE *de
     destroy_device(device);
     d3dkmt_device_put(device);
     return STATUS_SUCCESS;
-}
-
-/***********************************************************************
- *           D3DKMTEscape
- *
- * The driver-private requests of libd3dkmt.  desc->Type: D3DKMT_ESCAPE_DRIVERPRIVATE;
- * desc->hDevice: a device; desc->pPrivateDriverData: a D3DKMT_VK_STATISTICS whose Code is
- * D3DKMT_VK_ESCAPE_QUERY_STATISTICS, PrivateDriverDataSize its size; it is filled in.
- * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc or data NULL, wrong size or code, bad
- * device); STATUS_NOT_SUPPORTED (another escape type).
- * Follows d3dkmthk/nf-d3dkmthk-d3dkmtescape; docs/private-driver-data.md.
- */
-D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEscape(const D3DKMT_ESCAPE *desc)
-{
-    D3DKMT_VK_STATISTICS *stats;
-    NTSTATUS status;
-
-    if (!desc || !desc->pPrivateDriverData) return STATUS_INVALID_PARAMETER;
-    if (desc->Type != D3DKMT_ESCAPE_DRIVERPRIVATE) return STATUS_NOT_SUPPORTED;
-    if (desc->PrivateDriverDataSize != sizeof(D3DKMT_VK_STATISTICS)) return STATUS_INVALID_PARAMETER;
-    stats = desc->pPrivateDriverData;
-    if (stats->Code != D3DKMT_VK_ESCAPE_QUERY_STATISTICS) return STATUS_INVALID_PARAMETER;
-    /* The host call reports a bad device as STATUS_INVALID_HANDLE; D3DKMT calls say INVALID_PARAMETER. */
-    status = d3dkmt_host_query_statistics(desc->hDevice, stats);
-    return status == STATUS_INVALID_HANDLE ? STATUS_INVALID_PARAMETER : status;
 }
 
 /* ---- Host API ---- */
@@ -426,19 +423,11 @@ static void destroy_device_cb(struct d3dkmt_object *obj, void *ctx)
     destroy_device((struct d3dkmt_device *)obj);
 }
 
-static void close_adapter_cb(struct d3dkmt_object *obj, void *ctx)
-{
-    d3dkmt_handle_remove(obj);
-}
-
 D3DKMT_EXPORT void d3dkmt_host_shutdown(void)
 {
-    if (!atomic_load(&g_vk.initialised)) return;
     d3dkmt_handle_for_each(NULL, D3DKMT_OBJ_DEVICE, destroy_device_cb, NULL);
-    d3dkmt_handle_for_each(NULL, D3DKMT_OBJ_ADAPTER, close_adapter_cb, NULL);
-    pthread_mutex_lock(&g_vk.lock);
-    d3dkmt_vk_shutdown_locked();
-    pthread_mutex_unlock(&g_vk.lock);
+    d3dkmt_handle_for_each(NULL, D3DKMT_OBJ_ADAPTER, stop_object, NULL);
+    d3dkmt_adapter_shutdown();
     if (!d3dkmt_handle_count()) d3dkmt_handle_table_reset();
     else WARN("%u handles still live at shutdown", d3dkmt_handle_count());
 }

@@ -1,5 +1,8 @@
 /*
- * handle.c: the process-wide handle table shared by every object kind.
+ * handle.c: the base object (reference count, release function, state) and the process-wide
+ * handle table shared by every object kind.  Layer 2 (src/d3dkmt_private.h): it calls nothing of
+ * the library above it; an object's last reference runs the release function its kind passed to
+ * d3dkmt_object_init, as dxgkrnl passes each kind's release to kref_put.
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
  *
@@ -281,31 +284,13 @@ void d3dkmt_handle_table_reset(void)
 
 /* ---- Base object ---- */
 
-void d3dkmt_object_init(struct d3dkmt_object *obj, enum d3dkmt_object_type type, struct d3dkmt_device *device)
+void d3dkmt_object_init(struct d3dkmt_object *obj, enum d3dkmt_object_type type, struct d3dkmt_device *device,
+                        d3dkmt_release_fn release)
 {
     obj->type = type;
     atomic_init(&obj->state, D3DKMT_STATE_CREATED);
     atomic_init(&obj->refcount, 1);
     obj->handle = 0;
+    obj->release = release;
     obj->device = device;
-}
-
-void d3dkmt_object_put(struct d3dkmt_object *obj)
-{
-    if (atomic_fetch_sub_explicit(&obj->refcount, 1, memory_order_acq_rel) == 1)
-        d3dkmt_object_free(obj);
-}
-
-void d3dkmt_object_free(struct d3dkmt_object *obj)
-{
-    switch (obj->type)
-    {
-    case D3DKMT_OBJ_ADAPTER:      d3dkmt_adapter_handle_free((struct d3dkmt_adapter_handle *)obj); break;
-    case D3DKMT_OBJ_DEVICE:       d3dkmt_device_free((struct d3dkmt_device *)obj); break;
-    case D3DKMT_OBJ_RESOURCE:     d3dkmt_resource_free((struct d3dkmt_resource *)obj); break;
-    case D3DKMT_OBJ_ALLOCATION:   d3dkmt_allocation_free((struct d3dkmt_allocation *)obj); break;
-    case D3DKMT_OBJ_PAGING_QUEUE: d3dkmt_paging_queue_free((struct d3dkmt_paging_queue *)obj); break;
-    case D3DKMT_OBJ_SYNC_OBJECT:  d3dkmt_sync_object_free((struct d3dkmt_sync_object *)obj); break;
-    default: ERR("object %p of unknown type %u", (void *)obj, obj->type); break;
-    }
 }

@@ -1,170 +1,26 @@
 /*
- * residency.c: the video memory manager's residency policy.  D3DKMTOfferAllocations,
- * D3DKMTReclaimAllocations(2), D3DKMTMakeResident, D3DKMTEvict, D3DKMTSetAllocationPriority,
- * D3DKMTGetAllocationPriority, the budget manager and the statistics.
+ * residency.c: the residency entry points.  D3DKMTOfferAllocations, D3DKMTReclaimAllocations(2),
+ * D3DKMTMakeResident, D3DKMTEvict, D3DKMTSetAllocationPriority, D3DKMTGetAllocationPriority,
+ * D3DKMTEscape (the statistics request) and d3dkmt_host_query_statistics.
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
  *
- * Vulkan never discards memory, so a truthful DISCARDED needs the library to release memory
- * itself.  The budget manager does that: when LOCAL usage would exceed the budget, it releases
- * the memory of offered allocations of every device of the adapter (LOW, then NORMAL, then HIGH;
- * the device that needs room first, then oldest offer first within a class), only of offers that
- * took effect (their earlier GPU work completed), never of an allocation that is not offered and
- * never of imported memory.  Releasing is: unbind the sparse
- * buffer, then vkFreeMemory once the unbind ran.  Without sparse binding nothing is released.
+ * The policy, in VidMm's terms: an offer lowers an allocation's priority and makes its memory
+ * trimmable once the GPU work submitted before it completed; the budget manager (vidmm.c) discards
+ * offered memory under pressure; a reclaim takes the allocation back, rebinding new memory when it
+ * was discarded (DISCARDED) or leaving it without memory when it was offered with AllowDecommit
+ * (NOT_COMMITTED).  MakeResident / Evict count residency references and move priorities.
  *
- * Priorities (docs/decisions/priorities.md): an allocation's Vulkan priority is
- *   offered (in effect)  OFFER_LEVEL[class]: LOW 0.0, NORMAL 0.05, HIGH 0.1
- *   evicted              EVICTED_LEVEL 0.2
- *   otherwise            d3dkmt_priority_to_vk(its D3DDDI priority), in [0.25, 1]
- * and changes live through vkSetDeviceMemoryPriorityEXT where pageable memory is on.
+ * All state here is under device->lock.  Entry points validate every handle and value first,
+ * then change state under one hold of device->lock, so a bad entry anywhere changes nothing.
  *
- * All state here is under device->lock.  Entry points validate every handle and value first
- * (taking references), then change state under one hold of device->lock, so a bad entry anywhere
- * changes nothing.
+ * Layer 9 (src/d3dkmt_private.h): calls vidmm.c, fence.c (paging queues), device.c, tracker.c and
+ * handle.c; never the other entry-point files (allocation.c, sync.c).
  */
 #include "d3dkmt_private.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#define EVICTED_LEVEL 0.2f
-static const float offer_level[3] = { 0.0f, 0.05f, 0.1f };
-
-/* Breakpoints of the D3DDDI -> Vulkan priority map, linear in between (monotonic). */
-static const struct { uint32_t d3d; float vk; } priority_map[] = {
-    { 0,                                 0.25f },
-    { D3DDDI_ALLOCATIONPRIORITY_MINIMUM, 0.3f  },
-    { D3DDDI_ALLOCATIONPRIORITY_LOW,     0.375f },
-    { D3DDDI_ALLOCATIONPRIORITY_NORMAL,  0.5f  },
-    { D3DDDI_ALLOCATIONPRIORITY_HIGH,    0.75f },
-    { D3DDDI_ALLOCATIONPRIORITY_MAXIMUM, 1.0f  },
-};
-
-float d3dkmt_priority_to_vk(uint32_t p)
-{
-    unsigned int i;
-
-    for (i = 1; i < D3DKMT_ARRAY_SIZE(priority_map); i++)
-    {
-        if (p <= priority_map[i].d3d)
-        {
-            double span = (double)priority_map[i].d3d - priority_map[i - 1].d3d;
-            double t = ((double)p - priority_map[i - 1].d3d) / span;
-            return priority_map[i - 1].vk + (float)t * (priority_map[i].vk - priority_map[i - 1].vk);
-        }
-    }
-    return 1.0f;
-}
-
-/* The Vulkan priority alloc should have now. */
-static float effective_priority(const struct d3dkmt_allocation *a)
-{
-    if ((a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING)) == D3DKMT_ALLOC_OFFERED)
-        return offer_level[a->offer_class];
-    if (!a->residency_count) return EVICTED_LEVEL;
-    return a->priority;
-}
-
-void d3dkmt_residency_apply_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
-                                            float priority)
-{
-    if (device->pageable && alloc->memory)
-        device->vkd.vkSetDeviceMemoryPriorityEXT(device->vk, alloc->memory, priority);
-}
-
-/* ---- Budget manager ---- */
-
-/* The LOCAL budget, re-read from the driver at most every 50 ms (device->lock held). */
-static uint64_t local_budget_locked(struct d3dkmt_device *device)
-{
-    struct timespec now;
-    uint64_t ms;
-
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-    ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-    if (!device->budget_time_ms || ms - device->budget_time_ms >= 50)
-    {
-        device->budget_cache = d3dkmt_adapter_budget(device->adapter, true);
-        device->budget_time_ms = ms ? ms : 1;
-    }
-    return device->budget_cache;
-}
-
-/* Releases the memory of one offered allocation (device->lock held). */
-static void release_offered_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *a)
-{
-    d3dkmt_list_remove(&a->offer_link);
-    d3dkmt_allocation_release_memory_locked(device, a);
-    a->flags |= D3DKMT_ALLOC_RELEASED;
-    device->stats.Releases++;
-    TRACE("released %#x (%llu bytes, class %u)", a->obj.handle, (unsigned long long)a->size, a->offer_class);
-}
-
-/* Releases offered memory of class `cls` of `owner` (its lock held) until `bytes` more fit in
- * `budget`; true when they do. */
-static bool release_class_locked(struct d3dkmt_device *owner, unsigned int cls, uint64_t budget, uint64_t bytes)
-{
-    struct d3dkmt_list *e, *next;
-
-    if (atomic_load(&owner->adapter->local_usage) + bytes <= budget) return true;
-    for (e = owner->offered[cls].next; e != &owner->offered[cls]; e = next)
-    {
-        struct d3dkmt_allocation *a = D3DKMT_CONTAINER(e, struct d3dkmt_allocation, offer_link);
-        next = e->next;
-        if (a->flags & D3DKMT_ALLOC_IMPORTED || !a->memory) continue;
-        release_offered_locked(owner, a);
-        if (atomic_load(&owner->adapter->local_usage) + bytes <= budget) return true;
-    }
-    return false;
-}
-
-/* The same for the adapter's other devices whose lock is free right now (device->lock held: the
- * others are only tried, never waited for; see the lock order). */
-static bool release_class_others_locked(struct d3dkmt_device *device, unsigned int cls, uint64_t budget,
-                                        uint64_t bytes)
-{
-    struct d3dkmt_adapter *adapter = device->adapter;
-    struct d3dkmt_list *e;
-    bool fits = false;
-
-    pthread_mutex_lock(&adapter->devices_lock);
-    for (e = adapter->devices.next; e != &adapter->devices && !fits; e = e->next)
-    {
-        struct d3dkmt_device *other = D3DKMT_CONTAINER(e, struct d3dkmt_device, adapter_link);
-        if (other == device || !other->sparse || pthread_mutex_trylock(&other->lock)) continue;
-        fits = release_class_locked(other, cls, budget, bytes);
-        pthread_mutex_unlock(&other->lock);
-    }
-    pthread_mutex_unlock(&adapter->devices_lock);
-    return fits;
-}
-
-uint64_t d3dkmt_residency_make_room_locked(struct d3dkmt_device *device, uint64_t bytes)
-{
-    uint64_t budget = local_budget_locked(device);
-    uint64_t usage = atomic_load(&device->adapter->local_usage);
-    unsigned int cls;
-
-    if (usage + bytes <= budget) return 0;
-    /* VidMm's view is the adapter's: LOW offers of every device go before any NORMAL one, the
-     * device that needs room first within a class. */
-    for (cls = 0; cls < 3; cls++)
-    {
-        if (device->sparse && release_class_locked(device, cls, budget, bytes)) return 0;
-        if (release_class_others_locked(device, cls, budget, bytes)) return 0;
-    }
-    usage = atomic_load(&device->adapter->local_usage);
-    return usage + bytes > budget ? usage + bytes - budget : 0;
-}
-
-void d3dkmt_residency_device_finish(struct d3dkmt_device *device)
-{
-    unsigned int i;
-    for (i = 0; i < 3; i++)
-        while (!d3dkmt_list_empty(&device->offered[i])) d3dkmt_list_remove(device->offered[i].next);
-}
 
 /* ---- Offer ---- */
 
@@ -174,16 +30,6 @@ struct offer_batch
     struct d3dkmt_allocation **allocs;
     uint8_t *epochs;
 };
-
-/* Puts an offer in effect: the allocation joins its class's release order and drops its priority
- * (device->lock held). */
-static void offer_take_effect_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *a)
-{
-    a->flags &= ~D3DKMT_ALLOC_OFFER_PENDING;
-    if (!(a->flags & D3DKMT_ALLOC_RELEASED))
-        d3dkmt_list_add_tail(&device->offered[a->offer_class], &a->offer_link);
-    d3dkmt_residency_apply_priority_locked(device, a, offer_level[a->offer_class]);
-}
 
 static void offer_deferred(struct d3dkmt_device *device, void *ctx, bool cancelled)
 {
@@ -198,21 +44,23 @@ static void offer_deferred(struct d3dkmt_device *device, void *ctx, bool cancell
         if ((a->flags & (D3DKMT_ALLOC_OFFER_PENDING | D3DKMT_ALLOC_DESTROYED)) != D3DKMT_ALLOC_OFFER_PENDING
                 || a->offer_epoch != batch->epochs[i])
             continue;
-        offer_take_effect_locked(device, a);
+        d3dkmt_vidmm_offer_take_effect_locked(device, a);
     }
-    d3dkmt_residency_make_room_locked(device, 0);
+    d3dkmt_vidmm_trim_locked(device, 0);
     pthread_mutex_unlock(&device->lock);
     d3dkmt_allocation_put_list(batch->allocs, batch->count);
     free(batch->epochs);
     free(batch);
 }
 
-static unsigned int offer_class_for(const struct d3dkmt_allocation *a, D3DKMT_OFFER_PRIORITY priority)
+/* The offer priority (LOW, NORMAL or HIGH) an offer at `priority` gives a: AUTO follows the
+ * allocation's own D3DDDI priority. */
+static D3DKMT_OFFER_PRIORITY offer_priority_for(const struct d3dkmt_allocation *a, D3DKMT_OFFER_PRIORITY priority)
 {
-    if (priority != D3DKMT_OFFER_PRIORITY_AUTO) return priority - 1;
-    if (a->d3d_priority >= D3DDDI_ALLOCATIONPRIORITY_HIGH) return 2;
-    if (a->d3d_priority >= D3DDDI_ALLOCATIONPRIORITY_NORMAL) return 1;
-    return 0;
+    if (priority != D3DKMT_OFFER_PRIORITY_AUTO) return priority;
+    if (a->d3d_priority >= D3DDDI_ALLOCATIONPRIORITY_HIGH) return D3DKMT_OFFER_PRIORITY_HIGH;
+    if (a->d3d_priority >= D3DDDI_ALLOCATIONPRIORITY_NORMAL) return D3DKMT_OFFER_PRIORITY_NORMAL;
+    return D3DKMT_OFFER_PRIORITY_LOW;
 }
 
 /***********************************************************************
@@ -234,7 +82,8 @@ static unsigned int offer_class_for(const struct d3dkmt_allocation *a, D3DKMT_OF
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, both or neither array, count 0 or
  * above 10240, bad priority or flags, a bad, stale, foreign or locked handle); STATUS_NO_MEMORY;
  * STATUS_DEVICE_REMOVED.
- * Follows d3dkmthk/nf-d3dkmthk-d3dkmtofferallocations and reference §2.
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtofferallocations, pfnd3dddi_offerallocationscb and
+ * display/offer-and-reclaim-changes; docs/decisions/offer-reclaim.md.
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIONS *desc)
 {
@@ -257,7 +106,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
 
     pthread_mutex_lock(&device->lock);
     /* A locked allocation cannot be offered (docs/decisions/offer-reclaim.md). */
-    if ((status = d3dkmt_allocation_resolve_locked(device, desc->pResources ? desc->pResources : desc->HandleList,
+    if ((status = d3dkmt_vidmm_resolve_locked(device, desc->pResources ? desc->pResources : desc->HandleList,
                                                    desc->NumAllocations, !!desc->pResources, D3DKMT_ALLOC_LOCKED, &r)))
         goto unlock;
     if (defer_needed)
@@ -274,12 +123,12 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
     {
         struct d3dkmt_allocation *a = r.allocs[i];
 
-        if (!d3dkmt_list_empty(&a->offer_link)) d3dkmt_list_remove(&a->offer_link);
+        d3dkmt_list_unlink(&a->offer_link);
         a->flags |= D3DKMT_ALLOC_OFFERED;
         /* A decommitted allocation stays decommitted: its backing store is gone for good. */
-        if (!(a->flags & D3DKMT_ALLOC_RELEASED)) a->flags &= ~D3DKMT_ALLOC_DECOMMIT;
-        if (desc->Flags.AllowDecommit) a->flags |= D3DKMT_ALLOC_DECOMMIT;
-        a->offer_class = offer_class_for(a, desc->Priority);
+        if (!(a->flags & D3DKMT_ALLOC_DISCARDED)) a->flags &= ~D3DKMT_ALLOC_ALLOW_DECOMMIT;
+        if (desc->Flags.AllowDecommit) a->flags |= D3DKMT_ALLOC_ALLOW_DECOMMIT;
+        a->offer_priority = offer_priority_for(a, desc->Priority);
         a->offer_epoch++;   /* voids an older deferred offer of this allocation */
         if (defer_needed)
         {
@@ -288,10 +137,10 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
             batch->allocs[i] = a;
             batch->epochs[i] = a->offer_epoch;
         }
-        else offer_take_effect_locked(device, a);
+        else d3dkmt_vidmm_offer_take_effect_locked(device, a);
     }
     device->stats.Offers += r.count;
-    if (!defer_needed) d3dkmt_residency_make_room_locked(device, 0);
+    if (!defer_needed) d3dkmt_vidmm_trim_locked(device, 0);
     status = STATUS_SUCCESS;
 unlock_free:
     d3dkmt_resolved_free(&r);
@@ -332,6 +181,91 @@ static void reclaim_report(struct reclaim_out *out, UINT input, D3DDDI_RECLAIM_R
     else if (out->discarded && r != D3DDDI_RECLAIM_RESULT_OK) out->discarded[input] = TRUE;
 }
 
+/* Whether a reclaim must bind new memory to a: it is offered and was discarded, and not offered
+ * with AllowDecommit (that one stays without memory). */
+static inline bool needs_recommit(const struct d3dkmt_allocation *a)
+{
+    return (a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_DISCARDED | D3DKMT_ALLOC_ALLOW_DECOMMIT))
+        == (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_DISCARDED);
+}
+
+/* Phase 1 of a reclaim: memory for every discarded allocation that comes back (fresh[i], zeroed by
+ * the caller), or nothing changes.  The batch's own offered members leave the trim order first, so
+ * that trimming for one member can never discard another; the room is made for the running total.
+ * On failure every allocation is back in the trim order and no memory is kept. */
+static NTSTATUS reclaim_reserve_locked(struct d3dkmt_device *device, struct d3dkmt_resolved *r, VkDeviceMemory *fresh)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    uint64_t needed = 0;
+    UINT i;
+
+    for (i = 0; i < r->count; i++) d3dkmt_list_unlink(&r->allocs[i]->offer_link);
+    for (i = 0; i < r->count; i++)
+    {
+        struct d3dkmt_allocation *a = r->allocs[i];
+        if (!needs_recommit(a) || fresh[i]) continue;
+        needed += a->size;
+        d3dkmt_vidmm_trim_locked(device, needed);
+        if ((status = d3dkmt_vidmm_allocate_memory_locked(device, a, &fresh[i]))) break;
+    }
+    if (!status) return STATUS_SUCCESS;
+    for (i = 0; i < r->count; i++)
+    {
+        struct d3dkmt_allocation *a = r->allocs[i];
+        if (fresh[i]) d3dkmt_vidmm_drop_unbound_locked(device, fresh[i]);
+        fresh[i] = VK_NULL_HANDLE;
+        /* Back into the trim order (at the end: the oldest offers stay first). */
+        if ((a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING | D3DKMT_ALLOC_DISCARDED))
+                == D3DKMT_ALLOC_OFFERED && d3dkmt_list_empty(&a->offer_link))
+            d3dkmt_list_add_tail(&device->offered[a->offer_priority - D3DKMT_OFFER_PRIORITY_LOW], &a->offer_link);
+    }
+    return status;
+}
+
+/* Phase 2 of a reclaim, for one allocation: takes it back (binding *fresh where it was discarded;
+ * *fresh is consumed) and returns its result; *fence_value rises to the paging fence value of its
+ * rebind.  Nothing fails here: a bind the queue refuses (device lost) loses the content for good. */
+static D3DDDI_RECLAIM_RESULT reclaim_one_locked(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue,
+                                                struct d3dkmt_allocation *a, VkDeviceMemory *fresh,
+                                                uint64_t *fence_value)
+{
+    D3DDDI_RECLAIM_RESULT result = D3DDDI_RECLAIM_RESULT_OK;
+    uint64_t value = 0;
+
+    if (a->flags & D3DKMT_ALLOC_DISCARDED && a->flags & D3DKMT_ALLOC_ALLOW_DECOMMIT)
+    {
+        /* Stays without memory: destroy it. */
+        if (a->flags & D3DKMT_ALLOC_OFFERED) device->stats.ReclaimsNotCommitted++;
+        a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING);
+        return D3DDDI_RECLAIM_RESULT_NOT_COMMITTED;
+    }
+    /* Never offered (or already reclaimed): OK, nothing changes. */
+    if (!(a->flags & D3DKMT_ALLOC_OFFERED)) return D3DDDI_RECLAIM_RESULT_OK;
+
+    d3dkmt_list_unlink(&a->offer_link);
+    if (!(a->flags & D3DKMT_ALLOC_DISCARDED)) device->stats.ReclaimsOk++;
+    else if (d3dkmt_vidmm_bind_memory_locked(device, a, *fresh, queue, &value))
+    {
+        /* The queue refused the bind (device lost): the content is gone for good. */
+        *fresh = VK_NULL_HANDLE;
+        device->stats.ReclaimsNotCommitted++;
+        a->flags |= D3DKMT_ALLOC_ALLOW_DECOMMIT;
+        a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING);
+        return D3DDDI_RECLAIM_RESULT_NOT_COMMITTED;
+    }
+    else
+    {
+        *fresh = VK_NULL_HANDLE;
+        a->flags &= ~D3DKMT_ALLOC_DISCARDED;
+        result = D3DDDI_RECLAIM_RESULT_DISCARDED;
+        device->stats.ReclaimsDiscarded++;
+        if (value > *fence_value) *fence_value = value;
+    }
+    a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING | D3DKMT_ALLOC_ALLOW_DECOMMIT);
+    d3dkmt_vidmm_apply_priority_locked(device, a, d3dkmt_vidmm_effective_priority(a));
+    return result;
+}
+
 /* Reclaims the resolved allocations (device->lock held) and writes the worst result per input
  * entry; *fence_value receives the paging fence value of the last rebind (0 when none).  All or
  * nothing: on failure nothing changed and nothing was written. */
@@ -339,49 +273,19 @@ static NTSTATUS reclaim_locked(struct d3dkmt_device *device, struct d3dkmt_pagin
                                struct d3dkmt_resolved *r, struct reclaim_out *out, uint64_t *fence_value)
 {
     VkDeviceMemory inline_fresh[D3DKMT_RESOLVE_INLINE], *fresh = inline_fresh;
-    NTSTATUS status = STATUS_SUCCESS;
-    uint64_t needed = 0;
-    UINT i, released = 0;
+    NTSTATUS status;
+    bool recommit = false;
+    UINT i;
 
     *fence_value = 0;
-    if (r->flags_or & D3DKMT_ALLOC_RELEASED)
+    if (r->flags_or & D3DKMT_ALLOC_DISCARDED)
+        for (i = 0; i < r->count && !recommit; i++) recommit = needs_recommit(r->allocs[i]);
+    if (recommit)
     {
-        for (i = 0; i < r->count; i++)
-            if ((r->allocs[i]->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED | D3DKMT_ALLOC_DECOMMIT))
-                    == (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED))
-                released++;
-    }
-
-    if (released)
-    {
-        /* Phase 1: memory for every released allocation that comes back, or nothing changes.
-         * The batch's own offered members leave the release order first, so that making room
-         * for one member can never release another; the room is made for the running total. */
         if (r->count > D3DKMT_RESOLVE_INLINE) { if (!(fresh = calloc(r->count, sizeof(*fresh)))) return STATUS_NO_MEMORY; }
         else memset(inline_fresh, 0, r->count * sizeof(*fresh));
-        for (i = 0; i < r->count; i++)
-            if (!d3dkmt_list_empty(&r->allocs[i]->offer_link)) d3dkmt_list_remove(&r->allocs[i]->offer_link);
-        for (i = 0; i < r->count; i++)
+        if ((status = reclaim_reserve_locked(device, r, fresh)))
         {
-            struct d3dkmt_allocation *a = r->allocs[i];
-            if ((a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED | D3DKMT_ALLOC_DECOMMIT))
-                    != (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_RELEASED) || fresh[i])
-                continue;
-            needed += a->size;
-            d3dkmt_residency_make_room_locked(device, needed);
-            if ((status = d3dkmt_allocation_allocate_memory_locked(device, a, &fresh[i]))) break;
-        }
-        if (status)
-        {
-            for (i = 0; i < r->count; i++)
-            {
-                struct d3dkmt_allocation *a = r->allocs[i];
-                if (fresh[i]) d3dkmt_allocation_discard_memory_locked(device, a, fresh[i]);
-                /* Back into the release order (at the end: the oldest offers stay first). */
-                if ((a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING | D3DKMT_ALLOC_RELEASED))
-                        == D3DKMT_ALLOC_OFFERED && d3dkmt_list_empty(&a->offer_link))
-                    d3dkmt_list_add_tail(&device->offered[a->offer_class], &a->offer_link);
-            }
             if (fresh != inline_fresh) free(fresh);
             return status;
         }
@@ -392,54 +296,15 @@ static NTSTATUS reclaim_locked(struct d3dkmt_device *device, struct d3dkmt_pagin
     if (out->discarded) memset(out->discarded, 0, out->inputs * sizeof(*out->discarded));
     for (i = 0; i < r->count; i++)
     {
-        struct d3dkmt_allocation *a = r->allocs[i];
-        D3DDDI_RECLAIM_RESULT result = D3DDDI_RECLAIM_RESULT_OK;
-
-        if (a->flags & D3DKMT_ALLOC_RELEASED && a->flags & D3DKMT_ALLOC_DECOMMIT)
-        {
-            result = D3DDDI_RECLAIM_RESULT_NOT_COMMITTED;   /* stays without memory: destroy it */
-            if (a->flags & D3DKMT_ALLOC_OFFERED) device->stats.ReclaimsNotCommitted++;
-            a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING);
-        }
-        else if (a->flags & D3DKMT_ALLOC_OFFERED)
-        {
-            if (!d3dkmt_list_empty(&a->offer_link)) d3dkmt_list_remove(&a->offer_link);
-            if (a->flags & D3DKMT_ALLOC_RELEASED)
-            {
-                uint64_t value = 0;
-                NTSTATUS bind = d3dkmt_allocation_bind_memory_locked(device, a, fresh[i], queue, &value);
-                fresh[i] = VK_NULL_HANDLE;
-                if (bind)
-                {
-                    /* The queue refused the bind (device lost): the content is gone for good. */
-                    result = D3DDDI_RECLAIM_RESULT_NOT_COMMITTED;
-                    device->stats.ReclaimsNotCommitted++;
-                    a->flags |= D3DKMT_ALLOC_DECOMMIT;
-                    a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING);
-                }
-                else
-                {
-                    a->flags &= ~D3DKMT_ALLOC_RELEASED;
-                    result = D3DDDI_RECLAIM_RESULT_DISCARDED;
-                    device->stats.ReclaimsDiscarded++;
-                    if (value > *fence_value) *fence_value = value;
-                }
-            }
-            else device->stats.ReclaimsOk++;
-            if (result != D3DDDI_RECLAIM_RESULT_NOT_COMMITTED)
-            {
-                a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING | D3DKMT_ALLOC_DECOMMIT);
-                d3dkmt_residency_apply_priority_locked(device, a, effective_priority(a));
-            }
-        }
-        /* else: never offered (or already reclaimed): OK, nothing changes. */
+        VkDeviceMemory none = VK_NULL_HANDLE;
+        D3DDDI_RECLAIM_RESULT result = reclaim_one_locked(device, queue, r->allocs[i], recommit ? &fresh[i] : &none,
+                                                          fence_value);
         reclaim_report(out, r->group ? r->group[i] : i, result);
     }
-    if (released)
+    if (recommit)
     {
         /* An allocation listed twice got memory twice; the second copy was not needed. */
-        for (i = 0; i < r->count; i++)
-            if (fresh[i]) d3dkmt_allocation_discard_memory_locked(device, r->allocs[i], fresh[i]);
+        for (i = 0; i < r->count; i++) if (fresh[i]) d3dkmt_vidmm_drop_unbound_locked(device, fresh[i]);
         if (fresh != inline_fresh) free(fresh);
     }
     return STATUS_SUCCESS;
@@ -459,7 +324,7 @@ static NTSTATUS reclaim_common(struct d3dkmt_device *device, struct d3dkmt_pagin
     d3dkmt_tracker_poll(device);
     out->inputs = count;
     pthread_mutex_lock(&device->lock);
-    if (!(status = d3dkmt_allocation_resolve_locked(device, resources ? resources : list, count, !!resources, 0, &r)))
+    if (!(status = d3dkmt_vidmm_resolve_locked(device, resources ? resources : list, count, !!resources, 0, &r)))
     {
         status = reclaim_locked(device, queue, &r, out, &fence_value);
         d3dkmt_resolved_free(&r);
@@ -544,6 +409,14 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTReclaimAllocations2(D3DKMT_RECLAIMALLOCATION
 
 /* ---- MakeResident / Evict ---- */
 
+/* Applies a's effective priority when it differs from `before`, the one it had before the caller
+ * changed its state (device->lock held). */
+static void update_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *a, float before)
+{
+    float now = d3dkmt_vidmm_effective_priority(a);
+    if (now != before) d3dkmt_vidmm_apply_priority_locked(device, a, now);
+}
+
 /***********************************************************************
  *           D3DKMTMakeResident
  *
@@ -559,7 +432,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTReclaimAllocations2(D3DKMT_RECLAIMALLOCATION
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad queue, count, list, a bad,
  * offered or stale handle, a priority of 0, a count that would overflow 65535); STATUS_NO_MEMORY;
  * STATUS_DEVICE_REMOVED.
- * Follows d3dkmthk/nf-d3dkmthk-d3dkmtmakeresident (pfnd3dddi_makeresidentcb) and reference §2;
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtmakeresident and d3dumddi/nc-d3dumddi-pfnd3dddi_makeresidentcb;
  * docs/decisions/residency.md.
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
@@ -583,13 +456,13 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
 
     pthread_mutex_lock(&device->lock);
     /* An offered allocation must be reclaimed first. */
-    if ((status = d3dkmt_allocation_resolve_locked(device, desc->AllocationList, desc->NumAllocations, false,
+    if ((status = d3dkmt_vidmm_resolve_locked(device, desc->AllocationList, desc->NumAllocations, false,
                                                    D3DKMT_ALLOC_OFFERED, &r)))
         goto unlock;
     status = STATUS_INVALID_PARAMETER;
     for (i = 0; i < r.count; i++)
         if (r.allocs[i]->residency_count == UINT16_MAX || !r.allocs[i]->memory) goto unlock_free;
-    missing = d3dkmt_residency_make_room_locked(device, 0);
+    missing = d3dkmt_vidmm_trim_locked(device, 0);
     if (missing && !desc->Flags.MustSucceed)
     {
         desc->NumBytesToTrim = missing;
@@ -599,14 +472,14 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
     for (i = 0; i < r.count; i++)
     {
         struct d3dkmt_allocation *a = r.allocs[i];
-        float before = effective_priority(a);
+        float before = d3dkmt_vidmm_effective_priority(a);
         a->residency_count++;
         if (desc->PriorityList)
         {
             a->d3d_priority = desc->PriorityList[i];
             a->priority = d3dkmt_priority_to_vk(a->d3d_priority);
         }
-        if (effective_priority(a) != before) d3dkmt_residency_apply_priority_locked(device, a, effective_priority(a));
+        update_priority_locked(device, a, before);
     }
     desc->NumBytesToTrim = 0;
     status = STATUS_SUCCESS;
@@ -647,7 +520,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEvict(D3DKMT_EVICT *desc)
     d3dkmt_tracker_poll(device);
 
     pthread_mutex_lock(&device->lock);
-    if ((status = d3dkmt_allocation_resolve_locked(device, desc->AllocationList, desc->NumAllocations, false, 0, &r)))
+    if ((status = d3dkmt_vidmm_resolve_locked(device, desc->AllocationList, desc->NumAllocations, false, 0, &r)))
         goto unlock;
     /* Each entry takes one reference; one that finds none left (repeats in the list count) makes
      * the call fail, and the references taken before it are given back: nothing changes. */
@@ -662,10 +535,14 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEvict(D3DKMT_EVICT *desc)
             break;
         }
     }
-    /* The drop to zero lowers the priority (an offered allocation keeps its lower offer level). */
+    /* The drop to zero lowers the priority to the evicted level (an offer in effect keeps its lower
+     * offer level). */
     for (i = 0; i < r.count && !status; i++)
-        if (!r.allocs[i]->residency_count && effective_priority(r.allocs[i]) == EVICTED_LEVEL)
-            d3dkmt_residency_apply_priority_locked(device, r.allocs[i], EVICTED_LEVEL);
+    {
+        struct d3dkmt_allocation *a = r.allocs[i];
+        if (!a->residency_count && (a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING)) != D3DKMT_ALLOC_OFFERED)
+            d3dkmt_vidmm_apply_priority_locked(device, a, d3dkmt_vidmm_effective_priority(a));
+    }
     if (!status) desc->NumBytesToTrim = 0;
     d3dkmt_resolved_free(&r);
 unlock:
@@ -684,8 +561,8 @@ static NTSTATUS priority_targets_locked(struct d3dkmt_device *device, D3DKMT_HAN
 {
     if (hResource && count) return STATUS_INVALID_PARAMETER;
     if (!hResource && (!count || !list || count > D3DKMT_MAX_RESIDENCY_LIST)) return STATUS_INVALID_PARAMETER;
-    if (hResource) return d3dkmt_allocation_resolve_locked(device, &hResource, 1, true, 0, r);
-    return d3dkmt_allocation_resolve_locked(device, list, count, false, 0, r);
+    if (hResource) return d3dkmt_vidmm_resolve_locked(device, &hResource, 1, true, 0, r);
+    return d3dkmt_vidmm_resolve_locked(device, list, count, false, 0, r);
 }
 
 /***********************************************************************
@@ -721,10 +598,10 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTSetAllocationPriority(const D3DKMT_SETALLOCA
         for (i = 0; i < r.count; i++)
         {
             struct d3dkmt_allocation *a = r.allocs[i];
-            float before = effective_priority(a);
+            float before = d3dkmt_vidmm_effective_priority(a);
             a->d3d_priority = desc->pPriorities[desc->hResource ? 0 : i];
             a->priority = d3dkmt_priority_to_vk(a->d3d_priority);
-            if (effective_priority(a) != before) d3dkmt_residency_apply_priority_locked(device, a, effective_priority(a));
+            update_priority_locked(device, a, before);
         }
         d3dkmt_resolved_free(&r);
     }
@@ -765,43 +642,39 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTGetAllocationPriority(const D3DKMT_GETALLOCA
 
 /* ---- Statistics ---- */
 
-/* Adds one allocation to the byte gauges; runs with a reference held and no lock (the put after
- * it may free the allocation, which takes device->lock). */
-static void gauge_cb(struct d3dkmt_object *obj, void *ctx)
+/***********************************************************************
+ *           D3DKMTEscape
+ *
+ * The driver-private requests of libd3dkmt.  desc->Type: D3DKMT_ESCAPE_DRIVERPRIVATE;
+ * desc->hDevice: a device; desc->pPrivateDriverData: a D3DKMT_VK_STATISTICS whose Code is
+ * D3DKMT_VK_ESCAPE_QUERY_STATISTICS, PrivateDriverDataSize its size; it is filled in.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc or data NULL, wrong size or code, bad
+ * device); STATUS_NOT_SUPPORTED (another escape type).
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtescape; docs/private-driver-data.md.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEscape(const D3DKMT_ESCAPE *desc)
 {
-    struct d3dkmt_allocation *a = (struct d3dkmt_allocation *)obj;
-    struct d3dkmt_device *device = a->obj.device;
-    D3DKMT_VK_STATISTICS *s = ctx;
+    struct d3dkmt_device *device;
+    D3DKMT_VK_STATISTICS *stats;
 
-    pthread_mutex_lock(&device->lock);
-    if (a->flags & D3DKMT_ALLOC_RELEASED) s->BytesReleased += a->size;
-    else if (a->flags & D3DKMT_ALLOC_OFFERED) s->BytesOffered += a->size;
-    else if (a->memory) s->BytesResident += a->size;
-    pthread_mutex_unlock(&device->lock);
+    if (!desc || !desc->pPrivateDriverData) return STATUS_INVALID_PARAMETER;
+    if (desc->Type != D3DKMT_ESCAPE_DRIVERPRIVATE) return STATUS_NOT_SUPPORTED;
+    if (desc->PrivateDriverDataSize != sizeof(D3DKMT_VK_STATISTICS)) return STATUS_INVALID_PARAMETER;
+    stats = desc->pPrivateDriverData;
+    if (stats->Code != D3DKMT_VK_ESCAPE_QUERY_STATISTICS) return STATUS_INVALID_PARAMETER;
+    if (!(device = d3dkmt_device_get(desc->hDevice))) return STATUS_INVALID_PARAMETER;
+    d3dkmt_vidmm_query_statistics(device, stats);
+    d3dkmt_device_put(device);
+    return STATUS_SUCCESS;
 }
 
 D3DKMT_EXPORT NTSTATUS d3dkmt_host_query_statistics(D3DKMT_HANDLE hDevice, D3DKMT_VK_STATISTICS *stats)
 {
     struct d3dkmt_device *device;
-    D3DKMT_VK_STATISTICS s;
 
     if (!stats) return STATUS_INVALID_PARAMETER;
-    if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;   /* as d3dkmt_host.h says */
-    d3dkmt_tracker_poll(device);
-    pthread_mutex_lock(&device->lock);
-    s = device->stats;
-    s.Budget = local_budget_locked(device);
-    pthread_mutex_unlock(&device->lock);
-    s.BytesResident = s.BytesOffered = s.BytesReleased = 0;
-    d3dkmt_handle_for_each(device, D3DKMT_OBJ_ALLOCATION, gauge_cb, &s);
-    s.Code = D3DKMT_VK_ESCAPE_QUERY_STATISTICS;
-    s.ResidencyMode = device->residency_mode;
-    s.SparseBinding = device->sparse;
-    s.Usage = atomic_load(&device->adapter->local_usage);
-    pthread_mutex_lock(&device->tracker.lock);
-    s.DeferredPending = device->tracker.pending_count + device->tracker.running;
-    pthread_mutex_unlock(&device->tracker.lock);
-    *stats = s;
+    if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
+    d3dkmt_vidmm_query_statistics(device, stats);
     d3dkmt_device_put(device);
     return STATUS_SUCCESS;
 }

@@ -17,8 +17,16 @@
  * and a private "wake" semaphore, then polls.  With nothing pending it sleeps on a condition
  * variable.  Deferred functions always run with no library lock held.
  *
+ * Monitored values: a monitored fence's CPU-visible value (struct d3dkmt_monitored_value, embedded
+ * in the fence) follows its semaphore while GPU signals of it are queued; the tracker writes it
+ * from polls and the waiter thread, and d3dkmt_tracker_publish_value from CPU signals, all under
+ * tracker.lock, so it never goes backwards.
+ *
  * Locking: tracker.lock protects the fence array, the pending list and the monitored list; it is
  * never held while a deferred function runs or while the thread sleeps in Vulkan.
+ *
+ * Layer 5 (src/d3dkmt_private.h): calls vulkan.c and log.c only; what it runs later it runs through
+ * the function pointers of deferred operations.
  */
 #include "d3dkmt_private.h"
 
@@ -38,7 +46,7 @@ struct d3dkmt_deferred
     struct d3dkmt_tracked_fence wait[];
 };
 
-static VkSemaphore create_timeline(struct d3dkmt_device *device, uint64_t initial)
+VkSemaphore d3dkmt_create_timeline_semaphore(struct d3dkmt_device *device, uint64_t initial)
 {
     VkSemaphoreTypeCreateInfo type = {
         .sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
@@ -52,11 +60,6 @@ static VkSemaphore create_timeline(struct d3dkmt_device *device, uint64_t initia
     return sem;
 }
 
-VkSemaphore d3dkmt_create_timeline_semaphore(struct d3dkmt_device *device, uint64_t initial)
-{
-    return create_timeline(device, initial);
-}
-
 NTSTATUS d3dkmt_tracker_init(struct d3dkmt_device *device)
 {
     struct d3dkmt_tracker *t = &device->tracker;
@@ -68,9 +71,9 @@ NTSTATUS d3dkmt_tracker_init(struct d3dkmt_device *device)
     d3dkmt_list_init(&t->monitored);
     t->fence_capacity = 8;
     if (!(t->fences = calloc(t->fence_capacity, sizeof(*t->fences)))) goto fail;
-    if (!(t->timeline = create_timeline(device, 0))) goto fail;
-    if (!(t->bind_timeline = create_timeline(device, 0))) goto fail;
-    if (!(t->wake = create_timeline(device, 0))) goto fail;
+    if (!(t->timeline = d3dkmt_create_timeline_semaphore(device, 0))) goto fail;
+    if (!(t->bind_timeline = d3dkmt_create_timeline_semaphore(device, 0))) goto fail;
+    if (!(t->wake = d3dkmt_create_timeline_semaphore(device, 0))) goto fail;
     t->fences[0].semaphore = t->timeline;
     t->fences[1].semaphore = t->bind_timeline;
     t->fence_count = 2;
@@ -119,14 +122,14 @@ static void update_monitored_locked(struct d3dkmt_device *device)
 
     for (e = device->tracker.monitored.next; e != &device->tracker.monitored; e = next)
     {
-        struct d3dkmt_sync_object *sync = D3DKMT_CONTAINER(e, struct d3dkmt_sync_object, monitored_link);
-        uint64_t value = semaphore_value(device, sync->semaphore);
+        struct d3dkmt_monitored_value *mv = D3DKMT_CONTAINER(e, struct d3dkmt_monitored_value, link);
+        uint64_t value = semaphore_value(device, mv->semaphore);
 
         next = e->next;
-        if (value == UINT64_MAX) value = sync->gpu_pending;
-        if (value > atomic_load_explicit(sync->cpu_value, memory_order_relaxed))
-            atomic_store_explicit(sync->cpu_value, value, memory_order_release);
-        if (value >= sync->gpu_pending) d3dkmt_list_remove(&sync->monitored_link);
+        if (value == UINT64_MAX) value = mv->gpu_pending;
+        if (value > atomic_load_explicit(mv->cpu_value, memory_order_relaxed))
+            atomic_store_explicit(mv->cpu_value, value, memory_order_release);
+        if (value >= mv->gpu_pending) d3dkmt_list_remove(&mv->link);
     }
 }
 
@@ -223,9 +226,9 @@ static void *waiter_main(void *arg)
         }
         for (e = t->monitored.next; e != &t->monitored && n < D3DKMT_ARRAY_SIZE(sems); e = e->next)
         {
-            struct d3dkmt_sync_object *sync = D3DKMT_CONTAINER(e, struct d3dkmt_sync_object, monitored_link);
-            sems[n] = sync->semaphore;
-            values[n++] = atomic_load_explicit(sync->cpu_value, memory_order_relaxed) + 1;
+            struct d3dkmt_monitored_value *mv = D3DKMT_CONTAINER(e, struct d3dkmt_monitored_value, link);
+            sems[n] = mv->semaphore;
+            values[n++] = atomic_load_explicit(mv->cpu_value, memory_order_relaxed) + 1;
         }
         wait.semaphoreCount = n;
         t->in_wait = true;
@@ -424,7 +427,7 @@ NTSTATUS d3dkmt_tracker_track(struct d3dkmt_device *device, VkSemaphore semaphor
     return STATUS_SUCCESS;
 }
 
-uint64_t d3dkmt_tracker_next_value(struct d3dkmt_device *device)
+static uint64_t next_timeline_value(struct d3dkmt_device *device)
 {
     struct d3dkmt_tracker *t = &device->tracker;
     uint64_t value;
@@ -451,7 +454,7 @@ VkResult d3dkmt_tracker_submit_locked(struct d3dkmt_device *device, VkSubmitInfo
         waits[info->waitSemaphoreInfoCount++] = (VkSemaphoreSubmitInfo){
             .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = t->bind_timeline,
             .value = bind_last, .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
-    *value = d3dkmt_tracker_next_value(device);
+    *value = next_timeline_value(device);
     signals[info->signalSemaphoreInfoCount++] = (VkSemaphoreSubmitInfo){
         .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = t->timeline,
         .value = *value, .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
@@ -489,24 +492,24 @@ uint64_t d3dkmt_tracker_next_bind_value(struct d3dkmt_device *device, uint64_t *
     return value;
 }
 
-void d3dkmt_tracker_monitor(struct d3dkmt_device *device, struct d3dkmt_sync_object *sync, uint64_t value)
+void d3dkmt_tracker_monitor(struct d3dkmt_device *device, struct d3dkmt_monitored_value *mv, uint64_t value)
 {
     struct d3dkmt_tracker *t = &device->tracker;
 
     pthread_mutex_lock(&t->lock);
-    if (value > sync->gpu_pending) sync->gpu_pending = value;
-    if (d3dkmt_list_empty(&sync->monitored_link)) d3dkmt_list_add_tail(&t->monitored, &sync->monitored_link);
+    if (value > mv->gpu_pending) mv->gpu_pending = value;
+    if (d3dkmt_list_empty(&mv->link)) d3dkmt_list_add_tail(&t->monitored, &mv->link);
     atomic_store_explicit(&t->monitored_atomic, true, memory_order_release);
     kick_waiter_locked(device);
     pthread_mutex_unlock(&t->lock);
 }
 
-void d3dkmt_tracker_unmonitor(struct d3dkmt_device *device, struct d3dkmt_sync_object *sync)
+void d3dkmt_tracker_unmonitor(struct d3dkmt_device *device, struct d3dkmt_monitored_value *mv)
 {
     struct d3dkmt_tracker *t = &device->tracker;
 
     pthread_mutex_lock(&t->lock);
-    if (!d3dkmt_list_empty(&sync->monitored_link)) d3dkmt_list_remove(&sync->monitored_link);
+    d3dkmt_list_unlink(&mv->link);
     /* The waiter thread may be sleeping in vkWaitSemaphores on a copy of this semaphore: wake it
      * and let that wait end before the caller destroys the semaphore.  Its next wait no longer
      * includes it.  (Not on the waiter thread itself: it is not in a wait while it runs deferred
@@ -520,10 +523,27 @@ void d3dkmt_tracker_unmonitor(struct d3dkmt_device *device, struct d3dkmt_sync_o
     pthread_mutex_unlock(&t->lock);
 }
 
+void d3dkmt_tracker_publish_value(struct d3dkmt_device *device, struct d3dkmt_monitored_value *mv, uint64_t value)
+{
+    pthread_mutex_lock(&device->tracker.lock);
+    if (value > atomic_load_explicit(mv->cpu_value, memory_order_relaxed))
+        atomic_store_explicit(mv->cpu_value, value, memory_order_release);
+    pthread_mutex_unlock(&device->tracker.lock);
+}
+
+uint64_t d3dkmt_tracker_gpu_pending(struct d3dkmt_device *device, struct d3dkmt_monitored_value *mv)
+{
+    uint64_t value;
+
+    pthread_mutex_lock(&device->tracker.lock);
+    value = mv->gpu_pending;
+    pthread_mutex_unlock(&device->tracker.lock);
+    return value;
+}
+
 void d3dkmt_tracker_finish(struct d3dkmt_device *device)
 {
     struct d3dkmt_tracker *t = &device->tracker;
-    bool joined = false;
 
     /* Let pending work finish (the GPU is idle after vkDeviceWaitIdle in device destruction, or
      * the device is lost): everything runs, nothing is cancelled or leaked. */
@@ -543,9 +563,7 @@ void d3dkmt_tracker_finish(struct d3dkmt_device *device)
          * thread itself: it cannot join itself, so it detaches and ends after this returns. */
         if (pthread_equal(pthread_self(), t->thread)) pthread_detach(t->thread);
         else pthread_join(t->thread, NULL);
-        joined = true;
     }
-    (void)joined;
     device->vkd.vkDestroySemaphore(device->vk, t->wake, NULL);
     device->vkd.vkDestroySemaphore(device->vk, t->bind_timeline, NULL);
     device->vkd.vkDestroySemaphore(device->vk, t->timeline, NULL);

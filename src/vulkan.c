@@ -2,6 +2,8 @@
  * vulkan.c: Vulkan dispatch.  The library reaches Vulkan only through vkGetInstanceProcAddr (the
  * loader's, or a mock installed by the unit tests) and the function tables it fills; this file
  * also owns the instance, the validation messenger and the one VkResult -> NTSTATUS mapping.
+ * Layer 3 (src/d3dkmt_private.h): it calls only log.c; adapter.c (layer 4) creates the instance
+ * through d3dkmt_vk_create_instance when the library initialises.
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
  */
@@ -11,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct d3dkmt_vk_global g_vk = { .lock = PTHREAD_MUTEX_INITIALIZER };
-_Atomic uint64_t d3dkmt_validation_count;
+struct d3dkmt_vk_global g_vk;
+static _Atomic uint64_t validation_count;
 
 static PFN_vkGetInstanceProcAddr loader_override;
 static bool validation_fatal;
@@ -58,7 +60,7 @@ static VkBool32 VKAPI_PTR debug_callback(VkDebugUtilsMessageSeverityFlagBitsEXT 
                                          const VkDebugUtilsMessengerCallbackDataEXT *data, void *user)
 {
     if (severity < VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT) return VK_FALSE;
-    atomic_fetch_add(&d3dkmt_validation_count, 1);
+    atomic_fetch_add(&validation_count, 1);
     fprintf(stderr, "d3dkmt:validation: %s\n", data && data->pMessage ? data->pMessage : "(no message)");
     if (validation_fatal) abort();
     return VK_FALSE;
@@ -80,8 +82,7 @@ static int layer_present(PFN_vkEnumerateInstanceLayerProperties enumerate, const
     return found;
 }
 
-/* Creates the instance (g_vk.lock held). */
-static NTSTATUS create_instance(void)
+NTSTATUS d3dkmt_vk_create_instance(void)
 {
     static const char validation_layer[] = "VK_LAYER_KHRONOS_validation";
     const char *validation = getenv("D3DKMT_VALIDATION");
@@ -158,48 +159,18 @@ static NTSTATUS create_instance(void)
     return STATUS_SUCCESS;
 }
 
-NTSTATUS d3dkmt_vk_init(void)
-{
-    NTSTATUS status;
-
-    pthread_mutex_lock(&g_vk.lock);
-    if (g_vk.initialised)
-    {
-        pthread_mutex_unlock(&g_vk.lock);
-        return STATUS_SUCCESS;
-    }
-    d3dkmt_log_init();
-    if (!(status = create_instance()) && (status = d3dkmt_adapter_enumerate()))
-        d3dkmt_vk_shutdown_locked();
-    g_vk.initialised = !status;
-    g_vk.init_status = status;
-    pthread_mutex_unlock(&g_vk.lock);
-    return status;
-}
-
-void d3dkmt_vk_shutdown_locked(void)
+void d3dkmt_vk_destroy_instance(void)
 {
     if (g_vk.messenger && g_vk.vki.vkDestroyDebugUtilsMessengerEXT)
         g_vk.vki.vkDestroyDebugUtilsMessengerEXT(g_vk.instance, g_vk.messenger, NULL);
     if (g_vk.instance && g_vk.vki.vkDestroyInstance)
         g_vk.vki.vkDestroyInstance(g_vk.instance, NULL);
-    for (uint32_t i = 0; i < g_vk.adapter_count; i++) pthread_mutex_destroy(&g_vk.adapters[i].devices_lock);
-    free(g_vk.adapters);
-    g_vk.adapters = NULL;
-    g_vk.adapter_count = 0;
     g_vk.messenger = VK_NULL_HANDLE;
     g_vk.instance = VK_NULL_HANDLE;
     memset(&g_vk.vki, 0, sizeof(g_vk.vki));
-    g_vk.initialised = false;
-}
-
-NTSTATUS d3dkmt_init(void)
-{
-    if (__builtin_expect(g_vk.initialised, 1)) return STATUS_SUCCESS;
-    return d3dkmt_vk_init();
 }
 
 D3DKMT_EXPORT uint64_t d3dkmt_host_validation_messages(void)
 {
-    return atomic_load(&d3dkmt_validation_count);
+    return atomic_load(&validation_count);
 }

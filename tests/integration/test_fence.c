@@ -666,7 +666,7 @@ static void test_paging_queue_destroy_pending(void **state)
     signal.value = d3dkmt_paging_queue_next_value_locked(device, queue);
     pthread_mutex_unlock(&device->queue_lock);
     assert_int_equal(signal.value, 1);
-    signal.semaphore = queue->fence->semaphore;
+    signal.semaphore = queue->fence->value.semaphore;
     assert_int_equal(d3dkmt_paging_queue_completed(device, queue), 0);
     d3dkmt_object_put(&queue->obj);
     d3dkmt_device_put(device);
@@ -707,7 +707,7 @@ static void test_paging_queue_completed(void **state)
     assert_non_null(device = d3dkmt_device_get(t.device));
     assert_non_null(queue = d3dkmt_paging_queue_get(q.hPagingQueue, device));
     assert_null(d3dkmt_paging_queue_get(q.hSyncObject, device));    /* typed lookup */
-    signal.semaphore = queue->fence->semaphore;
+    signal.semaphore = queue->fence->value.semaphore;
     for (i = 1; i <= 3; i++)
     {
         pthread_mutex_lock(&device->queue_lock);

@@ -1294,12 +1294,23 @@ done:
     return vr;
 }
 
+static void (*_Atomic device_address_hook)(void *ctx);
+static void *device_address_hook_ctx;
+
+void mock_vk_on_device_address(void (*fn)(void *ctx), void *ctx)
+{
+    device_address_hook_ctx = ctx;
+    atomic_store(&device_address_hook, fn);
+}
+
 static VkDeviceAddress VKAPI_CALL mock_vkGetBufferDeviceAddress(VkDevice device, const VkBufferDeviceAddressInfo *info)
 {
+    void (*hook)(void *ctx) = atomic_exchange(&device_address_hook, NULL);
     struct mock_device *dev;
     struct mock_buffer *buf;
     VkDeviceAddress address = 0;
 
+    if (hook) hook(device_address_hook_ctx);
     pthread_mutex_lock(&m.lock);
     if ((dev = lookup(device, K_DEVICE, "vkGetBufferDeviceAddress"))
             && (buf = lookup(info->buffer, K_BUFFER, "vkGetBufferDeviceAddress")))

@@ -128,6 +128,11 @@ bool mock_vk_buffer_memory(VkBuffer buffer, VkDeviceMemory *memory);
  * (tests use it to release a "busy GPU" only when the library chose to wait for it). */
 int mock_vk_blocked(void);
 
+/* Calls fn(ctx) once, at the start of the next vkGetBufferDeviceAddress (any thread), outside the
+ * mock's own lock; the library calls it while creating allocations, after their handles are
+ * reserved and before they are published (tests race a DestroyDevice there). */
+void mock_vk_on_device_address(void (*fn)(void *ctx), void *ctx);
+
 /* Violations seen since install. */
 unsigned int mock_vk_errors(void);
 

@@ -7,15 +7,20 @@
 
 #include <stdlib.h>
 
-/* Adapter-handle objects are the simplest: freeing one is free(). */
+/* A bare object of the adapter-handle kind, released with free(). */
+static void release_object(struct d3dkmt_object *obj)
+{
+    free(obj);
+}
+
 static struct d3dkmt_object *new_object(struct d3dkmt_device *device)
 {
-    struct d3dkmt_adapter_handle *h = calloc(1, sizeof(*h));
-    assert_non_null(h);
-    d3dkmt_object_init(&h->obj, D3DKMT_OBJ_ADAPTER, device);
-    assert_int_equal(d3dkmt_handle_reserve(&h->obj), STATUS_SUCCESS);
-    d3dkmt_handle_publish(&h->obj);
-    return &h->obj;
+    struct d3dkmt_object *obj = calloc(1, sizeof(*obj));
+    assert_non_null(obj);
+    d3dkmt_object_init(obj, D3DKMT_OBJ_ADAPTER, device, release_object);
+    assert_int_equal(d3dkmt_handle_reserve(obj), STATUS_SUCCESS);
+    d3dkmt_handle_publish(obj);
+    return obj;
 }
 
 static void test_format(void **state)

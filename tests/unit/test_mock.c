@@ -1316,6 +1316,39 @@ static void test_destroy_device_with_objects(void **state)
     teardown_fixture();
 }
 
+static void destroy_device_hook(void *ctx)
+{
+    destroy_device(*(D3DKMT_HANDLE *)ctx);
+}
+
+/* A create that races the destroy of its device (docs/decisions/lifetime.md): the device is
+ * destroyed from inside D3DKMTCreateAllocation2, after the new allocations' handles are reserved
+ * and before they are published.  The call returns STATUS_INVALID_HANDLE and leaves nothing. */
+static void test_create_races_destroy_device(void **state)
+{
+    struct mock_vk_counts c0, c1;
+    D3DKMT_HANDLE h[2] = { 0 };
+    uint32_t handles;
+    D3DKMT_HANDLE dev2;
+
+    setup_fixture();
+    mock_vk_get_counts(&c0);
+    handles = d3dkmt_handle_count();
+    dev2 = fx.dev2;
+    mock_vk_on_device_address(destroy_device_hook, &dev2);
+    assert_int_equal(test_create(fx.dev2, 2, 65536, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, h, NULL),
+                     STATUS_INVALID_HANDLE);
+    mock_vk_get_counts(&c1);
+    /* The device's own six handles are gone, and none of the two new ones stayed. */
+    assert_int_equal(d3dkmt_handle_count(), handles - 6);
+    assert_null(d3dkmt_handle_get(h[0], D3DKMT_OBJ_ALLOCATION, NULL));
+    assert_null(d3dkmt_handle_get(h[1], D3DKMT_OBJ_ALLOCATION, NULL));
+    assert_int_equal(c1.devices, c0.devices - 1);
+    assert_int_equal(c1.memories, c0.memories - 1);   /* the device's allocation; the new ones freed */
+    assert_int_equal(c1.buffers, c0.buffers - 1);
+    teardown_fixture();
+}
+
 static void test_paging_fence_not_destroyable(void **state)
 {
     D3DKMT_DESTROYSYNCHRONIZATIONOBJECT d = { 0 };
@@ -1580,6 +1613,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_reclaim_not_offered),
         cmocka_unit_test(test_destroy_offered),
         cmocka_unit_test(test_destroy_device_with_objects),
+        cmocka_unit_test(test_create_races_destroy_device),
         cmocka_unit_test(test_paging_fence_not_destroyable),
         cmocka_unit_test(test_lock_offered),
         cmocka_unit_test(test_duplicate_in_destroy_list),

@@ -1,0 +1,579 @@
+/*
+ * vidmm.c: the video memory manager's mechanisms, shared by the entry points of allocation.c and
+ * residency.c: usage accounting, an allocation's memory (allocate, bind, discard, free), the
+ * resolve of handle lists, the priority map and its application, the budget manager (trim) and
+ * the statistics.
+ *
+ * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
+ *
+ * Memory.  Each allocation owns one VkDeviceMemory.  Where the device has sparse binding it is
+ * fronted by a sparse VkBuffer, so the buffer (and its device address) survives the budget manager
+ * discarding the memory and a reclaim binding new memory; binds go through vkQueueBindSparse on the
+ * device queue, chained on the tracker's bind timeline (a rebind for Reclaim2 also signals the
+ * paging queue's fence).  Without sparse binding the buffer is bound once with vkBindBufferMemory
+ * and the memory is never discarded while the allocation lives.
+ *
+ * Budget manager.  Vulkan never discards memory, so a truthful DISCARDED needs the library to give
+ * memory back itself.  When LOCAL usage would exceed the budget, trim discards the memory of offered
+ * allocations of every device of the adapter (LOW, then NORMAL, then HIGH offers; the device that
+ * needs room first, then oldest offer first within a priority), only of offers that took effect
+ * (their earlier GPU work completed), never of an allocation that is not offered and never of
+ * imported memory.  Discarding is: unbind the sparse buffer, then vkFreeMemory once the unbind ran.
+ * Without sparse binding nothing is discarded.
+ *
+ * Priorities (docs/decisions/priorities.md): an allocation's Vulkan priority is
+ *   offered (in effect)  the offer level of its offer priority: LOW 0.0, NORMAL 0.05, HIGH 0.1
+ *   evicted              EVICTED_LEVEL 0.2
+ *   otherwise            d3dkmt_priority_to_vk(its D3DDDI priority), in [0.25, 1]
+ * and changes live through vkSetDeviceMemoryPriorityEXT where pageable memory is on.
+ *
+ * Everything here runs under device->lock unless its comment says otherwise.
+ *
+ * Layer 8 (src/d3dkmt_private.h): calls fence.c (paging fence values), device.c, tracker.c,
+ * adapter.c, vulkan.c and handle.c.
+ */
+#include "d3dkmt_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EVICTED_LEVEL 0.2f
+
+/* ---- Priorities ---- */
+
+/* Breakpoints of the D3DDDI -> Vulkan priority map, linear in between (monotonic). */
+static const struct { uint32_t d3d; float vk; } priority_map[] = {
+    { 0,                                 0.25f },
+    { D3DDDI_ALLOCATIONPRIORITY_MINIMUM, 0.3f  },
+    { D3DDDI_ALLOCATIONPRIORITY_LOW,     0.375f },
+    { D3DDDI_ALLOCATIONPRIORITY_NORMAL,  0.5f  },
+    { D3DDDI_ALLOCATIONPRIORITY_HIGH,    0.75f },
+    { D3DDDI_ALLOCATIONPRIORITY_MAXIMUM, 1.0f  },
+};
+
+float d3dkmt_priority_to_vk(uint32_t p)
+{
+    unsigned int i;
+
+    for (i = 1; i < D3DKMT_ARRAY_SIZE(priority_map); i++)
+    {
+        if (p <= priority_map[i].d3d)
+        {
+            double span = (double)priority_map[i].d3d - priority_map[i - 1].d3d;
+            double t = ((double)p - priority_map[i - 1].d3d) / span;
+            return priority_map[i - 1].vk + (float)t * (priority_map[i].vk - priority_map[i - 1].vk);
+        }
+    }
+    return 1.0f;
+}
+
+float d3dkmt_vidmm_offer_level(unsigned int offer_priority)
+{
+    static const float level[3] = { 0.0f, 0.05f, 0.1f };   /* LOW, NORMAL, HIGH */
+    return level[offer_priority - D3DKMT_OFFER_PRIORITY_LOW];
+}
+
+float d3dkmt_vidmm_effective_priority(const struct d3dkmt_allocation *a)
+{
+    if ((a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING)) == D3DKMT_ALLOC_OFFERED)
+        return d3dkmt_vidmm_offer_level(a->offer_priority);
+    if (!a->residency_count) return EVICTED_LEVEL;
+    return a->priority;
+}
+
+void d3dkmt_vidmm_apply_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc, float priority)
+{
+    if (device->pageable && alloc->memory)
+        device->vkd.vkSetDeviceMemoryPriorityEXT(device->vk, alloc->memory, priority);
+}
+
+/* ---- Memory ---- */
+
+static bool type_is_local(const struct d3dkmt_device *device, uint32_t type)
+{
+    const VkPhysicalDeviceMemoryProperties *mp = &device->adapter->mem_props;
+    return d3dkmt_adapter_heap_is_local(device->adapter, mp->memoryTypes[type].heapIndex);
+}
+
+void d3dkmt_vidmm_account(struct d3dkmt_device *device, const struct d3dkmt_allocation *alloc, bool add)
+{
+    _Atomic uint64_t *usage = type_is_local(device, alloc->memory_type) ? &device->adapter->local_usage
+                                                                        : &device->adapter->nonlocal_usage;
+    if (add) atomic_fetch_add(usage, alloc->size);
+    else atomic_fetch_sub(usage, alloc->size);
+}
+
+void d3dkmt_vidmm_free_memory_locked(struct d3dkmt_device *device, VkDeviceMemory memory, uint64_t size)
+{
+    device->vkd.vkFreeMemory(device->vk, memory, NULL);
+    device->stats.BytesFreed += size;
+}
+
+/* Submits one sparse bind of `memory` (VK_NULL_HANDLE to unbind) to alloc's buffer, chained on the
+ * bind timeline and, with a paging queue, signalling its fence to a new value (*fence_value).
+ * Takes queue_lock. */
+static VkResult queue_bind(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc, VkDeviceMemory memory,
+                           struct d3dkmt_paging_queue *paging_queue, uint64_t *fence_value)
+{
+    VkSparseMemoryBind bind = { .resourceOffset = 0, .size = alloc->size, .memory = memory, .memoryOffset = 0 };
+    VkSparseBufferMemoryBindInfo buffer_bind = { .buffer = alloc->buffer, .bindCount = 1, .pBinds = &bind };
+    uint64_t previous, signal_values[2];
+    VkSemaphore signal_sems[2];
+    VkTimelineSemaphoreSubmitInfo timeline = { .sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO };
+    VkBindSparseInfo info = {
+        .sType = VK_STRUCTURE_TYPE_BIND_SPARSE_INFO,
+        .pNext = &timeline,
+        .bufferBindCount = 1,
+        .pBufferBinds = &buffer_bind,
+        .pSignalSemaphores = signal_sems,
+    };
+    VkResult vr;
+
+    pthread_mutex_lock(&device->queue_lock);
+    signal_values[0] = d3dkmt_tracker_next_bind_value(device, &previous);
+    signal_sems[0] = device->tracker.bind_timeline;
+    info.signalSemaphoreCount = 1;
+    if (paging_queue)
+    {
+        signal_sems[1] = paging_queue->fence->value.semaphore;
+        signal_values[1] = d3dkmt_paging_queue_next_value_locked(device, paging_queue);
+        info.signalSemaphoreCount = 2;
+        if (fence_value) *fence_value = signal_values[1];
+    }
+    if (previous)
+    {
+        info.waitSemaphoreCount = 1;
+        info.pWaitSemaphores = &device->tracker.bind_timeline;
+        timeline.waitSemaphoreValueCount = 1;
+        timeline.pWaitSemaphoreValues = &previous;
+    }
+    timeline.signalSemaphoreValueCount = info.signalSemaphoreCount;
+    timeline.pSignalSemaphoreValues = signal_values;
+    vr = device->vkd.vkQueueBindSparse(device->queue, 1, &info, VK_NULL_HANDLE);
+    if (vr != VK_SUCCESS && vr != VK_ERROR_DEVICE_LOST)
+    {
+        /* Keep the timelines whole so nothing waits forever for a bind that never ran. */
+        VkSemaphoreSignalInfo sig = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO };
+        uint32_t i;
+        if (previous)
+        {
+            VkSemaphoreWaitInfo wait = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, .semaphoreCount = 1,
+                                         .pSemaphores = &device->tracker.bind_timeline, .pValues = &previous };
+            device->vkd.vkWaitSemaphores(device->vk, &wait, UINT64_MAX);
+        }
+        for (i = 0; i < info.signalSemaphoreCount; i++)
+        {
+            sig.semaphore = signal_sems[i];
+            sig.value = signal_values[i];
+            device->vkd.vkSignalSemaphore(device->vk, &sig);
+        }
+    }
+    pthread_mutex_unlock(&device->queue_lock);
+    return vr;
+}
+
+NTSTATUS d3dkmt_vidmm_allocate_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                             VkDeviceMemory *memory)
+{
+    VkMemoryPriorityAllocateInfoEXT priority = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_PRIORITY_ALLOCATE_INFO_EXT,
+        .priority = alloc->priority,
+    };
+    VkMemoryAllocateFlagsInfo flags = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO,
+        .flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT,
+    };
+    VkMemoryAllocateInfo info = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+        .allocationSize = alloc->size,
+        .memoryTypeIndex = alloc->memory_type,
+    };
+    VkResult vr;
+
+    if (device->memory_priority) { priority.pNext = info.pNext; info.pNext = &priority; }
+    if (device->bda) { flags.pNext = info.pNext; info.pNext = &flags; }
+    if ((vr = device->vkd.vkAllocateMemory(device->vk, &info, NULL, memory)) != VK_SUCCESS)
+    {
+        *memory = VK_NULL_HANDLE;
+        return d3dkmt_device_check_vk(device, vr);
+    }
+    return STATUS_SUCCESS;
+}
+
+void d3dkmt_vidmm_drop_unbound_locked(struct d3dkmt_device *device, VkDeviceMemory memory)
+{
+    device->vkd.vkFreeMemory(device->vk, memory, NULL);
+}
+
+NTSTATUS d3dkmt_vidmm_bind_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                         VkDeviceMemory memory, struct d3dkmt_paging_queue *queue,
+                                         uint64_t *fence_value)
+{
+    VkResult vr;
+
+    if (device->sparse) vr = queue_bind(device, alloc, memory, queue, fence_value);
+    else vr = device->vkd.vkBindBufferMemory(device->vk, alloc->buffer, memory, 0);
+    if (vr != VK_SUCCESS)
+    {
+        if (device->sparse) d3dkmt_tracker_wait_binds(device);
+        d3dkmt_vidmm_drop_unbound_locked(device, memory);
+        return d3dkmt_device_check_vk(device, vr);
+    }
+    alloc->memory = memory;
+    d3dkmt_vidmm_account(device, alloc, true);
+    return STATUS_SUCCESS;
+}
+
+struct memory_free
+{
+    VkDeviceMemory memory;
+    uint64_t size;
+};
+
+/* Deferred: frees discarded memory once the unbind queued before it ran. */
+static void free_memory_deferred(struct d3dkmt_device *device, void *ctx, bool cancelled)
+{
+    struct memory_free *f = ctx;
+
+    pthread_mutex_lock(&device->lock);
+    d3dkmt_vidmm_free_memory_locked(device, f->memory, f->size);
+    pthread_mutex_unlock(&device->lock);
+    free(f);
+}
+
+void d3dkmt_vidmm_discard_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc)
+{
+    struct memory_free *f;
+
+    if (!alloc->memory) return;
+    d3dkmt_vidmm_account(device, alloc, false);
+    if (!device->sparse || !(f = malloc(sizeof(*f))))
+    {
+        /* Only reached without sparse binding (destroy paths, whose GPU work completed), or when
+         * out of memory for the bookkeeping: wait for the binds, then free in place. */
+        if (device->sparse) d3dkmt_tracker_wait_binds(device);
+        d3dkmt_vidmm_free_memory_locked(device, alloc->memory, alloc->size);
+        alloc->memory = VK_NULL_HANDLE;
+        return;
+    }
+    queue_bind(device, alloc, VK_NULL_HANDLE, NULL, NULL);
+    f->memory = alloc->memory;
+    f->size = alloc->size;
+    alloc->memory = VK_NULL_HANDLE;
+    /* The unbind is tracked on the bind timeline: free the memory once it (and the GPU work
+     * before it) completed.  device->lock is held, and free_memory_deferred takes it, so it must
+     * not run on this thread now: queue it behind the unbind. */
+    if (d3dkmt_tracker_defer_nowait(device, free_memory_deferred, f))
+    {
+        d3dkmt_tracker_wait_binds(device);
+        d3dkmt_vidmm_free_memory_locked(device, f->memory, f->size);
+        free(f);
+    }
+}
+
+void d3dkmt_vidmm_free_allocation_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc)
+{
+    if (!alloc->memory) return;
+    d3dkmt_vidmm_account(device, alloc, false);
+    if (alloc->flags & D3DKMT_ALLOC_LOCKED) device->vkd.vkUnmapMemory(device->vk, alloc->memory);
+    alloc->flags &= ~D3DKMT_ALLOC_LOCKED;
+    d3dkmt_vidmm_free_memory_locked(device, alloc->memory, alloc->size);
+    alloc->memory = VK_NULL_HANDLE;
+}
+
+/* ---- Handle lists ---- */
+
+struct d3dkmt_allocation *d3dkmt_allocation_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device)
+{
+    return (struct d3dkmt_allocation *)d3dkmt_handle_get(handle, D3DKMT_OBJ_ALLOCATION, device);
+}
+
+struct d3dkmt_resource *d3dkmt_resource_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device)
+{
+    return (struct d3dkmt_resource *)d3dkmt_handle_get(handle, D3DKMT_OBJ_RESOURCE, device);
+}
+
+void d3dkmt_resource_unlink_locked(struct d3dkmt_allocation *alloc)
+{
+    struct d3dkmt_allocation **p;
+
+    if (!alloc->resource) return;
+    for (p = &alloc->resource->first; *p && *p != alloc; p = &(*p)->next_in_resource) ;
+    if (!*p) return;
+    *p = alloc->next_in_resource;
+    alloc->resource->count--;
+}
+
+void d3dkmt_allocation_put_list(struct d3dkmt_allocation **list, UINT count)
+{
+    UINT i;
+    if (!list) return;
+    for (i = 0; i < count; i++) d3dkmt_allocation_put(list[i]);
+    free(list);
+}
+
+NTSTATUS d3dkmt_vidmm_lookup_list(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
+                                  UINT count, bool resources, struct d3dkmt_allocation ***out, UINT *out_count)
+{
+    struct d3dkmt_allocation **list;
+    struct d3dkmt_resolved r;
+    NTSTATUS status;
+    UINT i;
+
+    pthread_mutex_lock(&device->lock);
+    if (!(status = d3dkmt_vidmm_resolve_locked(device, handles, count, resources, 0, &r)))
+    {
+        /* The references are taken under device->lock, while the resolved pointers are valid. */
+        if (!(list = malloc((r.count ? r.count : 1) * sizeof(*list)))) status = STATUS_NO_MEMORY;
+        else
+        {
+            for (i = 0; i < r.count; i++)
+            {
+                d3dkmt_object_get(&r.allocs[i]->obj);
+                list[i] = r.allocs[i];
+            }
+            *out = list;
+            *out_count = r.count;
+        }
+        d3dkmt_resolved_free(&r);
+    }
+    pthread_mutex_unlock(&device->lock);
+    return status;
+}
+
+/* Whether a resolved allocation is usable: not stopped by a racing destroy, none of `reject`. */
+static inline bool resolvable(const struct d3dkmt_allocation *a, uint8_t reject)
+{
+    return !(a->flags & (D3DKMT_ALLOC_DESTROYED | reject))
+        && atomic_load_explicit(&a->obj.state, memory_order_relaxed) == D3DKMT_STATE_ACTIVE;
+}
+
+/* The allocation-handle form of the resolve. */
+static NTSTATUS resolve_allocations_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
+                                           UINT count, uint8_t reject, struct d3dkmt_resolved *out)
+{
+    uint8_t flags_or = 0;
+    UINT i;
+
+    if (count > D3DKMT_RESOLVE_INLINE && !(out->allocs = malloc(count * sizeof(*out->allocs))))
+        return STATUS_NO_MEMORY;
+    for (i = 0; i < count; i++)
+    {
+        struct d3dkmt_allocation *a =
+            (struct d3dkmt_allocation *)d3dkmt_handle_peek(handles[i], D3DKMT_OBJ_ALLOCATION, device);
+        if (!a || !resolvable(a, reject))
+        {
+            d3dkmt_resolved_free(out);
+            return STATUS_INVALID_PARAMETER;
+        }
+        flags_or |= a->flags;
+        out->allocs[i] = a;
+    }
+    out->count = count;
+    out->flags_or = flags_or;
+    return STATUS_SUCCESS;
+}
+
+/* The resource-handle form: each resource expands to its allocations.  Their lists are under
+ * device->lock, which the caller holds; each resource is referenced while it is walked (an empty
+ * one is not kept alive otherwise). */
+static NTSTATUS resolve_resources_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
+                                         UINT count, uint8_t reject, struct d3dkmt_resolved *out)
+{
+    UINT i, n = 0, total = 0;
+    uint8_t flags_or = 0;
+
+    for (i = 0; i < count; i++)
+    {
+        struct d3dkmt_resource *res = d3dkmt_resource_get(handles[i], device);
+        if (!res) return STATUS_INVALID_PARAMETER;
+        total += res->count;
+        d3dkmt_object_put(&res->obj);
+    }
+    if (total > D3DKMT_RESOLVE_INLINE && !(out->allocs = malloc(total * sizeof(*out->allocs))))
+        return STATUS_NO_MEMORY;
+    if (!(out->group = malloc((total ? total : 1) * sizeof(*out->group))))
+    {
+        d3dkmt_resolved_free(out);
+        return STATUS_NO_MEMORY;
+    }
+    for (i = 0; i < count; i++)
+    {
+        struct d3dkmt_resource *res = d3dkmt_resource_get(handles[i], device);
+        struct d3dkmt_allocation *a;
+
+        if (!res)   /* destroyed between the two passes: device->lock keeps lists, not handles */
+        {
+            d3dkmt_resolved_free(out);
+            return STATUS_INVALID_PARAMETER;
+        }
+        for (a = res->first; a && n < total; a = a->next_in_resource)
+        {
+            if (!resolvable(a, reject))
+            {
+                d3dkmt_object_put(&res->obj);
+                d3dkmt_resolved_free(out);
+                return STATUS_INVALID_PARAMETER;
+            }
+            flags_or |= a->flags;
+            out->group[n] = i;
+            out->allocs[n++] = a;
+        }
+        d3dkmt_object_put(&res->obj);
+    }
+    out->count = n;
+    out->flags_or = flags_or;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS d3dkmt_vidmm_resolve_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
+                                     UINT count, bool resources, uint8_t reject, struct d3dkmt_resolved *out)
+{
+    out->allocs = out->inline_allocs;
+    out->group = NULL;
+    out->count = 0;
+    out->flags_or = 0;
+    if (resources) return resolve_resources_locked(device, handles, count, reject, out);
+    return resolve_allocations_locked(device, handles, count, reject, out);
+}
+
+void d3dkmt_resolved_free(struct d3dkmt_resolved *r)
+{
+    if (r->allocs != r->inline_allocs) free(r->allocs);
+    free(r->group);
+    r->allocs = r->inline_allocs;
+    r->group = NULL;
+    r->count = 0;
+}
+
+/* ---- Budget manager ---- */
+
+/* The LOCAL budget, re-read from the driver at most every 50 ms. */
+static uint64_t local_budget_locked(struct d3dkmt_device *device)
+{
+    struct timespec now;
+    uint64_t ms;
+
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    if (!device->budget_time_ms || ms - device->budget_time_ms >= 50)
+    {
+        device->budget_cache = d3dkmt_adapter_budget(device->adapter, true);
+        device->budget_time_ms = ms ? ms : 1;
+    }
+    return device->budget_cache;
+}
+
+/* Discards the memory of one allocation whose offer is in effect. */
+static void discard_offered_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *a)
+{
+    d3dkmt_list_remove(&a->offer_link);
+    d3dkmt_vidmm_discard_memory_locked(device, a);
+    a->flags |= D3DKMT_ALLOC_DISCARDED;
+    device->stats.Releases++;
+    TRACE("discarded %#x (%llu bytes, offer priority %u)", a->obj.handle, (unsigned long long)a->size,
+          a->offer_priority);
+}
+
+/* Discards offered memory of offer priority `prio` of `owner` (its lock held) until `bytes` more
+ * fit in `budget`; true when they do. */
+static bool trim_offered_locked(struct d3dkmt_device *owner, unsigned int prio, uint64_t budget, uint64_t bytes)
+{
+    struct d3dkmt_list *list = &owner->offered[prio - D3DKMT_OFFER_PRIORITY_LOW], *e, *next;
+
+    if (atomic_load(&owner->adapter->local_usage) + bytes <= budget) return true;
+    for (e = list->next; e != list; e = next)
+    {
+        struct d3dkmt_allocation *a = D3DKMT_CONTAINER(e, struct d3dkmt_allocation, offer_link);
+        next = e->next;
+        if (a->flags & D3DKMT_ALLOC_IMPORTED || !a->memory) continue;
+        discard_offered_locked(owner, a);
+        if (atomic_load(&owner->adapter->local_usage) + bytes <= budget) return true;
+    }
+    return false;
+}
+
+/* The same for the adapter's other devices whose lock is free right now (device->lock held: the
+ * others are only tried, never waited for; see the lock order). */
+static bool trim_others_locked(struct d3dkmt_device *device, unsigned int prio, uint64_t budget, uint64_t bytes)
+{
+    struct d3dkmt_adapter *adapter = device->adapter;
+    struct d3dkmt_list *e;
+    bool fits = false;
+
+    pthread_mutex_lock(&adapter->devices_lock);
+    for (e = adapter->devices.next; e != &adapter->devices && !fits; e = e->next)
+    {
+        struct d3dkmt_device *other = D3DKMT_CONTAINER(e, struct d3dkmt_device, adapter_link);
+        if (other == device || !other->sparse || pthread_mutex_trylock(&other->lock)) continue;
+        fits = trim_offered_locked(other, prio, budget, bytes);
+        pthread_mutex_unlock(&other->lock);
+    }
+    pthread_mutex_unlock(&adapter->devices_lock);
+    return fits;
+}
+
+uint64_t d3dkmt_vidmm_trim_locked(struct d3dkmt_device *device, uint64_t bytes)
+{
+    uint64_t budget = local_budget_locked(device);
+    uint64_t usage = atomic_load(&device->adapter->local_usage);
+    unsigned int prio;
+
+    if (usage + bytes <= budget) return 0;
+    /* VidMm's view is the adapter's: LOW offers of every device go before any NORMAL one, the
+     * device that needs room first within an offer priority. */
+    for (prio = D3DKMT_OFFER_PRIORITY_LOW; prio <= D3DKMT_OFFER_PRIORITY_HIGH; prio++)
+    {
+        if (device->sparse && trim_offered_locked(device, prio, budget, bytes)) return 0;
+        if (trim_others_locked(device, prio, budget, bytes)) return 0;
+    }
+    usage = atomic_load(&device->adapter->local_usage);
+    return usage + bytes > budget ? usage + bytes - budget : 0;
+}
+
+void d3dkmt_vidmm_offer_take_effect_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *a)
+{
+    a->flags &= ~D3DKMT_ALLOC_OFFER_PENDING;
+    if (!(a->flags & D3DKMT_ALLOC_DISCARDED))
+        d3dkmt_list_add_tail(&device->offered[a->offer_priority - D3DKMT_OFFER_PRIORITY_LOW], &a->offer_link);
+    d3dkmt_vidmm_apply_priority_locked(device, a, d3dkmt_vidmm_offer_level(a->offer_priority));
+}
+
+/* ---- Statistics ---- */
+
+/* Adds one allocation to the byte gauges; runs with a reference held and no lock (the put after
+ * it may free the allocation, which takes device->lock). */
+static void gauge_cb(struct d3dkmt_object *obj, void *ctx)
+{
+    struct d3dkmt_allocation *a = (struct d3dkmt_allocation *)obj;
+    struct d3dkmt_device *device = a->obj.device;
+    D3DKMT_VK_STATISTICS *s = ctx;
+
+    pthread_mutex_lock(&device->lock);
+    if (a->flags & D3DKMT_ALLOC_DISCARDED) s->BytesReleased += a->size;
+    else if (a->flags & D3DKMT_ALLOC_OFFERED) s->BytesOffered += a->size;
+    else if (a->memory) s->BytesResident += a->size;
+    pthread_mutex_unlock(&device->lock);
+}
+
+void d3dkmt_vidmm_query_statistics(struct d3dkmt_device *device, D3DKMT_VK_STATISTICS *stats)
+{
+    D3DKMT_VK_STATISTICS s;
+
+    d3dkmt_tracker_poll(device);
+    pthread_mutex_lock(&device->lock);
+    s = device->stats;
+    s.Budget = local_budget_locked(device);
+    pthread_mutex_unlock(&device->lock);
+    s.BytesResident = s.BytesOffered = s.BytesReleased = 0;
+    d3dkmt_handle_for_each(device, D3DKMT_OBJ_ALLOCATION, gauge_cb, &s);
+    s.Code = D3DKMT_VK_ESCAPE_QUERY_STATISTICS;
+    s.ResidencyMode = device->residency_mode;
+    s.SparseBinding = device->sparse;
+    s.Usage = atomic_load(&device->adapter->local_usage);
+    pthread_mutex_lock(&device->tracker.lock);
+    s.DeferredPending = device->tracker.pending_count + device->tracker.running;
+    pthread_mutex_unlock(&device->tracker.lock);
+    *stats = s;
+}

@@ -6,9 +6,11 @@
  *
  * Output is cmocka's: "[ RUN      ] name", "[       OK ] name" / "[  FAILED  ] name", one line per
  * failed check with file:line, then "[==========] N test(s) run." and the summary line
- * "N passed, N failed" (counting checks).  The exit status is the number of failed tests (capped
- * at 100), 0 when everything passed.  A test may call skip() when the machine cannot run it
- * (exit status 77 when every test skipped).
+ * "N passed, N failed" (counting checks; ", N skipped" added when checks were skipped).  The exit
+ * status is the number of failed tests (capped at 100), 0 when everything passed.  A test may call
+ * skip() when the machine cannot run it (exit status 77 when every test skipped), or
+ * wt_skip_checks() for a part of it that cannot run (those checks are counted as skipped).  After
+ * each test a line "[  COUNTS  ] name: N passed, N failed, N skipped" gives its own counts.
  */
 #ifndef D3DKMT_WINE_TEST_H
 #define D3DKMT_WINE_TEST_H
@@ -22,6 +24,7 @@
 
 static unsigned int wt_checks_passed, wt_checks_failed, wt_tests_failed, wt_tests_run, wt_tests_skipped;
 static unsigned int wt_current_failed, wt_current_skipped;
+static unsigned int wt_checks_skipped, wt_current_passed, wt_current_checks_skipped;
 
 static void wt_check(int ok, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -32,6 +35,7 @@ static void wt_check(int ok, const char *file, int line, const char *fmt, ...)
     if (ok)
     {
         wt_checks_passed++;
+        wt_current_passed++;
         return;
     }
     wt_checks_failed++;
@@ -54,6 +58,16 @@ static void wt_check(int ok, const char *file, int line, const char *fmt, ...)
 
 #define skip(...) do { printf("[  SKIPPED ] "); printf(__VA_ARGS__); printf("\n"); wt_current_skipped = 1; } while (0)
 
+/* Counts `count` checks of the current test as skipped (a part that cannot run here) and prints
+ * where and why. */
+static inline void wt_skip_checks(unsigned int count, const char *file, int line, const char *reason)
+{
+    wt_checks_skipped += count;
+    wt_current_checks_skipped += count;
+    printf("[  SKIPPED ] %s:%d: %u check(s): %s\n", file, line, count, reason);
+    fflush(stdout);
+}
+
 typedef void (*wt_test_func)(void);
 struct wt_test { const char *name; wt_test_func func; };
 #define WT_TEST(f) { #f, f }
@@ -65,7 +79,7 @@ static inline int wt_run(const struct wt_test *tests, unsigned int count)
     printf("[==========] Running %u test(s).\n", count);
     for (i = 0; i < count; i++)
     {
-        wt_current_failed = wt_current_skipped = 0;
+        wt_current_failed = wt_current_skipped = wt_current_passed = wt_current_checks_skipped = 0;
         printf("[ RUN      ] %s\n", tests[i].name);
         fflush(stdout);
         tests[i].func();
@@ -81,12 +95,17 @@ static inline int wt_run(const struct wt_test *tests, unsigned int count)
             printf("[  SKIPPED ] %s\n", tests[i].name);
         }
         else printf("[       OK ] %s\n", tests[i].name);
+        printf("[  COUNTS  ] %s: %u passed, %u failed, %u skipped\n", tests[i].name, wt_current_passed,
+               wt_current_failed, wt_current_checks_skipped);
         fflush(stdout);
     }
     printf("[==========] %u test(s) run.\n", wt_tests_run);
     printf("[  PASSED  ] %u test(s).\n", wt_tests_run - wt_tests_failed - wt_tests_skipped);
     if (wt_tests_failed) printf("[  FAILED  ] %u test(s).\n", wt_tests_failed);
-    printf("%u passed, %u failed\n", wt_checks_passed, wt_checks_failed);
+    if (wt_checks_skipped)
+        printf("%u passed, %u failed, %u skipped\n", wt_checks_passed, wt_checks_failed, wt_checks_skipped);
+    else
+        printf("%u passed, %u failed\n", wt_checks_passed, wt_checks_failed);
     fflush(stdout);
     if (wt_tests_failed) return wt_tests_failed > 100 ? 100 : (int)wt_tests_failed;
     if (wt_tests_skipped == wt_tests_run) return 77;

@@ -194,22 +194,31 @@ static inline void d3dkmt_object_put(struct d3dkmt_object *obj)
         obj->release(obj);
 }
 
-/* Handles use Windows' local format: (index << 6) | 0x40000000, low 6 bits zero.  The 24-bit
- * index field holds a 20-bit slot index and a 4-bit generation; slots are reused oldest-freed
- * first and only once at least D3DKMT_HANDLE_REUSE_DELAY are free, so a destroyed handle resolves
- * to nothing until its slot has been reused 16 times (docs/decisions/handles.md). */
+/* Handles use Windows' local format: (index << 6) | 0x40000000, low 6 bits zero.  Handles the
+ * table makes have the top bit of the 24-bit index field set (0x20000000), then a 3-bit generation
+ * and a 20-bit slot index; slots are reused oldest-freed first and only once at least
+ * D3DKMT_HANDLE_REUSE_DELAY are free, so a destroyed handle resolves to nothing until its slot has
+ * been reused 8 times.  Values with that bit clear belong to another maker in the process (Wine's
+ * gdi32 / win32u); an object may take one with d3dkmt_handle_adopt (docs/decisions/handles.md). */
 #define D3DKMT_HANDLE_INDEX_BITS 20
-#define D3DKMT_HANDLE_GEN_BITS   4
+#define D3DKMT_HANDLE_GEN_BITS   3
 #define D3DKMT_HANDLE_MAX_SLOTS  (1u << D3DKMT_HANDLE_INDEX_BITS)
-#define D3DKMT_HANDLE_REUSE_DELAY 1024
+#define D3DKMT_HANDLE_REUSE_DELAY 2048
 
 /* Reserves a handle for obj (sets obj->handle); the handle does not resolve until published.
  * STATUS_SUCCESS or STATUS_NO_MEMORY (table full or out of memory). */
 NTSTATUS d3dkmt_handle_reserve(struct d3dkmt_object *obj);
 /* Makes a reserved handle resolve (state ACTIVE); the table takes over the caller's reference. */
 void d3dkmt_handle_publish(struct d3dkmt_object *obj);
-/* Stops obj: its handle no longer resolves (state STOPPED), its slot is recycled, and the table's
- * reference is dropped.  Returns false when another thread stopped it first. */
+/* Publishes obj under `value`, a local handle another maker in the process made (its own-space bit
+ * clear: Wine's gdi32 / win32u), and sets obj->handle to it; the table takes over the caller's
+ * reference as for d3dkmt_handle_publish.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (not a local
+ * handle of another maker); STATUS_OBJECT_NAME_COLLISION (the value already names an object);
+ * STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_handle_adopt(struct d3dkmt_object *obj, D3DKMT_HANDLE value);
+/* Stops obj: its handle no longer resolves (state STOPPED), its slot is recycled (an adopted value
+ * is left to its maker), and the table's reference is dropped.  Returns false when another thread
+ * stopped it first. */
 bool d3dkmt_handle_remove(struct d3dkmt_object *obj);
 /* Releases a reserved, never published handle (creation failed); does not touch references. */
 void d3dkmt_handle_unreserve(struct d3dkmt_object *obj);

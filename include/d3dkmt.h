@@ -235,6 +235,30 @@ typedef struct _D3DKMT_ESCAPE
     UINT PrivateDriverDataSize;
     D3DKMT_HANDLE hContext;
 } D3DKMT_ESCAPE;
+
+/* Opening an adapter by display, device context or device interface (d3dkmt.dll only). */
+typedef struct _D3DKMT_OPENADAPTERFROMGDIDISPLAYNAME
+{
+    WCHAR DeviceName[32];
+    D3DKMT_HANDLE hAdapter;
+    LUID AdapterLuid;
+    D3DDDI_VIDEO_PRESENT_SOURCE_ID VidPnSourceId;
+} D3DKMT_OPENADAPTERFROMGDIDISPLAYNAME;
+
+typedef struct _D3DKMT_OPENADAPTERFROMHDC
+{
+    HDC hDc;
+    D3DKMT_HANDLE hAdapter;
+    LUID AdapterLuid;
+    D3DDDI_VIDEO_PRESENT_SOURCE_ID VidPnSourceId;
+} D3DKMT_OPENADAPTERFROMHDC;
+
+typedef struct _D3DKMT_OPENADAPTERFROMDEVICENAME
+{
+    const WCHAR *pDeviceName;
+    D3DKMT_HANDLE hAdapter;
+    LUID AdapterLuid;
+} D3DKMT_OPENADAPTERFROMDEVICENAME;
 #endif /* !__WINE_ALLOC_SIZE */
 
 /* ---- Types Wine 8 lacks.  Each is guarded by configure's check of the installed Wine. ---- */
@@ -264,6 +288,17 @@ typedef struct _D3DKMT_ENUMADAPTERS2
     ULONG NumAdapters;
     D3DKMT_ADAPTERINFO *pAdapters;
 } D3DKMT_ENUMADAPTERS2;
+#endif
+
+#ifndef MAX_ENUM_ADAPTERS
+#define MAX_ENUM_ADAPTERS 16
+#endif
+#if !D3DKMT_WINE_HAS_D3DKMT_ENUMADAPTERS
+typedef struct _D3DKMT_ENUMADAPTERS
+{
+    ULONG NumAdapters;
+    D3DKMT_ADAPTERINFO Adapters[MAX_ENUM_ADAPTERS];
+} D3DKMT_ENUMADAPTERS;
 #endif
 
 #if !D3DKMT_WINE_HAS_KMTQUERYADAPTERINFOTYPE
@@ -965,14 +1000,24 @@ typedef struct _D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU
  * and the comment at each definition in src/ (parameters, every status and when).  The README's
  * status table says which are implemented; docs/bad-input.md lists the status of every bad input. */
 
-/* Adapters.  WDK: D3DKMTEnumAdapters2, D3DKMTOpenAdapterFromLuid, D3DKMTCloseAdapter,
- * D3DKMTQueryAdapterInfo, D3DKMTQueryVideoMemoryInfo.  Decisions: docs/decisions/adapters.md,
- * docs/decisions/budget.md.  Definitions: src/adapter.c. */
+/* Adapters.  WDK: D3DKMTEnumAdapters, D3DKMTEnumAdapters2, D3DKMTOpenAdapterFromLuid,
+ * D3DKMTCloseAdapter, D3DKMTQueryAdapterInfo, D3DKMTQueryVideoMemoryInfo.  Decisions:
+ * docs/decisions/adapters.md, docs/decisions/budget.md, docs/decisions/wine-handles.md.
+ * Definitions: src/adapter.c. */
+NTSTATUS WINAPI D3DKMTEnumAdapters(D3DKMT_ENUMADAPTERS *desc);
 NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc);
 NTSTATUS WINAPI D3DKMTOpenAdapterFromLuid(D3DKMT_OPENADAPTERFROMLUID *desc);
 NTSTATUS WINAPI D3DKMTCloseAdapter(const D3DKMT_CLOSEADAPTER *desc);
 NTSTATUS WINAPI D3DKMTQueryAdapterInfo(const D3DKMT_QUERYADAPTERINFO *desc);
 NTSTATUS WINAPI D3DKMTQueryVideoMemoryInfo(D3DKMT_QUERYVIDEOMEMORYINFO *desc);
+
+/* Opening an adapter by display name, device context or device interface: d3dkmt.dll only (they
+ * need the Windows side: displays, DCs, SetupAPI); the host library does not define them.  WDK:
+ * D3DKMTOpenAdapterFromGdiDisplayName, D3DKMTOpenAdapterFromHdc, D3DKMTOpenAdapterFromDeviceName.
+ * Decisions: docs/decisions/wine-handles.md.  Definitions: dlls/d3dkmt/adapter.c. */
+NTSTATUS WINAPI D3DKMTOpenAdapterFromGdiDisplayName(D3DKMT_OPENADAPTERFROMGDIDISPLAYNAME *desc);
+NTSTATUS WINAPI D3DKMTOpenAdapterFromHdc(D3DKMT_OPENADAPTERFROMHDC *desc);
+NTSTATUS WINAPI D3DKMTOpenAdapterFromDeviceName(D3DKMT_OPENADAPTERFROMDEVICENAME *desc);
 
 /* Devices.  WDK: D3DKMTCreateDevice, D3DKMTDestroyDevice.  Decisions: docs/decisions/lifetime.md.
  * Definitions: src/device.c. */

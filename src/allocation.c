@@ -300,6 +300,7 @@ static NTSTATUS create_allocations(D3DKMT_CREATEALLOCATION *desc, bool v2)
     if (!(allocs = calloc(n, sizeof(*allocs))) || !(entries = malloc(n * sizeof(*entries)))
             || !(objs = malloc((n + 1) * sizeof(*objs))))
         goto done;
+    if ((status = d3dkmt_device_ready(device))) goto done;
     if ((status = parse_create_entries(device, desc, v2, entries))) goto done;
     if ((status = create_all(device, entries, n, new_resource, &resource, allocs))) goto done;
     status = publish_all(device, desc, v2, resource, new_resource, allocs, objs);
@@ -329,7 +330,8 @@ done:
  * All or nothing: on failure no handle is created.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc or array NULL, count 0 or above 1024,
  * bad device or resource handle, bad private data, unsupported flags); STATUS_NO_MEMORY;
- * STATUS_GRAPHICS_NO_VIDEO_MEMORY (the driver is out of memory); STATUS_DEVICE_REMOVED;
+ * STATUS_NOT_SUPPORTED (the device's VkDevice, made by the first call that needs it, could not be
+ * made); STATUS_GRAPHICS_NO_VIDEO_MEMORY (the driver is out of memory); STATUS_DEVICE_REMOVED;
  * STATUS_INVALID_HANDLE (another thread destroyed the device during the call; docs/decisions/lifetime.md).
  * Follows d3dkmthk/nf-d3dkmthk-d3dkmtcreateallocation2; docs/decisions/allocations.md.
  */
@@ -666,6 +668,8 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_import_memory(D3DKMT_HANDLE hDevice, VkDevice
     if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
     status = STATUS_INVALID_PARAMETER;
     if (memory_type_index >= device->adapter->mem_props.memoryTypeCount || memory_type_index > 255) goto done;
+    /* The memory came from the device's VkDevice (d3dkmt_host_get_device_info made it). */
+    if ((status = d3dkmt_device_ready(device))) goto done;
     status = STATUS_NO_MEMORY;
     if (!(alloc = allocation_new(device, size, memory_type_index, D3DDDI_ALLOCATIONPRIORITY_NORMAL))) goto done;
     alloc->memory = memory;

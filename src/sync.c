@@ -45,7 +45,8 @@ static void sync_put(struct d3dkmt_sync_object *sync)
  * fence is destroyed; FenceValueGPUVirtualAddress = 0 (there is no GPU mapping: the GPU signals
  * through D3DKMTSignalSynchronizationObjectFromGpu(2)); Info.SharedHandle = 0.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad device, unknown type, reserved
- * flags); STATUS_NOT_SUPPORTED (another type than a monitored fence, shared or cross-adapter);
+ * flags); STATUS_NOT_SUPPORTED (another type than a monitored fence, shared or cross-adapter; or
+ * the device's VkDevice, made by the first call that needs it, could not be made);
  * STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED; STATUS_INVALID_HANDLE (another thread destroyed the
  * device during the call; docs/decisions/lifetime.md).  Nothing is created on failure.
  * Follows d3dkmthk/nf-d3dkmthk-d3dkmtcreatesynchronizationobject2; docs/decisions/fences.md.
@@ -74,6 +75,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreateSynchronizationObject2(D3DKMT_CREATESY
         FIXME("shared or cross-adapter fences not supported (flags %#x)", desc->Info.Flags.Value);
         goto done;
     }
+    if ((status = d3dkmt_device_ready(device))) goto done;
     if ((status = d3dkmt_fence_create(device, desc->Info.MonitoredFence.InitialFenceValue, desc->Info.Flags.Value,
                                       &sync)))
         goto done;
@@ -464,7 +466,8 @@ done:
  * fence's CPU-visible UINT64 (8-byte aligned, read-only for the caller, valid until the queue
  * is destroyed).
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad device, bad priority, adapter
- * index not 0); STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED; STATUS_INVALID_HANDLE (another thread
+ * index not 0); STATUS_NO_MEMORY; STATUS_NOT_SUPPORTED (the device's VkDevice, made by the first
+ * call that needs it, could not be made); STATUS_DEVICE_REMOVED; STATUS_INVALID_HANDLE (another thread
  * destroyed the device during the call; docs/decisions/lifetime.md).  Nothing is created on failure.
  * Follows d3dkmthk/nf-d3dkmthk-d3dkmtcreatepagingqueue; docs/decisions/fences.md.
  */
@@ -484,6 +487,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreatePagingQueue(D3DKMT_CREATEPAGINGQUEUE *
     if ((status = d3dkmt_device_status(device))) goto done;
     d3dkmt_tracker_poll(device);
 
+    if ((status = d3dkmt_device_ready(device))) goto done;
     if ((status = d3dkmt_paging_queue_create(device, desc->Priority, &queue))) goto done;
     fence = queue->fence;
     /* Write out before publishing: once published, another thread may destroy them. */

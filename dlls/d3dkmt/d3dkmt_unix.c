@@ -56,8 +56,8 @@ _Static_assert(sizeof(struct d3dkmt_unix_adapter) == sizeof(struct d3dkmt_host_a
                && offsetof(struct d3dkmt_unix_adapter, device_uuid) == offsetof(struct d3dkmt_host_adapter_desc, device_uuid)
                && offsetof(struct d3dkmt_unix_adapter, luid_from_vulkan) == offsetof(struct d3dkmt_host_adapter_desc, luid_from_vulkan),
                "struct d3dkmt_unix_adapter is not struct d3dkmt_host_adapter_desc");
-_Static_assert(D3DKMT_UNIX_ADAPTER == D3DKMT_HOST_HANDLE_ADAPTER && D3DKMT_UNIX_DEVICE == D3DKMT_HOST_HANDLE_DEVICE,
-               "handle kinds differ");
+_Static_assert((int)D3DKMT_UNIX_ADAPTER == (int)D3DKMT_HOST_HANDLE_ADAPTER
+               && (int)D3DKMT_UNIX_DEVICE == (int)D3DKMT_HOST_HANDLE_DEVICE, "handle kinds differ");
 
 static NTSTATUS unix_call_enum_adapters(void *args)
 {

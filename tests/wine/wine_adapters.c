@@ -216,10 +216,17 @@ static void test_d3dkmt_openers(void)
         ok_status(D3DKMTEnumAdapters(NULL), STATUS_INVALID_PARAMETER);
     }
     {
-        D3DKMT_OPENADAPTERFROMGDIDISPLAYNAME desc = { L"\\\\.\\DISPLAY1" };
+        D3DKMT_OPENADAPTERFROMGDIDISPLAYNAME desc = { L"\\\\.\\DISPLAY1" }, wine_desc = { L"\\\\.\\DISPLAY1" };
         status = D3DKMTOpenAdapterFromGdiDisplayName(&desc);
         ok_status(status, STATUS_SUCCESS);
-        ok(desc.VidPnSourceId == 0, "VidPnSourceId %u", desc.VidPnSourceId);
+        /* The display's source as Wine numbers it (0 on Wine 8, 1 on Wine 10). */
+        if (!ws_wine.OpenAdapterFromGdiDisplayName(&wine_desc))
+        {
+            D3DKMT_CLOSEADAPTER close = { wine_desc.hAdapter };
+            ws_wine.CloseAdapter(&close);
+        }
+        ok(desc.VidPnSourceId == wine_desc.VidPnSourceId, "VidPnSourceId %u, Wine's %u", desc.VidPnSourceId,
+           wine_desc.VidPnSourceId);
         if (!status) check_d3dkmt_adapter(desc.hAdapter, desc.AdapterLuid, "OpenAdapterFromGdiDisplayName");
         /* Windows' statuses. */
         ok_status(D3DKMTOpenAdapterFromGdiDisplayName(NULL), STATUS_UNSUCCESSFUL);

@@ -101,7 +101,7 @@ static inline void ws_init(void)
 
 /* One round of work on a device through d3dkmt.dll: a paging queue, two host-visible 64 KiB
  * allocations with a pattern, both offered, reclaimed (D3DDDI_RECLAIM_RESULT_OK, pattern intact),
- * destroyed.  Every step is a check; `what` names the round in the messages. */
+ * destroyed at once.  Every step is a check; `what` names the round in the messages. */
 static inline void ws_device_round(D3DKMT_HANDLE device, const char *what)
 {
     D3DKMT_CREATEPAGINGQUEUE queue = { 0 };
@@ -144,7 +144,9 @@ static inline void ws_device_round(D3DKMT_HANDLE device, const char *what)
         ok(results[i] == D3DDDI_RECLAIM_RESULT_OK, "%s: reclaim result %u: %d", what, i, results[i]);
         status = wt_pattern_io(device, allocs[i], 65536, 0x5eed + i, FALSE);
         ok(status == STATUS_SUCCESS, "%s: pattern intact %u: %#lx", what, i, (long)status);
-        status = wt_destroy_allocation(device, allocs[i], 0);
+        /* AssumeNotInUse | SynchronousDestroy: freed before the call returns, so that callers
+         * can count the device's allocations afterwards. */
+        status = wt_destroy_allocation(device, allocs[i], 3);
         ok(status == STATUS_SUCCESS, "%s: DestroyAllocation2 %u: %#lx", what, i, (long)status);
     }
     if (queue.hPagingQueue)

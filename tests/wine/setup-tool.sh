@@ -91,6 +91,10 @@ check "wine libdir: Unix" cmp -s "$wl/x86_64-unix/d3dkmt.so" "$D3DKMT_DLLDIR/x86
 check "wine libdir backup" grep -q WINEDLL "$wl/x86_64-windows/d3dkmt.dll.d3dkmt-backup"
 check "override is builtin" test "$(reg_value)" = builtin
 check "status says installed" sh -c "sh '$D3DKMT_SETUP' status | grep -q 'installed in'"
+# Per D3DKMT name, where calls go: a name both export goes to Wine through gdi32 and to d3dkmt.dll
+# (which hands Wine its part) through d3dkmt.dll; a name only d3dkmt.dll exports, to d3dkmt.dll.
+check "status lists CreateDevice for both" sh -c "sh '$D3DKMT_SETUP' status | grep -q '^  D3DKMTCreateDevice  *gdi32: Wine   d3dkmt.dll: d3dkmt.dll\*'"
+check "status lists OfferAllocations for d3dkmt.dll only" sh -c "sh '$D3DKMT_SETUP' status | grep -q '^  D3DKMTOfferAllocations  *gdi32: -      d3dkmt.dll: d3dkmt.dll\$'"
 check "env names WINEDLLPATH" sh -c "sh '$D3DKMT_SETUP' env | grep -q \"WINEDLLPATH='$pfx/d3dkmt'\""
 check "update" setup install --dlldir "$D3DKMT_DLLDIR"
 check "update keeps the first backup" grep -q ORIGINAL "$sys32/d3dkmt.dll.d3dkmt-backup"

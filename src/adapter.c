@@ -814,11 +814,10 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_set_adapter_luid(const uint8_t *uuid, LUID lu
     if ((status = d3dkmt_init())) return status;
     pthread_mutex_lock(&init_lock);
     for (i = 0; i < adapter_count; i++)
-    {
         if (!memcmp(adapters[i].device_uuid, uuid, VK_UUID_SIZE)) target = &adapters[i];
-        else if (atomic_load(&adapters[i].luid) == luid_bits(luid)) status = STATUS_INVALID_PARAMETER;
-    }
-    if (!target && !status) status = STATUS_NOT_FOUND;
+    if (!target) status = STATUS_NOT_FOUND;
+    for (i = 0; i < adapter_count && !status; i++)
+        if (&adapters[i] != target && atomic_load(&adapters[i].luid) == luid_bits(luid)) status = STATUS_INVALID_PARAMETER;
     if (!status)
     {
         for (i = 0; i < luid_override_count; i++)

@@ -452,9 +452,14 @@ enum d3dkmt_wait
     D3DKMT_WAIT_BINDS,   /* the library's own binds only (AssumeNotInUse) */
 };
 
+/* Sets up an empty tracker (its lock, condition, lists; nothing of Vulkan), at device creation:
+ * every tracker call is valid from then on, and tracks nothing until d3dkmt_tracker_init. */
+void d3dkmt_tracker_setup(struct d3dkmt_device *device);
+/* Starts tracking: the timelines and the fence list, once the device has its VkDevice
+ * (d3dkmt_device_ready).  STATUS_SUCCESS or STATUS_NO_MEMORY (the tracker stays empty). */
 NTSTATUS d3dkmt_tracker_init(struct d3dkmt_device *device);
 /* Runs everything pending (after waiting for the GPU, up to a device loss), stops the thread,
- * destroys the semaphores. */
+ * destroys the semaphores (where it was started) and the tracker's lock. */
 void d3dkmt_tracker_finish(struct d3dkmt_device *device);
 /* Queues fn(device, ctx, false) to run once the selected GPU work submitted so far completed; runs it now
  * (on this thread, before returning) when nothing is pending, so the caller must hold no library

@@ -225,7 +225,7 @@ static void device_release(struct d3dkmt_object *obj)
     pthread_mutex_lock(&device->adapter->devices_lock);
     d3dkmt_list_remove(&device->adapter_link);
     pthread_mutex_unlock(&device->adapter->devices_lock);
-    if (atomic_load(&device->vk_ready)) d3dkmt_tracker_finish(device);
+    d3dkmt_tracker_finish(device);
     /* Every allocation held a reference on the device and left the offered lists when released. */
     for (i = 0; i < D3DKMT_ARRAY_SIZE(device->offered); i++)
         if (!d3dkmt_list_empty(&device->offered[i])) ERR("device %#x: offered list %u not empty", device->obj.handle, i);
@@ -268,8 +268,13 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
     pthread_mutex_init(&device->queue_lock, NULL);
     for (i = 0; i < 3; i++) d3dkmt_list_init(&device->offered[i]);
     init_capabilities(device);
+    d3dkmt_tracker_setup(device);
 
-    if ((status = d3dkmt_handle_reserve(&device->obj))) goto fail;
+    if ((status = d3dkmt_handle_reserve(&device->obj)))
+    {
+        d3dkmt_tracker_finish(device);
+        goto fail;
+    }
     TRACE("device %#x on %s", device->obj.handle, adapter->props.deviceName);
     desc->pCommandBuffer = NULL;
     desc->CommandBufferSize = 0;

@@ -122,6 +122,7 @@ static inline struct d3dkmt_object **slot_of(D3DKMT_HANDLE handle, atomic_flag *
     struct slot_page *page;
     uint32_t index;
 
+    *stripe = NULL;
     if ((handle & HANDLE_FIXED_MASK) != HANDLE_LOCAL_BIT) return NULL;
     if (handle & HANDLE_OWN_BIT)
     {

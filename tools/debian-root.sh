@@ -38,6 +38,9 @@ suite=$1
 root=$2
 shift 2
 [ "$(id -u)" = 0 ] || die "run as root (mmdebstrap, mount and chroot need it)"
+for t in mount umount flock chroot; do
+    command -v $t >/dev/null 2>&1 || die "$t not found (Debian: apt-get install mount util-linux coreutils; tools/install-deps.sh installs them)"
+done
 src=$(cd "$(dirname "$0")/.." && pwd)
 case "$root" in /*) ;; *) root=$(pwd)/$root ;; esac
 root=${root%/}

@@ -8,7 +8,7 @@
 #           wine   Wine (wine, wine64, its headers and tools) and mingw-w64, for the DLL and the
 #                  Windows-side tests
 #           check  what tools/check-all.sh adds: clang, its runtime and LLVM (sanitizers, libFuzzer),
-#                  valgrind, and mmdebstrap (the Debian 13 root of the Wine 10 step)
+#                  valgrind, mmdebstrap and mount (the Debian 13 root of the Wine 10 step)
 #           Default: all three.
 #   --print print the packages of the groups for this release and exit
 #
@@ -40,7 +40,7 @@ packages() {
         build) echo "build-essential autoconf automake libtool pkg-config libvulkan-dev vulkan-validationlayers
                      vulkan-tools libdrm-dev libcmocka-dev" ;;
         wine)  echo "libwine-dev wine wine64 wine64-tools mingw-w64" ;;
-        check) echo "clang llvm $CLANG_RT valgrind mmdebstrap" ;;
+        check) echo "clang llvm $CLANG_RT valgrind mmdebstrap mount" ;;
         *) echo "install-deps.sh: unknown group '$1' (build, wine, check)" >&2; return 1 ;;
     esac
 }

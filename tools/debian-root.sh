@@ -36,6 +36,7 @@ done
 [ $# -ge 2 ] || die "usage: $prog [--include PKG,...] SUITE ROOT [COMMAND [ARG...]]"
 suite=$1
 root=$2
+root_arg=$2
 shift 2
 [ "$(id -u)" = 0 ] || die "run as root (mmdebstrap, mount and chroot need it)"
 for t in mount umount flock chroot; do
@@ -44,8 +45,11 @@ done
 src=$(cd "$(dirname "$0")/.." && pwd)
 case "$root" in /*) ;; *) root=$(pwd)/$root ;; esac
 root=${root%/}
-case "$root" in "$src"|"$src"/*) die "the root must not be inside the source tree ($src): it is mounted into the root" ;; esac
+[ -n "$root" ] && [ "$(dirname "$root")" != / ] || die "'$root_arg' cannot be a root: give a directory of its own (e.g. /var/cache/d3dkmt/roots/$suite)"
 mkdir -p "$(dirname "$root")"
+# Without symbolic links, as /proc/mounts and /proc/PID/root name it.
+root=$(cd "$(dirname "$root")" && pwd -P)/$(basename "$root")
+case "$root" in "$src"|"$src"/*) die "the root must not be inside the source tree ($src): it is mounted into the root" ;; esac
 
 exec 9> "$root.lock"
 if ! flock -n 9; then

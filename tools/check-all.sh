@@ -1,7 +1,7 @@
 #!/bin/sh
 # tools/check-all.sh: everything CI checks (README command (2) runs it after install-deps.sh).
-# Stops at the first failing step.  Total on 2 cores: about 13 minutes, plus about 2 minutes the
-# first time, to make the Debian 13 root (docs/reliability.md, docs/wine-versions.md).
+# Stops at the first failing step.  Total on 2 cores: about 6 minutes, 7 the first time, when step 2
+# makes its Debian 13 root (docs/reliability.md, docs/wine-versions.md).
 #
 #   1. autoreconf -fi; configure; make -j2 check: every test (host, ABI, Wine), as a developer runs;
 #      no compiler warning; then the summary of the Windows-side tests under the host's Wine

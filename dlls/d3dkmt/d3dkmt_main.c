@@ -1135,8 +1135,11 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
     if (reason != DLL_PROCESS_ATTACH) return TRUE;
     d3dkmt_module = instance;
     DisableThreadLibraryCalls(instance);
+    /* Once per process, whatever WINEDEBUG says (Proton runs with -all): without its Unix side
+     * every call fails with STATUS_DLL_NOT_FOUND, and this line is the only hint why. */
     if ((unix_status = __wine_init_unix_call()))
-        WINE_ERR("cannot load d3dkmt.so (status %#lx): put the directory holding x86_64-windows/d3dkmt.dll "
-            "and x86_64-unix/d3dkmt.so in WINEDLLPATH (see d3dkmt-setup)\n", (long)unix_status);
+        WINE_MESSAGE("d3dkmt.dll: cannot load its Unix side d3dkmt.so (status %#lx); every D3DKMT call will "
+            "return STATUS_DLL_NOT_FOUND.  Run the program with WINEDLLPATH=<prefix>/d3dkmt (d3dkmt-setup env "
+            "prints it), or install with d3dkmt-setup --wine-libdir\n", (long)unix_status);
     return TRUE;
 }

@@ -329,6 +329,8 @@ cmd_install() {
     resolve_app "$app_arg"
     arch=$(pe_arch "$APP_PATH") || die "$APP_PATH is not an x86_64 or i386 PE executable"
     [ -n "$d3dkmt_dll" ] || d3dkmt_dll=$(system_dir_for "$arch")/d3dkmt.dll
+    # Recorded in the state and read by check from any directory: make it absolute.
+    case $d3dkmt_dll in /*) ;; *) d3dkmt_dll=$(pwd)/$d3dkmt_dll ;; esac
     dlldir=$(find_wine_dlldir "$arch") || exit 1
     sdir=$(state_dir_for "$APP_NAME")
 

@@ -172,10 +172,12 @@ struct d3dkmt_object
 {
     uint8_t type;                 /* enum d3dkmt_object_type, immutable */
     _Atomic uint8_t state;        /* enum d3dkmt_object_state */
-    uint16_t pad;
+    uint16_t owner_id;            /* devices: the id the handle table packs into their children's slots
+                                   * (1..D3DKMT_HANDLE_MAX_OWNERS - 1), from reserve or adopt to the
+                                   * last reference; 0 for other kinds */
     _Atomic uint32_t refcount;    /* the handle table holds one while published */
     D3DKMT_HANDLE handle;         /* immutable once reserved */
-    uint32_t pad2;
+    uint32_t pad;
     d3dkmt_release_fn release;    /* immutable */
     struct d3dkmt_device *device; /* owning device (NULL for adapter handles and devices), immutable */
 };
@@ -183,30 +185,36 @@ struct d3dkmt_object
 /* Starts obj with one reference (the creator's), state CREATED, no handle. */
 void d3dkmt_object_init(struct d3dkmt_object *obj, enum d3dkmt_object_type type, struct d3dkmt_device *device,
                         d3dkmt_release_fn release);
+/* Ends an object whose last reference went: gives back its owner id, then calls obj->release. */
+void d3dkmt_object_final(struct d3dkmt_object *obj);
 static inline void d3dkmt_object_get(struct d3dkmt_object *obj)
 {
     atomic_fetch_add_explicit(&obj->refcount, 1, memory_order_relaxed);
 }
-/* Drops one reference; the last one calls obj->release. */
+/* Drops one reference; the last one calls obj->release (through d3dkmt_object_final). */
 static inline void d3dkmt_object_put(struct d3dkmt_object *obj)
 {
     if (atomic_fetch_sub_explicit(&obj->refcount, 1, memory_order_acq_rel) == 1)
-        obj->release(obj);
+        d3dkmt_object_final(obj);
 }
 
 /* Handles use Windows' local format: (index << 6) | 0x40000000, low 6 bits zero.  Handles the
- * table makes have the top bit of the 24-bit index field set (0x20000000), then a 3-bit generation
- * and a 20-bit slot index; slots are reused oldest-freed first and only once at least
- * D3DKMT_HANDLE_REUSE_DELAY are free, so a destroyed handle resolves to nothing until its slot has
- * been reused 8 times.  Values with that bit clear belong to another maker in the process (Wine's
- * gdi32 / win32u); an object may take one with d3dkmt_handle_adopt (docs/decisions/handles.md). */
-#define D3DKMT_HANDLE_INDEX_BITS 20
-#define D3DKMT_HANDLE_GEN_BITS   3
-#define D3DKMT_HANDLE_MAX_SLOTS  (1u << D3DKMT_HANDLE_INDEX_BITS)
-#define D3DKMT_HANDLE_REUSE_DELAY 2048
+ * table makes have the top bit of the 24-bit index field set (0x20000000), then a 2-bit generation
+ * and a 21-bit slot index.  A freed slot goes back to a queue of its object kind and is reused
+ * only by that kind, and only after D3DKMT_HANDLE_REUSE_DELAY more creations of the kind; each
+ * reuse advances the generation, so a destroyed handle cannot name another object before
+ * 4 x 2^18 = 2^20 creations of its kind (docs/decisions/handles.md).  Values with the top bit
+ * clear belong to another maker in the process (Wine's gdi32 / win32u); an object may take one
+ * with d3dkmt_handle_adopt. */
+#define D3DKMT_HANDLE_INDEX_BITS  21
+#define D3DKMT_HANDLE_GEN_BITS    2
+#define D3DKMT_HANDLE_MAX_SLOTS   (1u << D3DKMT_HANDLE_INDEX_BITS)
+#define D3DKMT_HANDLE_REUSE_DELAY (1u << 18)
+#define D3DKMT_HANDLE_MAX_OWNERS  (1u << 13)   /* live devices, plus one */
 
 /* Reserves a handle for obj (sets obj->handle); the handle does not resolve until published.
- * STATUS_SUCCESS or STATUS_NO_MEMORY (table full or out of memory). */
+ * STATUS_SUCCESS or STATUS_NO_MEMORY (table full, D3DKMT_HANDLE_MAX_OWNERS - 1 devices live, or
+ * out of memory). */
 NTSTATUS d3dkmt_handle_reserve(struct d3dkmt_object *obj);
 /* Makes a reserved handle resolve (state ACTIVE); the table takes over the caller's reference. */
 void d3dkmt_handle_publish(struct d3dkmt_object *obj);
@@ -224,12 +232,13 @@ bool d3dkmt_handle_remove(struct d3dkmt_object *obj);
 void d3dkmt_handle_unreserve(struct d3dkmt_object *obj);
 /* Resolves handle to an ACTIVE object of `type` (and owned by `device` when device is not NULL),
  * returning a new reference, or NULL when the handle is stale, unknown, of another type or of
- * another device.  O(1); takes one stripe lock. */
+ * another device.  O(1): reads one 8-byte slot (a refusal reads nothing else), then takes one
+ * stripe lock to take the reference. */
 struct d3dkmt_object *d3dkmt_handle_get(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
                                         const struct d3dkmt_device *device);
-/* As d3dkmt_handle_get without taking a reference: only for callers that otherwise keep the
- * object alive for as long as they use the pointer (allocations under device->lock, see
- * d3dkmt_vidmm_resolve_locked). */
+/* As d3dkmt_handle_get without taking a reference and without any lock or atomic write (one
+ * 8-byte read): only for callers that otherwise keep the object alive for as long as they use the
+ * pointer (allocations under device->lock, see d3dkmt_vidmm_resolve_locked). */
 struct d3dkmt_object *d3dkmt_handle_peek(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
                                          const struct d3dkmt_device *device);
 /* Calls fn(obj, ctx) with a reference held for every ACTIVE object owned by device, of `type`

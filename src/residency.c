@@ -477,7 +477,6 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
         if (desc->PriorityList)
         {
             a->d3d_priority = desc->PriorityList[i];
-            a->priority = d3dkmt_priority_to_vk(a->d3d_priority);
         }
         update_priority_locked(device, a, before);
     }
@@ -600,7 +599,6 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTSetAllocationPriority(const D3DKMT_SETALLOCA
             struct d3dkmt_allocation *a = r.allocs[i];
             float before = d3dkmt_vidmm_effective_priority(a);
             a->d3d_priority = desc->pPriorities[desc->hResource ? 0 : i];
-            a->priority = d3dkmt_priority_to_vk(a->d3d_priority);
             update_priority_locked(device, a, before);
         }
         d3dkmt_resolved_free(&r);

@@ -15,6 +15,7 @@
  *    offered, destroy of an offered allocation, destroying a device with live objects, ...).
  * 3. d3dkmt_status_from_vk, the one VkResult -> NTSTATUS map.
  * 4. Offer / release / reclaim / deferred offers observed through the mock (priorities, binds).
+ * 5. Waits: destroys wait for their own memory's binds only, failures wait for nothing (issue 18).
  */
 #include "d3dkmt_private.h"
 #include "common.h"
@@ -1534,6 +1535,129 @@ static void test_deferred_offer(void **state)
     mock_teardown();
 }
 
+/* ---- 5. Waits: a call waits only for GPU work it depends on (docs/decisions/waits.md) ---- */
+
+/* Issue 18's case: X bound and idle, then GPU work held by a gate, then Y, whose sparse bind
+ * queues behind that work.  DestroyAllocation2(X, AssumeNotInUse | SynchronousDestroy) frees X at
+ * once (it waits for X's own bind only, which ran long ago), and the same thread then opens the
+ * gate: the sequence completes.  A watchdog opens the gate after 10 s if the destroy waited. */
+static void test_destroy_not_behind_other_binds(void **state)
+{
+    struct d3dkmt_host_allocation_info info;
+    D3DKMT_VK_STATISTICS s0, s1;
+    struct test_watchdog *dog;
+    struct test_device t;
+    struct test_busy busy;
+    VkDeviceMemory bound;
+    D3DKMT_HANDLE x, y;
+
+    mock_setup(NULL);
+    test_open_device(&t);
+    assert_int_equal(test_create(t.device, 1, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &x, NULL), STATUS_SUCCESS);
+    test_busy_begin(&t, &busy);
+    assert_int_equal(test_create(t.device, 1, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &y, NULL), STATUS_SUCCESS);
+    info = alloc_info(t.device, y);
+    assert_true(mock_vk_buffer_memory(info.buffer, &bound));
+    assert_null(bound);                                   /* Y's bind waits behind the gate */
+    s0 = test_stats(t.device);
+    dog = test_watchdog_begin(&t, &busy, 10);
+    assert_int_equal(test_destroy(t.device, &x, 1, 3 /* AssumeNotInUse | SynchronousDestroy */), STATUS_SUCCESS);
+    s1 = test_stats(t.device);
+    assert_false(test_watchdog_end(dog));                 /* returned without the gate */
+    assert_int_equal(s1.BytesFreed - s0.BytesFreed, ALLOC_SIZE);
+    /* Non-synchronous, without AssumeNotInUse: queued behind the work, returns at once too. */
+    test_busy_end(&t, &busy);                             /* the same thread opens the gate */
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_true(mock_vk_buffer_memory(info.buffer, &bound));
+    assert_ptr_equal(bound, info.memory);
+    assert_int_equal(test_destroy(t.device, &y, 1, 0), STATUS_SUCCESS);
+    test_busy_finish(&t, &busy);
+    test_close_device(&t);
+    mock_teardown();
+}
+
+/* An allocation whose own bind is still queued: AssumeNotInUse keeps the memory until that bind
+ * ran (freeing memory a queued bind refers to is invalid Vulkan) without blocking the call; with
+ * SynchronousDestroy the call waits for exactly that bind. */
+static void test_destroy_waits_own_bind(void **state)
+{
+    D3DKMT_VK_STATISTICS s0, s1;
+    struct test_watchdog *dog;
+    struct test_device t;
+    struct test_busy busy;
+    D3DKMT_HANDLE y[2];
+
+    mock_setup(NULL);
+    test_open_device(&t);
+    test_busy_begin(&t, &busy);
+    assert_int_equal(test_create(t.device, 2, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, y, NULL), STATUS_SUCCESS);
+    s0 = test_stats(t.device);
+    dog = test_watchdog_begin(&t, &busy, 10);
+    assert_int_equal(test_destroy(t.device, &y[0], 1, 1 /* AssumeNotInUse */), STATUS_SUCCESS);
+    s1 = test_stats(t.device);
+    assert_false(test_watchdog_end(dog));
+    assert_int_equal(s1.BytesFreed, s0.BytesFreed);       /* its bind has not run: kept */
+    assert_int_equal(s1.DeferredPending, 1);
+    /* Synchronous: returns once the gate opened (from a watchdog of 0 s) and the bind ran. */
+    dog = test_watchdog_begin(&t, &busy, 0);
+    assert_int_equal(test_destroy(t.device, &y[1], 1, 3), STATUS_SUCCESS);
+    s1 = test_stats(t.device);
+    test_watchdog_end(dog);
+    assert_int_equal(s1.BytesFreed - s0.BytesFreed, 2 * ALLOC_SIZE);
+    test_busy_finish(&t, &busy);
+    test_close_device(&t);
+    mock_teardown();
+}
+
+/* Failures after a bind was queued wait for nothing: a creation that fails on its second
+ * allocation releases the first one, whose bind is behind the gate (its memory and buffer go once
+ * the bind ran); a sparse bind or a submission the queue refuses is simply not queued. */
+static void test_failures_do_not_wait(void **state)
+{
+    VkSemaphoreSubmitInfo wait = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .value = 1,
+                                   .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
+    VkSubmitInfo2 submit = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2 };
+    struct mock_vk_counts c0, c1;
+    struct test_watchdog *dog;
+    struct test_device t;
+    struct test_busy busy;
+    D3DKMT_HANDLE a[2];
+    uint64_t value;
+
+    mock_setup(NULL);
+    test_open_device(&t);
+    test_busy_begin(&t, &busy);
+    mock_vk_get_counts(&c0);
+    dog = test_watchdog_begin(&t, &busy, 10);
+    mock_vk_fail(MOCK_vkAllocateMemory, 2, VK_ERROR_OUT_OF_DEVICE_MEMORY);
+    assert_int_equal(test_create(t.device, 2, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, a, NULL),
+                     STATUS_GRAPHICS_NO_VIDEO_MEMORY);
+    mock_vk_fail(MOCK_vkQueueBindSparse, 1, VK_ERROR_OUT_OF_HOST_MEMORY);
+    assert_int_equal(test_create(t.device, 1, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, a, NULL), STATUS_NO_MEMORY);
+    mock_vk_fail(MOCK_vkQueueSubmit2, 1, VK_ERROR_OUT_OF_HOST_MEMORY);
+    assert_int_equal(d3dkmt_host_submit(t.device, &submit, &value), STATUS_NO_MEMORY);
+    mock_vk_fail_clear();
+    assert_false(test_watchdog_end(dog));
+    mock_vk_get_counts(&c1);
+    assert_int_equal(c1.memories, c0.memories + 1);       /* the first allocation's, behind its bind */
+    assert_int_equal(c1.buffers, c0.buffers + 1);
+    /* The timelines stayed whole: the next bind and submission work, and everything completes. */
+    assert_int_equal(test_create(t.device, 1, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, a, NULL), STATUS_SUCCESS);
+    wait.semaphore = busy.gate;
+    submit.waitSemaphoreInfoCount = 1;
+    submit.pWaitSemaphoreInfos = &wait;
+    assert_int_equal(d3dkmt_host_submit(t.device, &submit, &value), STATUS_SUCCESS);
+    test_busy_end(&t, &busy);
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    mock_vk_get_counts(&c1);
+    assert_int_equal(c1.memories, c0.memories + 1);       /* the new allocation only */
+    assert_int_equal(c1.buffers, c0.buffers + 1);
+    assert_int_equal(test_destroy(t.device, a, 1, 0), STATUS_SUCCESS);
+    test_busy_finish(&t, &busy);
+    test_close_device(&t);
+    mock_teardown();
+}
+
 /* Without sparse binding, pageable memory or priorities the same calls work (bookkeeping only). */
 static void test_minimal_device(void **state)
 {
@@ -1620,6 +1744,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_evict_not_resident),
         cmocka_unit_test(test_offer_release_reclaim),
         cmocka_unit_test(test_deferred_offer),
+        cmocka_unit_test(test_destroy_not_behind_other_binds),
+        cmocka_unit_test(test_destroy_waits_own_bind),
+        cmocka_unit_test(test_failures_do_not_wait),
         cmocka_unit_test(test_minimal_device),
         cmocka_unit_test(test_release_policy),
     };

@@ -389,10 +389,17 @@ struct destroy_batch
 static void destroy_batch_run(struct d3dkmt_device *device, void *ctx, bool cancelled)
 {
     struct destroy_batch *batch = ctx;
+    bool queued = false;
     UINT i;
 
     pthread_mutex_lock(&device->lock);
-    for (i = 0; i < batch->count; i++) d3dkmt_vidmm_free_allocation_memory_locked(device, batch->allocs[i]);
+    for (i = 0; i < batch->count; i++)
+    {
+        d3dkmt_vidmm_free_allocation_memory_locked(device, batch->allocs[i]);
+        queued |= batch->allocs[i]->priority_queued;
+    }
+    /* A priority change still queued must not keep them (buffer, statistics) beyond the destroy. */
+    if (queued) d3dkmt_vidmm_priority_forget_locked(device);
     pthread_mutex_unlock(&device->lock);
     d3dkmt_allocation_put_list(batch->allocs, batch->count);
     batch->allocs = NULL;

@@ -191,6 +191,17 @@ static inline void d3dkmt_object_get(struct d3dkmt_object *obj)
 {
     atomic_fetch_add_explicit(&obj->refcount, 1, memory_order_relaxed);
 }
+/* Drops one reference unless it is the last one: true when dropped (for callers holding a lock
+ * the release function takes, which drop a last reference later, with no lock held). */
+static inline bool d3dkmt_object_put_not_last(struct d3dkmt_object *obj)
+{
+    uint32_t refs = atomic_load_explicit(&obj->refcount, memory_order_relaxed);
+    while (refs > 1)
+        if (atomic_compare_exchange_weak_explicit(&obj->refcount, &refs, refs - 1, memory_order_acq_rel,
+                                                  memory_order_relaxed))
+            return true;
+    return false;
+}
 /* Drops one reference; the last one calls obj->release (through d3dkmt_object_final). */
 static inline void d3dkmt_object_put(struct d3dkmt_object *obj)
 {
@@ -702,8 +713,16 @@ float d3dkmt_vidmm_offer_level(unsigned int offer_priority);
  * evicted level while its residency count is 0, else that of its D3DDDI priority (device->lock
  * held). */
 float d3dkmt_vidmm_effective_priority(const struct d3dkmt_allocation *alloc);
-/* Gives alloc's memory the Vulkan priority `priority` (device->lock held; pageable mode only). */
-void d3dkmt_vidmm_apply_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc, float priority);
+/* Records that alloc's effective priority may have changed (device->lock held): where pageable
+ * memory is on and the driver has another priority for its memory, alloc goes on the device's
+ * priority queue, which the tracker thread drains within D3DKMT_JOB_DELAY_NS (and
+ * d3dkmt_tracker_wait_all at once), giving the driver the priority alloc has then.  No driver
+ * call on the caller, except when the queue cannot grow (out of memory: applied now). */
+void d3dkmt_vidmm_priority_changed_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
+/* Takes the allocations being destroyed (D3DKMT_ALLOC_DESTROYED) off the priority queue and drops
+ * the queue's references on them (device->lock held, by a destroy that still holds its own), so
+ * that they are released when the destroy drops its references, not when the queue is drained. */
+void d3dkmt_vidmm_priority_forget_locked(struct d3dkmt_device *device);
 
 /* -- Memory (device->lock held for all) -- */
 /* Adds alloc's size to (add) or subtracts it from the adapter's usage of its segment group. */
@@ -783,7 +802,7 @@ void d3dkmt_allocation_put_list(struct d3dkmt_allocation **list, UINT count);
  * Returns the bytes still missing (0 when they fit). */
 uint64_t d3dkmt_vidmm_trim_locked(struct d3dkmt_device *device, uint64_t bytes);
 /* Puts alloc's offer in effect: it joins its offer priority's trim order and its priority drops to
- * the offer level (device->lock held). */
+ * the offer level (queued, d3dkmt_vidmm_priority_changed_locked; device->lock held). */
 void d3dkmt_vidmm_offer_take_effect_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
 
 /* -- Statistics -- */

@@ -267,12 +267,15 @@ static void wait_set_add(VkSemaphore *sems, uint64_t *values, uint32_t *n, VkSem
     values[(*n)++] = value;
 }
 
-/* Runs the job on the waiter thread.  It may drop the last references of allocations, and through
- * them of the device: the thread holds a reference of its own meanwhile, and returns true when it
- * was the last one (the device is gone and the thread must end without touching it).  No
- * reference is taken while the device is already being released on another thread (that thread
- * joins this one first). */
-static bool run_job(struct d3dkmt_device *device)
+/* Runs the job on the waiter thread and marks it done.  The job may drop the last references of
+ * allocations, and through them of the device: the thread holds a reference of its own meanwhile
+ * and drops it before marking the job done (a caller of d3dkmt_tracker_wait_all holds one too, so
+ * once it sees the job done the device's last reference is not on this thread).  Returns true
+ * when this thread dropped the last one: the device is gone and the thread must end without
+ * touching it.  No reference is taken while the device is already being released on another
+ * thread, which then joins this one before it frees anything (and the queue is empty: queued
+ * allocations hold the device). */
+static bool run_job(struct d3dkmt_device *device, d3dkmt_job_fn fn)
 {
     struct d3dkmt_tracker *t = &device->tracker;
     uint32_t refs = atomic_load_explicit(&device->obj.refcount, memory_order_relaxed);
@@ -281,15 +284,20 @@ static bool run_job(struct d3dkmt_device *device)
     while (refs && !(held = atomic_compare_exchange_weak_explicit(&device->obj.refcount, &refs, refs + 1,
                                                                   memory_order_acquire, memory_order_relaxed)))
         ;
-    t->job_fn(device);
-    if (!held) return false;
+    fn(device);
+    if (held && atomic_fetch_sub_explicit(&device->obj.refcount, 1, memory_order_acq_rel) == 1)
+    {
+        pthread_mutex_lock(&t->lock);
+        t->job_running = false;
+        pthread_mutex_unlock(&t->lock);
+        d3dkmt_object_final(&device->obj);
+        return true;
+    }
     pthread_mutex_lock(&t->lock);
     t->job_running = false;
     pthread_cond_broadcast(&t->cond);
     pthread_mutex_unlock(&t->lock);
-    if (atomic_fetch_sub_explicit(&device->obj.refcount, 1, memory_order_acq_rel) != 1) return false;
-    d3dkmt_object_final(&device->obj);
-    return true;
+    return false;
 }
 
 static void *waiter_main(void *arg)
@@ -317,16 +325,12 @@ static void *waiter_main(void *arg)
             now = now_ns();
             if (now >= t->job_due_ns)
             {
+                d3dkmt_job_fn fn = t->job_fn;
                 t->job_requested = false;
                 t->job_running = true;
                 pthread_mutex_unlock(&t->lock);
-                if (run_job(device)) return NULL;
+                if (run_job(device, fn)) return NULL;
                 pthread_mutex_lock(&t->lock);
-                if (t->job_running)   /* run_job did not clear it: no reference was held */
-                {
-                    t->job_running = false;
-                    pthread_cond_broadcast(&t->cond);
-                }
                 continue;
             }
             timeout = t->job_due_ns - now;
@@ -372,7 +376,8 @@ static void *waiter_main(void *arg)
         pthread_mutex_unlock(&t->lock);
         d3dkmt_tracker_poll(device);
         pthread_mutex_lock(&t->lock);
-        if (atomic_load(&device->removed) && !t->pending_count && !t->waiter_count && !t->job_requested) break;
+        /* On a lost device the polls run everything and the thread sleeps on the condition: it
+         * stays, for the jobs and deferred work still to come. */
     }
     pthread_mutex_unlock(&t->lock);
     return NULL;

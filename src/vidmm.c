@@ -25,7 +25,8 @@
  *   offered (in effect)  the offer level of its offer priority: LOW 0.0, NORMAL 0.05, HIGH 0.1
  *   evicted              EVICTED_LEVEL 0.2
  *   otherwise            d3dkmt_priority_to_vk(its D3DDDI priority), in [0.25, 1]
- * and changes live through vkSetDeviceMemoryPriorityEXT where pageable memory is on.
+ * and changes live through vkSetDeviceMemoryPriorityEXT where pageable memory is on, made by the
+ * device's tracker thread from a queue the entry points fill (the priority queue below).
  *
  * Everything here runs under device->lock unless its comment says otherwise.
  *
@@ -93,13 +94,100 @@ static inline uint8_t priority_code(float priority)
     return (uint8_t)(priority * 255.0f + 0.5f);
 }
 
-void d3dkmt_vidmm_apply_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc, float priority)
+/* ---- The priority queue ----
+ *
+ * A priority change costs the calling thread a few stores: the allocation goes on the device's
+ * queue (tracker.job_items, under device->lock, holding a reference) and the device's tracker
+ * thread gives the driver the priority the allocation has *then*, within D3DKMT_JOB_DELAY_NS
+ * (docs/decisions/priorities.md).  priority_applied is what the driver has, so a change undone
+ * before the queue is drained (offer then reclaim, Evict then MakeResident) costs no driver call.
+ * The driver call is made under device->lock, like every vkFreeMemory of the device's memory, and
+ * only while the allocation still has memory: it can never reach freed memory. */
+
+#define PRIORITY_CHUNK 64   /* driver calls per hold of device->lock */
+
+/* Gives the driver alloc's effective priority if it has another one (device->lock held). */
+static void apply_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc)
 {
-    if (device->pageable && alloc->memory)
+    float priority;
+    uint8_t code;
+
+    if (!device->pageable || !alloc->memory) return;
+    priority = d3dkmt_vidmm_effective_priority(alloc);
+    if ((code = priority_code(priority)) == alloc->priority_applied) return;
+    device->vkd.vkSetDeviceMemoryPriorityEXT(device->vk, alloc->memory, priority);
+    alloc->priority_applied = code;
+}
+
+/* The tracker thread's job: drains the queue, PRIORITY_CHUNK allocations per hold of
+ * device->lock.  The queue's references go under the lock, so that a destroy serialised on it
+ * finds them gone, except a last one (the allocation was destroyed meanwhile and nothing else
+ * holds it), dropped after the lock because the release takes it. */
+static void priority_drain(struct d3dkmt_device *device)
+{
+    struct d3dkmt_tracker *t = &device->tracker;
+    struct d3dkmt_allocation *last[PRIORITY_CHUNK];
+    unsigned int n, k, i;
+    bool more;
+
+    do
     {
-        device->vkd.vkSetDeviceMemoryPriorityEXT(device->vk, alloc->memory, priority);
-        alloc->priority_applied = priority_code(priority);
+        pthread_mutex_lock(&device->lock);
+        for (n = k = 0; n < PRIORITY_CHUNK && t->job_count; n++)
+        {
+            struct d3dkmt_allocation *a = t->job_items[--t->job_count];
+            a->priority_queued = 0;
+            apply_priority_locked(device, a);
+            if (!d3dkmt_object_put_not_last(&a->obj)) last[k++] = a;
+        }
+        more = t->job_count != 0;
+        pthread_mutex_unlock(&device->lock);
+        for (i = 0; i < k; i++) d3dkmt_allocation_put(last[i]);
+    } while (more);
+}
+
+void d3dkmt_vidmm_priority_forget_locked(struct d3dkmt_device *device)
+{
+    struct d3dkmt_tracker *t = &device->tracker;
+    uint32_t i, n = 0;
+
+    for (i = 0; i < t->job_count; i++)
+    {
+        struct d3dkmt_allocation *a = t->job_items[i];
+        if (!(a->flags & D3DKMT_ALLOC_DESTROYED)) t->job_items[n++] = a;
+        else
+        {
+            a->priority_queued = 0;
+            /* Never the last reference: the destroy that set DESTROYED holds one until it ran. */
+            d3dkmt_allocation_put(a);
+        }
     }
+    t->job_count = n;
+}
+
+void d3dkmt_vidmm_priority_changed_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc)
+{
+    struct d3dkmt_tracker *t = &device->tracker;
+
+    if (!device->pageable || !alloc->memory || alloc->priority_queued) return;
+    if (priority_code(d3dkmt_vidmm_effective_priority(alloc)) == alloc->priority_applied) return;
+    if (t->job_count == t->job_capacity)
+    {
+        uint32_t capacity = t->job_capacity ? 2 * t->job_capacity : 256;
+        void **grown = realloc(t->job_items, capacity * sizeof(*grown));
+        if (!grown)
+        {
+            /* No room to queue it: the driver gets it now, on this thread (no wait). */
+            apply_priority_locked(device, alloc);
+            return;
+        }
+        t->job_items = grown;
+        t->job_capacity = capacity;
+    }
+    t->job_items[t->job_count++] = alloc;
+    alloc->priority_queued = 1;
+    d3dkmt_object_get(&alloc->obj);
+    if (t->job_count == 1) d3dkmt_tracker_schedule(device, priority_drain);
 }
 
 /* ---- Memory ---- */
@@ -580,7 +668,7 @@ void d3dkmt_vidmm_offer_take_effect_locked(struct d3dkmt_device *device, struct 
     a->flags &= ~D3DKMT_ALLOC_OFFER_PENDING;
     if (!(a->flags & D3DKMT_ALLOC_DISCARDED))
         d3dkmt_list_add_tail(&device->offered[a->offer_priority - D3DKMT_OFFER_PRIORITY_LOW], &a->offer_link);
-    d3dkmt_vidmm_apply_priority_locked(device, a, d3dkmt_vidmm_offer_level(a->offer_priority));
+    d3dkmt_vidmm_priority_changed_locked(device, a);
 }
 
 /* ---- Statistics ---- */

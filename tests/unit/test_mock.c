@@ -16,11 +16,13 @@
  * 3. d3dkmt_status_from_vk, the one VkResult -> NTSTATUS map.
  * 4. Offer / release / reclaim / deferred offers observed through the mock (priorities, binds).
  * 5. Waits: destroys wait for their own memory's binds only, failures wait for nothing (issue 18).
+ * 6. Priority changes are queued for the tracker thread; undone ones never reach the driver (17).
  */
 #include "d3dkmt_private.h"
 #include "common.h"
 #include "mock_vulkan.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1243,6 +1245,7 @@ static void test_offer_offered(void **state)
     assert_int_equal(info.offered, 1);
     assert_int_equal(s1.Offers, s0.Offers + 1);
     assert_int_equal(s1.BytesOffered, s0.BytesOffered);
+    assert_int_equal(d3dkmt_host_flush_deferred(fx.dev, 5000000000ull), STATUS_SUCCESS);   /* the priority queue */
     assert_true(mock_vk_memory_priority(info.memory) == 0.0f);
     teardown_fixture();
 }
@@ -1479,6 +1482,7 @@ static void test_offer_release_reclaim(void **state)
     assert_ptr_equal(bound, info.memory);
     /* Offer a[0] with the GPU idle: in effect at once (priority of the LOW class). */
     assert_int_equal(offer(t.device, &a[0], 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);   /* the priority queue */
     assert_true(mock_vk_memory_priority(info.memory) == 0.0f);
     /* A third allocation does not fit the 1 MiB budget: a[0]'s memory is released (unbound, freed). */
     assert_int_equal(test_create(t.device, 1, 512 << 10, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &a[2], NULL), STATUS_SUCCESS);
@@ -1658,6 +1662,91 @@ static void test_failures_do_not_wait(void **state)
     mock_teardown();
 }
 
+/* ---- 6. Priorities leave the calling thread (issue 17, docs/decisions/priorities.md) ---- */
+
+/* Waits (yielding, bounded) until memory has `priority` in the driver; false when it never does. */
+static bool priority_reaches(VkDeviceMemory memory, float priority)
+{
+    unsigned int i;
+    for (i = 0; i < 20000000 && mock_vk_memory_priority(memory) != priority; i++) sched_yield();
+    return mock_vk_memory_priority(memory) == priority;
+}
+
+/* Priority changes are queued and applied by the device's tracker thread: the calling thread makes
+ * no driver call, a queued change reaches the driver without any further call of the
+ * application, and a change undone before that (offer then reclaim, Evict then MakeResident, a
+ * priority set and set back) costs no driver call at all. */
+static void test_priority_queue(void **state)
+{
+    D3DKMT_HANDLE a[2], pq;
+    D3DDDI_MAKERESIDENT mr = { 0 };
+    D3DKMT_EVICT ev = { 0 };
+    D3DKMT_SETALLOCATIONPRIORITY sp = { 0 };
+    struct d3dkmt_host_allocation_info info;
+    UINT high = D3DDDI_ALLOCATIONPRIORITY_HIGH, normal = D3DDDI_ALLOCATIONPRIORITY_NORMAL;
+    unsigned int calls;
+    struct test_device t;
+    BOOL discarded[1];
+
+    mock_setup(NULL);
+    test_open_device(&t);
+    assert_int_equal(test_create(t.device, 2, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, a, NULL), STATUS_SUCCESS);
+    info = alloc_info(t.device, a[0]);
+    pq = create_pq(t.device, NULL);
+    calls = mock_vk_priority_calls();
+
+    /* Offer then reclaim before the queue is drained: nothing reaches the driver. */
+    assert_int_equal(offer(t.device, a, 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_int_equal(reclaim(t.device, a, 1, discarded), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(mock_vk_priority_calls(), calls);
+    assert_true(mock_vk_memory_priority(info.memory) == 0.5f);
+
+    /* Evict then MakeResident, and a priority set and set back: nothing either. */
+    ev.hDevice = t.device;
+    ev.AllocationList = a;
+    ev.NumAllocations = 1;
+    assert_int_equal(D3DKMTEvict(&ev), STATUS_SUCCESS);
+    mr.hPagingQueue = pq;
+    mr.AllocationList = a;
+    mr.NumAllocations = 1;
+    assert_int_equal(D3DKMTMakeResident(&mr), STATUS_SUCCESS);
+    sp.hDevice = t.device;
+    sp.phAllocationList = a;
+    sp.AllocationCount = 1;
+    sp.pPriorities = &high;
+    assert_int_equal(D3DKMTSetAllocationPriority(&sp), STATUS_SUCCESS);
+    sp.pPriorities = &normal;
+    assert_int_equal(D3DKMTSetAllocationPriority(&sp), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(mock_vk_priority_calls(), calls);
+    assert_true(mock_vk_memory_priority(info.memory) == 0.5f);
+
+    /* An offer: the call returns before the driver has it, and the tracker thread gives it to the
+     * driver by itself (no flush): one call. */
+    assert_int_equal(offer(t.device, a, 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_true(priority_reaches(info.memory, 0.0f));
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(mock_vk_priority_calls(), calls + 1);
+    /* Reclaim, then a new priority: each reaches the driver, one call each. */
+    assert_int_equal(reclaim(t.device, a, 1, discarded), STATUS_SUCCESS);
+    assert_true(priority_reaches(info.memory, 0.5f));
+    sp.pPriorities = &high;
+    assert_int_equal(D3DKMTSetAllocationPriority(&sp), STATUS_SUCCESS);
+    assert_true(priority_reaches(info.memory, 0.75f));
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(mock_vk_priority_calls(), calls + 3);
+
+    /* Destroyed, and the device destroyed, with a change still queued: the memory is freed under
+     * the same lock the driver call takes, so the queued change never reaches freed memory (the
+     * mock reports a dead handle) and nothing is left. */
+    assert_int_equal(offer(t.device, a, 2, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_int_equal(test_destroy(t.device, a, 1, 3), STATUS_SUCCESS);
+    destroy_pq(pq);
+    test_close_device(&t);
+    mock_teardown();
+}
+
 /* Without sparse binding, pageable memory or priorities the same calls work (bookkeeping only). */
 static void test_minimal_device(void **state)
 {
@@ -1747,6 +1836,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_destroy_not_behind_other_binds),
         cmocka_unit_test(test_destroy_waits_own_bind),
         cmocka_unit_test(test_failures_do_not_wait),
+        cmocka_unit_test(test_priority_queue),
         cmocka_unit_test(test_minimal_device),
         cmocka_unit_test(test_release_policy),
     };

@@ -191,6 +191,17 @@ static inline void d3dkmt_object_get(struct d3dkmt_object *obj)
 {
     atomic_fetch_add_explicit(&obj->refcount, 1, memory_order_relaxed);
 }
+/* Takes a reference unless the last one already went (the object is being released: callers that
+ * found it without one, under a lock its release function waits for, must not revive it). */
+static inline bool d3dkmt_object_get_unless_zero(struct d3dkmt_object *obj)
+{
+    uint32_t refs = atomic_load_explicit(&obj->refcount, memory_order_relaxed);
+    while (refs)
+        if (atomic_compare_exchange_weak_explicit(&obj->refcount, &refs, refs + 1, memory_order_acquire,
+                                                  memory_order_relaxed))
+            return true;
+    return false;
+}
 /* Drops one reference unless it is the last one: true when dropped (for callers holding a lock
  * the release function takes, which drop a last reference later, with no lock held). */
 static inline bool d3dkmt_object_put_not_last(struct d3dkmt_object *obj)
@@ -786,7 +797,9 @@ struct d3dkmt_resolved
  * until the caller releases device->lock.  An allocation being destroyed, or with any of the
  * `reject` flags, counts as a bad handle.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a bad,
  * stale, foreign or rejected handle); STATUS_NO_MEMORY.  Release with d3dkmt_resolved_free (any
- * thread, any lock). */
+ * thread, any lock).  A resolved allocation's last reference may go meanwhile (a DestroyDevice on
+ * another thread; its release then waits for device->lock): a caller that keeps one takes its
+ * reference with d3dkmt_object_get_unless_zero. */
 NTSTATUS d3dkmt_vidmm_resolve_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
                                      UINT count, bool resources, uint8_t reject, struct d3dkmt_resolved *out);
 void d3dkmt_resolved_free(struct d3dkmt_resolved *r);

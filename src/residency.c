@@ -117,7 +117,6 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
                 || !(batch->epochs = malloc(r.count ? r.count : 1))
                 || !(batch->allocs = malloc((r.count ? r.count : 1) * sizeof(*batch->allocs))))
             goto unlock_free;
-        batch->count = r.count;
     }
     for (i = 0; i < r.count; i++)
     {
@@ -133,9 +132,12 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
         if (defer_needed)
         {
             a->flags |= D3DKMT_ALLOC_OFFER_PENDING;
-            d3dkmt_object_get(&a->obj);
-            batch->allocs[i] = a;
-            batch->epochs[i] = a->offer_epoch;
+            /* Not kept when its last reference went meanwhile (a racing DestroyDevice). */
+            if (d3dkmt_object_get_unless_zero(&a->obj))
+            {
+                batch->allocs[batch->count] = a;
+                batch->epochs[batch->count++] = a->offer_epoch;
+            }
         }
         else d3dkmt_vidmm_offer_take_effect_locked(device, a);
     }

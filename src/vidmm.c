@@ -184,9 +184,11 @@ void d3dkmt_vidmm_priority_changed_locked(struct d3dkmt_device *device, struct d
         t->job_items = grown;
         t->job_capacity = capacity;
     }
+    /* Resolved without a reference: its last one may have gone on another thread, whose release
+     * waits for device->lock and frees the memory anyway. */
+    if (!d3dkmt_object_get_unless_zero(&alloc->obj)) return;
     t->job_items[t->job_count++] = alloc;
     alloc->priority_queued = 1;
-    d3dkmt_object_get(&alloc->obj);
     if (t->job_count == 1) d3dkmt_tracker_schedule(device, priority_drain);
 }
 
@@ -459,11 +461,23 @@ NTSTATUS d3dkmt_vidmm_lookup_list(struct d3dkmt_device *device, const D3DKMT_HAN
         {
             for (i = 0; i < r.count; i++)
             {
-                d3dkmt_object_get(&r.allocs[i]->obj);
+                /* One whose last reference went meanwhile is as stale as its handle. */
+                if (!d3dkmt_object_get_unless_zero(&r.allocs[i]->obj)) break;
                 list[i] = r.allocs[i];
             }
-            *out = list;
-            *out_count = r.count;
+            if (i == r.count)
+            {
+                *out = list;
+                *out_count = r.count;
+            }
+            else
+            {
+                status = STATUS_INVALID_PARAMETER;
+                d3dkmt_resolved_free(&r);
+                pthread_mutex_unlock(&device->lock);
+                d3dkmt_allocation_put_list(list, i);
+                return status;
+            }
         }
         d3dkmt_resolved_free(&r);
     }

@@ -9,8 +9,8 @@
  *       (d3dkmt_handle_peek), refusals, and d3dkmt_handle_get + put; at 1M against a reference
  *       that makes the one random memory read a lookup cannot avoid;
  *   (c) offer + reclaim throughput of two threads against one, on two devices and on one device;
- *   (d) heap bytes per allocation: the library's allocations against the same Vulkan objects made
- *       directly (mallinfo2);
+ *   (d) bytes per allocation: the library's own (heap and handle slot), and the whole path against
+ *       the same Vulkan objects made directly (mallinfo2);
  *   (e) one PE -> Unix call under Wine: passed in by bench/bench-all (tests/wine/callcost.exe);
  *   (f) the budget manager: time to make room for one new allocation with 1K, 10K and 100K
  *       allocations offered.
@@ -23,6 +23,7 @@
 #include "d3dkmt_private.h"
 
 #include <malloc.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,7 +291,9 @@ static void bench_latency(void)
 
         if ((st = D3DKMTOfferAllocations(&o))) die("D3DKMTOfferAllocations", st);
         t0 = now_ns();
-        while (applied_priority(device, allocs[i % N]) != 0) ;   /* LOW offers are at 0.0 */
+        /* LOW offers are at 0.0.  Yield between looks: this thread must not take the CPU (or
+         * device->lock) from the tracker thread it waits for. */
+        while (applied_priority(device, allocs[i % N]) != 0) sched_yield();
         t[i] = (now_ns() - t0) / 1000.0;
         if ((st = D3DKMTReclaimAllocations(&r))) die("D3DKMTReclaimAllocations", st);
         d3dkmt_host_flush_deferred(b.device, 10000000000ull);
@@ -584,7 +587,7 @@ static void bench_d(void)
     PFN_vkQueueWaitIdle wait_idle;
     VkSemaphore semaphore;
     long long wrapped0;
-    size_t before;
+    size_t before, table0;
     UINT i, type;
     VkDevice vk;
 
@@ -607,6 +610,7 @@ static void bench_d(void)
 
     before = heap_bytes();
     wrapped0 = wrapped_heap;
+    table0 = d3dkmt_handle_table_bytes();
     create_allocs(&b, h, N);
     /* The binds the library queued hold driver memory until they ran: let them run first. */
     d3dkmt_host_lock_queue(b.device);
@@ -614,7 +618,8 @@ static void bench_d(void)
     d3dkmt_host_unlock_queue(b.device);
     d3dkmt_host_flush_deferred(b.device, 10000000000ull);
     d_lib_gross = (double)(heap_bytes() - before) / N;
-    d_lib_own = (double)(wrapped_heap - wrapped0) / N;
+    /* The handle table's slots are mapped, not on the heap: count what they commit. */
+    d_lib_own = (double)(wrapped_heap - wrapped0 + (long long)(d3dkmt_handle_table_bytes() - table0)) / N;
     {
         struct d3dkmt_host_allocation_info info;
         d3dkmt_host_get_allocation_info(b.device, h[0], &info);
@@ -839,7 +844,9 @@ int main(int argc, char **argv)
         snprintf(name, sizeof(name), "(b) lookup, %uK live / 1K live (random)", live_counts[k] / 1000);
         snprintf(value, sizeof(value), "%.2fx (%.1f / %.1f ns)", b_res[LK_PEEK][k] / b_res[LK_PEEK][0],
                  b_res[LK_PEEK][k], b_res[LK_PEEK][0]);
-        row(name, value, "<= 1.5x", b_res[LK_PEEK][k] <= 1.5 * b_res[LK_PEEK][0]);
+        /* At 1M the slots outgrow the caches: that row's target is against the reference below. */
+        if (k == 1) row(name, value, "<= 1.5x", b_res[LK_PEEK][k] <= 1.5 * b_res[LK_PEEK][0]);
+        else row(name, value, "(none)", -1);
     }
     snprintf(value, sizeof(value), "%.2fx (%.1f / %.1f ns)", b_res[LK_PEEK][2] / b_res[LK_REF][2], b_res[LK_PEEK][2],
              b_res[LK_REF][2]);
@@ -872,7 +879,7 @@ int main(int argc, char **argv)
     snprintf(value, sizeof(value), "%.2fx", c_raw_one_device);
     row("(c) reference: raw priority calls, one device", value, "(none)", -1);
     snprintf(value, sizeof(value), "%.1f B", d_lib_own);
-    row("(d) library heap bytes per allocation (own mallocs)", value, "<= 128 B", d_lib_own <= 128);
+    row("(d) library bytes per allocation (mallocs + handle slot)", value, "<= 128 B", d_lib_own <= 128);
     snprintf(value, sizeof(value), "%.0f B", d_lib_gross - d_raw);
     row("(d) mallinfo2: library path minus raw Vulkan path", value, "(none)", -1);
     snprintf(value, sizeof(value), "%.0f B (Vulkan %.0f B)", d_lib_gross, d_raw);

@@ -15,8 +15,10 @@
  *   4. adapter.c                adapters (one per VkPhysicalDevice), library initialisation,
  *                               adapter handles; D3DKMTEnumAdapters2, OpenAdapterFromLuid,
  *                               CloseAdapter, QueryAdapterInfo, QueryVideoMemoryInfo
- *   5. tracker.c                the fence tracker: deferred operations behind GPU work, tracked
- *                               timelines, monitored CPU-visible fence values, the waiter thread
+ *   5. tracker.c                the fence tracker: deferred operations behind GPU work (and
+ *                               behind one allocation's own bind), tracked timelines, monitored
+ *                               CPU-visible fence values, the waiter thread and the job it runs
+ *                               for the memory manager (the priority queue)
  *   6. device.c                 devices; D3DKMTCreateDevice, DestroyDevice; the host API's device
  *                               calls (interop, tracked submission, queue lock, shutdown)
  *   7. fence.c                  monitored fences and paging queues: the objects, their values, the
@@ -56,12 +58,17 @@
  * Lock order (outer first; never take an outer lock while holding an inner one):
  *   1. the init lock (adapter.c)  library initialisation and shutdown, the adapter array
  *   2. device->lock               residency state of all the device's allocations, offered lists,
- *                                 statistics, resource membership, vkFreeMemory and
- *                                 vkSetDeviceMemoryPriorityEXT on the device's memory
+ *                                 the priority queue, statistics, resource membership, vkFreeMemory
+ *                                 and vkSetDeviceMemoryPriorityEXT on the device's memory; never
+ *                                 held while waiting for the GPU (docs/decisions/waits.md)
  *   3. device->queue_lock         external synchronisation of the VkQueue; timeline values are
- *                                 reserved under it so signals reach the queue in value order
- *   4. device->tracker.lock       pending deferred operations, tracked fence values, monitored values
- *   5. handle table stripe locks  leaf: nothing else is taken or called while one is held
+ *                                 taken under it, on success only, so signals reach the queue in
+ *                                 value order
+ *   4. device->tracker.lock       pending deferred operations, tracked fence values, monitored
+ *                                 values, the job's state
+ *   5. handle table stripe locks  leaf: nothing else is taken or called while one is held (the
+ *                                 free-list mutex of handle.c is taken only by create and destroy,
+ *                                 never with a stripe lock)
  * The budget manager, holding one device's lock, takes adapter->devices_lock and then only
  * *tries* the locks of the adapter's other devices (pthread_mutex_trylock), so two devices trimming
  * for each other cannot deadlock.  Callers must not call into the library while holding a queue
@@ -269,6 +276,9 @@ void d3dkmt_handle_for_each(const struct d3dkmt_device *device, enum d3dkmt_obje
                             void (*fn)(struct d3dkmt_object *obj, void *ctx), void *ctx);
 /* Live published handles (diagnostics and leak tests). */
 uint32_t d3dkmt_handle_count(void);
+/* Memory the table's slots hold, in bytes (what the own slots below the high-water mark commit,
+ * and the adopted pages): the table is not on the heap (make bench, docs/bench.md). */
+size_t d3dkmt_handle_table_bytes(void);
 /* Frees the table's memory; only when no handle is live (shutdown). */
 void d3dkmt_handle_table_reset(void);
 

@@ -13,8 +13,12 @@
  * it clear, and an object can be published under such a value with d3dkmt_handle_adopt.  No value
  * can therefore name two objects, whichever side made it (docs/decisions/handles.md).
  *
- * Slots.  Each space is an array of pages of 1024 slots, allocated on first use and kept until
- * shutdown, so a lookup indexes two arrays without any global lock.  A slot is one 64-bit word
+ * Slots.  Each space is an array of pages of 1024 slots, kept until shutdown, so a lookup indexes
+ * two arrays without any global lock.  The own space's pages lie in one contiguous reservation of
+ * 2^21 slots (16 MiB of address space, mapped at the first handle, committed by the kernel page
+ * by page as slots are first used: 8 bytes per slot): a million random lookups then walk compact
+ * page tables instead of pages scattered over the heap, which made them several times slower
+ * (docs/bench.md).  Adopted values are rare and get heap pages.  A slot is one 64-bit word
  * that holds everything a lookup checks, so that a lookup reads one cache line and a refusal
  * nothing else:
  *   live  bit 0 = 1 | generation (2 bits) | kind (3 bits) | owning device's owner id (13 bits) |
@@ -40,6 +44,7 @@
 #include "d3dkmt_private.h"
 
 #include <sched.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,7 +92,8 @@ struct kind_queue
 
 static struct
 {
-    _Atomic(struct slot_page *) pages[PAGE_COUNT];                  /* own handles */
+    _Atomic(struct slot_page *) pages[PAGE_COUNT];                  /* own handles: into own_slots */
+    struct slot_page *own_slots;                                     /* the reservation; free_lock */
     _Atomic(struct slot_page *) foreign_pages[FOREIGN_PAGE_COUNT];  /* adopted handles */
     struct { _Alignas(64) atomic_flag lock; } stripes[STRIPES];   /* spinlocks, one cache line each */
     pthread_mutex_t free_lock;
@@ -264,7 +270,14 @@ static uint32_t take_slot(unsigned int kind)
         index = table.high_water;
         if (!page_of(index))
         {
-            if (!(page = calloc(1, sizeof(*page)))) return NO_SLOT;
+            if (!table.own_slots)
+            {
+                void *base = mmap(NULL, (size_t)PAGE_COUNT * sizeof(*page), PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+                if (base == MAP_FAILED) return NO_SLOT;
+                table.own_slots = base;
+            }
+            page = &table.own_slots[index >> PAGE_BITS];
             atomic_store_explicit(&table.pages[index >> PAGE_BITS], page, memory_order_release);
         }
         table.high_water++;
@@ -535,6 +548,19 @@ void d3dkmt_handle_for_each(const struct d3dkmt_device *device, enum d3dkmt_obje
     for_each_in(table.foreign_pages, foreign_high, device, type, fn, ctx);
 }
 
+size_t d3dkmt_handle_table_bytes(void)
+{
+    size_t bytes, pages = 0;
+    unsigned int i;
+
+    pthread_mutex_lock(&table.free_lock);
+    /* Own slots below the high-water mark, in whole 4 KiB pages as the kernel commits them. */
+    bytes = ((size_t)table.high_water * sizeof(uint64_t) + 4095) & ~(size_t)4095;
+    for (i = 0; i < FOREIGN_PAGE_COUNT; i++) if (atomic_load(&table.foreign_pages[i])) pages++;
+    pthread_mutex_unlock(&table.free_lock);
+    return bytes + pages * sizeof(struct slot_page);
+}
+
 uint32_t d3dkmt_handle_count(void)
 {
     return atomic_load_explicit(&table.live, memory_order_relaxed);
@@ -545,11 +571,9 @@ void d3dkmt_handle_table_reset(void)
     unsigned int i;
 
     pthread_mutex_lock(&table.free_lock);
-    for (i = 0; i < PAGE_COUNT; i++)
-    {
-        free(atomic_load(&table.pages[i]));
-        atomic_store(&table.pages[i], NULL);
-    }
+    for (i = 0; i < PAGE_COUNT; i++) atomic_store(&table.pages[i], NULL);
+    if (table.own_slots) munmap(table.own_slots, (size_t)PAGE_COUNT * sizeof(struct slot_page));
+    table.own_slots = NULL;
     for (i = 0; i < FOREIGN_PAGE_COUNT; i++)
     {
         free(atomic_load(&table.foreign_pages[i]));

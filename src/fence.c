@@ -186,9 +186,9 @@ void d3dkmt_fence_release_after_gpu(struct d3dkmt_device *device, struct d3dkmt_
  * wait_values[i] and signals signals[i] to signal_values[i], plus the device timeline (so the
  * tracker counts it) after the last sparse bind.  Every stage: the waits hold back all later
  * work on the queue and the signals cover all earlier work (vkQueueSubmit2 scopes).  On success
- * the signals are monitored (the CPU-visible values follow them).  On failure other than a lost
- * device the device timeline value is signalled from the host, so nothing waits for it forever;
- * the fences are untouched (Vulkan leaves a failed batch's semaphores alone). */
+ * the signals are monitored (the CPU-visible values follow them).  On failure nothing was queued:
+ * the device timeline value is not taken (d3dkmt_tracker_submit_locked) and the fences are
+ * untouched (Vulkan leaves a failed batch's semaphores alone). */
 static NTSTATUS submit_locked(struct d3dkmt_device *device, struct d3dkmt_sync_object **waits,
                               const UINT64 *wait_values, UINT wait_count, struct d3dkmt_sync_object **signals,
                               const UINT64 *signal_values, UINT signal_count)

@@ -331,6 +331,29 @@ static void free_adapters(void)
     adapter_count = 0;
 }
 
+/* Gives adapter its slot in the statistics region, with what does not change (init lock held). */
+static void publish_adapter(struct d3dkmt_adapter *adapter, uint32_t index)
+{
+    struct d3dkmt_stats_adapter info = { .present = 1 };
+    uint64_t luid = atomic_load(&adapter->luid);
+    uint32_t i;
+
+    info.software = adapter->software;
+    info.luid_low = (uint32_t)luid;
+    info.luid_high = (uint32_t)(luid >> 32);
+    info.vendor_id = adapter->props.vendorID;
+    info.device_id = adapter->props.deviceID;
+    info.budget_cap = adapter->budget_cap;
+    for (i = 0; i < adapter->mem_props.memoryHeapCount; i++)
+        info.heap_size[d3dkmt_adapter_heap_is_local(adapter, i) ? D3DKMT_STATS_LOCAL : D3DKMT_STATS_NON_LOCAL]
+            += adapter->mem_props.memoryHeaps[i].size;
+    memcpy(info.name, adapter->props.deviceName, sizeof(info.name) - 1);   /* cut; the last byte stays 0 */
+    adapter->pub = d3dkmt_stats_adapter_open(index, &info);
+    /* The budgets as they are now (each later read updates them). */
+    d3dkmt_adapter_budget(adapter, true);
+    d3dkmt_adapter_budget(adapter, false);
+}
+
 /* Makes the adapter array from the instance's physical devices (init lock held). */
 static NTSTATUS enumerate_adapters(void)
 {
@@ -358,6 +381,7 @@ static NTSTATUS enumerate_adapters(void)
     for (i = 0; i < count; i++)
         if (init_adapter(&adapters[adapter_count], pds[i], cap, &error)) adapter_count++;
     free(pds);
+    if (!error) for (i = 0; i < adapter_count; i++) publish_adapter(&adapters[i], i);
     return error;
 }
 
@@ -370,8 +394,13 @@ NTSTATUS d3dkmt_init(void)
     if (!atomic_load(&initialised))
     {
         d3dkmt_log_init();
+        d3dkmt_stats_init();
         if (!(status = d3dkmt_vk_create_instance()) && (status = enumerate_adapters())) free_adapters();
-        if (status) d3dkmt_vk_destroy_instance();
+        if (status)
+        {
+            d3dkmt_vk_destroy_instance();
+            d3dkmt_stats_shutdown();
+        }
         atomic_store_explicit(&initialised, !status, memory_order_release);
     }
     else status = STATUS_SUCCESS;
@@ -387,6 +416,7 @@ void d3dkmt_adapter_shutdown(void)
     {
         d3dkmt_vk_destroy_instance();
         free_adapters();
+        d3dkmt_stats_shutdown();
         atomic_store(&initialised, false);
     }
     pthread_mutex_unlock(&init_lock);
@@ -412,6 +442,11 @@ uint64_t d3dkmt_adapter_budget(struct d3dkmt_adapter *adapter, bool local)
         total += adapter->has_memory_budget ? budget.heapBudget[i] : adapter->mem_props.memoryHeaps[i].size;
     }
     if (local && adapter->budget_cap && adapter->budget_cap < total) total = adapter->budget_cap;
+    if (adapter->pub)
+    {
+        d3dkmt_stat_set(&adapter->pub->budget[local ? D3DKMT_STATS_LOCAL : D3DKMT_STATS_NON_LOCAL], total);
+        d3dkmt_stat_set(&adapter->pub->budget_time, d3dkmt_stats_now());
+    }
     return total;
 }
 
@@ -829,6 +864,11 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_set_adapter_luid(const uint8_t *uuid, LUID lu
             if (i == luid_override_count) luid_override_count++;
         }
         atomic_store(&target->luid, luid_bits(luid));
+        if (target->pub)
+        {
+            __atomic_store_n(&target->pub->luid_low, luid.LowPart, __ATOMIC_RELAXED);
+            __atomic_store_n(&target->pub->luid_high, (uint32_t)luid.HighPart, __ATOMIC_RELAXED);
+        }
         TRACE("adapter %s: luid %08x:%08lx", target->props.deviceName, (unsigned)luid.HighPart,
               (unsigned long)luid.LowPart);
     }

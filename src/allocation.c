@@ -57,6 +57,8 @@ static void allocation_release(struct d3dkmt_object *obj)
     /* Still linked when stopped by DestroyDevice (DestroyAllocation2 unlinks): a call that holds
      * the resource must not find a freed allocation in its list. */
     d3dkmt_resource_unlink_locked(alloc);
+    /* A destroy left the gauges when it stopped the handle; DestroyDevice's sweep did not. */
+    d3dkmt_vidmm_stats_released(device, alloc, !(alloc->flags & D3DKMT_ALLOC_DESTROYED));
     d3dkmt_vidmm_retire_memory_locked(device, alloc);
     device->stats.AllocationsLive--;
     bind = d3dkmt_vidmm_bind_value(device, alloc);
@@ -188,7 +190,10 @@ static NTSTATUS create_one(struct d3dkmt_device *device, const struct create_ent
         d3dkmt_vidmm_trim_locked(device, entry->size);
     if (!(status = d3dkmt_vidmm_allocate_memory_locked(device, alloc, &memory))
             && !(status = d3dkmt_vidmm_bind_memory_locked(device, alloc, memory, NULL, NULL)))
+    {
         device->stats.AllocationsLive++;
+        d3dkmt_vidmm_stats_created(device, alloc);
+    }
     pthread_mutex_unlock(&device->lock);
     if (status)
     {
@@ -490,6 +495,8 @@ static uint64_t stop_destroy_targets(struct d3dkmt_device *device, struct d3dkmt
     for (i = 0; i < total; i++)
     {
         struct d3dkmt_allocation *a = all[i];
+        /* Once: two racing destroys may both list it. */
+        if (!(a->flags & D3DKMT_ALLOC_DESTROYED)) d3dkmt_vidmm_gauge_leave(device, a);
         a->flags |= D3DKMT_ALLOC_DESTROYED;
         a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING);
         d3dkmt_list_unlink(&a->offer_link);
@@ -723,6 +730,7 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_import_memory(D3DKMT_HANDLE hDevice, VkDevice
     pthread_mutex_lock(&device->lock);
     d3dkmt_vidmm_account(device, alloc, true);
     device->stats.AllocationsLive++;
+    d3dkmt_vidmm_stats_created(device, alloc);
     pthread_mutex_unlock(&device->lock);
     *hAllocation = alloc->obj.handle;
     d3dkmt_object_get(&alloc->obj);   /* published, it may be destroyed by another thread */

@@ -13,6 +13,8 @@
  *   3. vulkan.c                 Vulkan dispatch: the loader, the instance, the validation
  *                               messenger; the one VkResult -> NTSTATUS map
  *      alias.c                  alias maps (names another implementation gave to library objects)
+ *      stats.c                  the live statistics region (include/d3dkmt_stats.h): its creation
+ *                               and removal, adapter and device slots
  *   4. adapter.c                adapters (one per VkPhysicalDevice), library initialisation,
  *                               adapter handles; D3DKMTEnumAdapters2, OpenAdapterFromLuid,
  *                               CloseAdapter, QueryAdapterInfo, QueryVideoMemoryInfo
@@ -70,6 +72,10 @@
  *   5. handle table stripe locks  leaf: nothing else is taken or called while one is held (the
  *                                 free-list mutex of handle.c is taken only by create and destroy,
  *                                 never with a stripe lock)
+ *   6. the statistics region lock  leaf (stats.c): slot assignment, the region's creation and removal
+ * The statistics region's fields are written by the holder of the lock of the state they describe
+ * (device->lock for a device's residency state, tracker.lock for its deferred operations), with
+ * the d3dkmt_stat_* helpers: relaxed atomic stores, no lock of their own.
  * The budget manager, holding one device's lock, takes adapter->devices_lock and then only
  * *tries* the locks of the adapter's other devices (pthread_mutex_trylock), so two devices trimming
  * for each other cannot deadlock.  Callers must not call into the library while holding a queue
@@ -104,6 +110,7 @@
 
 #include "d3dkmt.h"
 #include "d3dkmt_host.h"
+#include "d3dkmt_stats.h"
 
 #define D3DKMT_EXPORT __attribute__((visibility("default")))
 
@@ -392,6 +399,43 @@ NTSTATUS d3dkmt_status_from_vk(VkResult vr);
 /* Marks the device removed when vr is VK_ERROR_DEVICE_LOST; returns d3dkmt_status_from_vk(vr). */
 NTSTATUS d3dkmt_device_check_vk(struct d3dkmt_device *device, VkResult vr);
 
+/* -- The statistics region (stats.c, layer 3; include/d3dkmt_stats.h, docs/statistics.md) -- */
+/* Field updates.  Each field has one writer at a time: the holder of the lock of the state it
+ * describes; readers in other processes load it atomically.  No lock, no read-modify-write. */
+static inline void d3dkmt_stat_set(d3dkmt_stats_u64 *field, uint64_t value)
+{
+    __atomic_store_n(field, value, __ATOMIC_RELAXED);
+}
+static inline void d3dkmt_stat_add(d3dkmt_stats_u64 *field, uint64_t value)
+{
+    __atomic_store_n(field, __atomic_load_n(field, __ATOMIC_RELAXED) + value, __ATOMIC_RELAXED);
+}
+/* For the few fields several threads change with no lock in common (fence waits, adapter usage). */
+static inline void d3dkmt_stat_add_shared(d3dkmt_stats_u64 *field, uint64_t value)
+{
+    __atomic_fetch_add(field, value, __ATOMIC_RELAXED);
+}
+/* CLOCK_MONOTONIC in nanoseconds, the region's clock. */
+uint64_t d3dkmt_stats_now(void);
+/* Makes the process's region, /dev/shm/d3dkmt-stats-<uid>-<pid> (d3dkmt_init, init lock held);
+ * none when D3DKMT_STATS=0 or shm_open fails (a warning): nothing is published then. */
+void d3dkmt_stats_init(void);
+/* Removes the region's name and mapping (d3dkmt_adapter_shutdown, no device live).  The name also
+ * goes at process exit. */
+void d3dkmt_stats_shutdown(void);
+/* The slot of adapter `index` (below D3DKMT_STATS_ADAPTERS), filled from *info (its `present`
+ * set); NULL without a region. */
+struct d3dkmt_stats_adapter *d3dkmt_stats_adapter_open(uint32_t index, const struct d3dkmt_stats_adapter *info);
+/* A slot for a new device of `adapter` (its adapter's slot, may be NULL), with what does not
+ * change; NULL without a region or when every slot holds a live device.  Release with
+ * d3dkmt_stats_device_close (NULL is fine), after the last write to it. */
+struct d3dkmt_stats_device *d3dkmt_stats_device_open(const struct d3dkmt_stats_adapter *adapter, uint32_t handle,
+                                                     uint32_t residency_mode, bool sparse);
+void d3dkmt_stats_device_close(struct d3dkmt_stats_device *slot);
+/* The mapping of the region (NULL: none) and its shm_open name ("" when none), for tests. */
+const struct d3dkmt_stats_region *d3dkmt_stats_region(void);
+const char *d3dkmt_stats_name(char *buf, size_t size);
+
 /* ==== Layer 4: adapters and initialisation (adapter.c) ==== */
 struct d3dkmt_adapter
 {
@@ -417,6 +461,7 @@ struct d3dkmt_adapter
     _Atomic uint64_t nonlocal_usage;   /* bytes in NON_LOCAL heaps */
     pthread_mutex_t devices_lock;      /* the devices list */
     struct d3dkmt_list devices;        /* struct d3dkmt_device.adapter_link, for the budget manager */
+    struct d3dkmt_stats_adapter *pub;  /* its statistics slot or NULL; immutable */
 };
 
 /* Initialises the library once (the Vulkan instance and the adapters); later calls return the
@@ -617,6 +662,8 @@ struct d3dkmt_device
     D3DKMT_VK_STATISTICS stats;           /* event counters; the byte gauges are computed on query */
     uint64_t budget_cache;                /* LOCAL budget in bytes, re-read every 50 ms */
     uint64_t budget_time_ms;
+    struct d3dkmt_stats_device *pub;      /* its statistics slot or NULL (immutable); written as the
+                                           * fields' comments in include/d3dkmt_stats.h say */
 
     struct d3dkmt_tracker tracker;
     struct d3dkmt_list adapter_link;      /* adapter->devices; adapter->devices_lock */
@@ -761,14 +808,111 @@ struct d3dkmt_allocation
         struct d3dkmt_tracker_entry release_entry;
     };
     VkDeviceMemory memory;                /* device->lock; VK_NULL_HANDLE when discarded */
+    uint64_t size;                        /* bytes, immutable; beside memory, in the same cache line
+                                           * (the statistics region's byte gauges read both) */
     /* Cold. */
     struct d3dkmt_resource *resource;     /* immutable; NULL when standalone */
     struct d3dkmt_allocation *next_in_resource; /* device->lock */
     VkBuffer buffer;                      /* immutable (sparse buffer, or plain buffer) */
-    uint64_t size;                        /* bytes, immutable */
 };
 
 static inline void d3dkmt_allocation_put(struct d3dkmt_allocation *a) { d3dkmt_object_put(&a->obj); }
+
+/* -- The statistics region's gauges and counters (include/d3dkmt_stats.h), device->lock held --
+ * Kept as allocations change, so that the region always has what the statistics escape's walk
+ * computes: every place that changes an allocation's flags or memory notes the gauge it had
+ * (d3dkmt_vidmm_gauge) and moves it (d3dkmt_vidmm_gauge_moved). */
+/* The gauge alloc counts in, plus one, or 1 for resident (memory, not offered), 0 for none:
+ * discarded or decommitted at its offer priority, offered at it, resident while it has memory. */
+#define D3DKMT_GAUGE_RESIDENT 1u
+static inline unsigned int d3dkmt_vidmm_gauge(const struct d3dkmt_allocation *a)
+{
+    unsigned int p = a->offer_priority - D3DKMT_OFFER_PRIORITY_LOW;
+
+    if (a->flags & D3DKMT_ALLOC_DISCARDED)
+        return 1 + p + (a->flags & D3DKMT_ALLOC_ALLOW_DECOMMIT ? D3DKMT_STATS_DECOMMITTED : D3DKMT_STATS_DISCARDED);
+    if (a->flags & D3DKMT_ALLOC_OFFERED) return 1 + D3DKMT_STATS_OFFERED + p;
+    return a->memory ? D3DKMT_GAUGE_RESIDENT : 0;
+}
+/* Moves `count` allocations of `bytes` in all from gauge key `from` to `to` (d3dkmt_vidmm_gauge's
+ * values) in pub.  Resident ones are in D3DKMT_STATS_ALL only. */
+static inline void d3dkmt_stats_gauge_move_many(struct d3dkmt_stats_device *pub, unsigned int from, unsigned int to,
+                                                uint64_t count, uint64_t bytes)
+{
+    if (from == to) return;
+    if (from > D3DKMT_GAUGE_RESIDENT)
+    {
+        d3dkmt_stat_add(&pub->gauge_bytes[from - 1], -bytes);
+        d3dkmt_stat_add(&pub->gauge_count[from - 1], -count);
+    }
+    else if (!from)
+    {
+        d3dkmt_stat_add(&pub->gauge_bytes[D3DKMT_STATS_ALL], bytes);
+        d3dkmt_stat_add(&pub->gauge_count[D3DKMT_STATS_ALL], count);
+    }
+    if (to > D3DKMT_GAUGE_RESIDENT)
+    {
+        d3dkmt_stat_add(&pub->gauge_bytes[to - 1], bytes);
+        d3dkmt_stat_add(&pub->gauge_count[to - 1], count);
+    }
+    else if (!to)
+    {
+        d3dkmt_stat_add(&pub->gauge_bytes[D3DKMT_STATS_ALL], -bytes);
+        d3dkmt_stat_add(&pub->gauge_count[D3DKMT_STATS_ALL], -count);
+    }
+}
+static inline void d3dkmt_stats_gauge_move(struct d3dkmt_stats_device *pub, unsigned int from, unsigned int to,
+                                           uint64_t size)
+{
+    d3dkmt_stats_gauge_move_many(pub, from, to, 1, size);
+}
+/* alloc changed since its gauge was `from` (d3dkmt_vidmm_gauge before the change). */
+static inline void d3dkmt_vidmm_gauge_moved(struct d3dkmt_device *device, const struct d3dkmt_allocation *a,
+                                            unsigned int from)
+{
+    if (device->pub) d3dkmt_stats_gauge_move(device->pub, from, d3dkmt_vidmm_gauge(a), a->size);
+}
+/* alloc leaves the gauges (destroyed: its handle no longer resolves). */
+static inline void d3dkmt_vidmm_gauge_leave(struct d3dkmt_device *device, const struct d3dkmt_allocation *a)
+{
+    if (device->pub) d3dkmt_stats_gauge_move(device->pub, d3dkmt_vidmm_gauge(a), 0, a->size);
+}
+/* A new allocation (created or imported, with memory) / the release of one. */
+static inline void d3dkmt_vidmm_stats_created(struct d3dkmt_device *device, const struct d3dkmt_allocation *a)
+{
+    if (!device->pub) return;
+    d3dkmt_stat_add(&device->pub->allocations, 1);
+    d3dkmt_stat_add(&device->pub->allocations_created, 1);
+    d3dkmt_stats_gauge_move(device->pub, 0, d3dkmt_vidmm_gauge(a), a->size);
+}
+/* `in_gauges`: its gauge was not left yet (a destroy leaves it when it stops the handle). */
+static inline void d3dkmt_vidmm_stats_released(struct d3dkmt_device *device, const struct d3dkmt_allocation *a,
+                                               bool in_gauges)
+{
+    if (!device->pub) return;
+    d3dkmt_stat_add(&device->pub->allocations, -1ull);
+    if (in_gauges) d3dkmt_stats_gauge_move(device->pub, d3dkmt_vidmm_gauge(a), 0, a->size);
+}
+/* `count` resident allocations of `bytes` in all were just offered at offer priority `p` (0 LOW,
+ * 1 NORMAL, 2 HIGH): the common case of an OfferAllocations call, counted once per call. */
+static inline void d3dkmt_stats_offered_resident(struct d3dkmt_stats_device *pub, unsigned int p, uint64_t count,
+                                                 uint64_t bytes)
+{
+    d3dkmt_stat_add(&pub->offers[p], count);
+    d3dkmt_stat_add(&pub->gauge_bytes[D3DKMT_STATS_OFFERED + p], bytes);
+    d3dkmt_stat_add(&pub->gauge_count[D3DKMT_STATS_OFFERED + p], count);
+}
+/* alloc was just offered at its offer priority (its gauge was `from`). */
+static inline void d3dkmt_vidmm_stats_offered(struct d3dkmt_device *device, const struct d3dkmt_allocation *a,
+                                              unsigned int from)
+{
+    struct d3dkmt_stats_device *pub = device->pub;
+    unsigned int p = a->offer_priority - D3DKMT_OFFER_PRIORITY_LOW;
+
+    if (!pub) return;
+    d3dkmt_stat_add(&pub->offers[p], 1);
+    d3dkmt_stats_gauge_move(pub, from, d3dkmt_vidmm_gauge(a), a->size);
+}
 
 /* -- Priorities (docs/decisions/priorities.md) -- */
 /* Vulkan priority for a D3DDDI allocation priority (monotonic table). */

@@ -203,6 +203,7 @@ NTSTATUS d3dkmt_device_ready(struct d3dkmt_device *device)
                   device->adapter->props.deviceName, device->residency_mode, device->sparse,
                   (unsigned long long)device->sparse_alignment);
             atomic_store_explicit(&device->vk_ready, true, memory_order_release);
+            if (device->pub) __atomic_store_n(&device->pub->vk_ready, 1, __ATOMIC_RELAXED);
         }
         else if (device->vk)
         {
@@ -226,6 +227,7 @@ static void device_release(struct d3dkmt_object *obj)
     d3dkmt_list_remove(&device->adapter_link);
     pthread_mutex_unlock(&device->adapter->devices_lock);
     d3dkmt_tracker_finish(device);
+    d3dkmt_stats_device_close(device->pub);
     /* Every allocation held a reference on the device and left the offered lists when released. */
     for (i = 0; i < D3DKMT_ARRAY_SIZE(device->offered); i++)
         if (!d3dkmt_list_empty(&device->offered[i])) ERR("device %#x: offered list %u not empty", device->obj.handle, i);
@@ -283,6 +285,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
     desc->pPatchLocationList = NULL;
     desc->PatchLocationListSize = 0;
     desc->hDevice = device->obj.handle;   /* before publishing: another thread may destroy it at once */
+    device->pub = d3dkmt_stats_device_open(adapter->pub, device->obj.handle, device->residency_mode, device->sparse);
     pthread_mutex_lock(&adapter->devices_lock);
     d3dkmt_list_add_tail(&adapter->devices, &device->adapter_link);
     pthread_mutex_unlock(&adapter->devices_lock);

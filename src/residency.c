@@ -88,9 +88,11 @@ static D3DKMT_OFFER_PRIORITY offer_priority_for(const struct d3dkmt_allocation *
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIONS *desc)
 {
     struct offer_batch *batch = NULL;
+    struct d3dkmt_stats_device *pub;
     struct d3dkmt_resolved r;
     struct d3dkmt_device *device;
-    bool defer_needed;
+    uint64_t stats_count = 0, stats_bytes = 0;
+    bool defer_needed, stats_common;
     NTSTATUS status;
     UINT i;
 
@@ -103,12 +105,18 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
     if ((status = d3dkmt_device_status(device))) goto done;
     d3dkmt_tracker_poll(device);
     defer_needed = !desc->Flags.OfferImmediately && !d3dkmt_tracker_idle(device, D3DKMT_WAIT_WORK);
+    pub = device->pub;
 
     pthread_mutex_lock(&device->lock);
     /* A locked allocation cannot be offered (docs/decisions/offer-reclaim.md). */
     if ((status = d3dkmt_vidmm_resolve_locked(device, desc->pResources ? desc->pResources : desc->HandleList,
                                                    desc->NumAllocations, !!desc->pResources, D3DKMT_ALLOC_LOCKED, &r)))
         goto unlock;
+    /* The statistics region: in the common case (one offer priority, nothing offered or discarded
+     * yet) every allocation goes from resident to offered at that priority: their bytes are summed
+     * and counted once for the call. */
+    stats_common = pub && desc->Priority != D3DKMT_OFFER_PRIORITY_AUTO
+                   && !(r.flags_or & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_DISCARDED));
     if (defer_needed)
     {
         /* The deferred half needs the allocations after this call: it holds references. */
@@ -121,6 +129,9 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
     for (i = 0; i < r.count; i++)
     {
         struct d3dkmt_allocation *a = r.allocs[i];
+        /* A handle listed twice is offered already the second time: counted as a re-offer. */
+        bool fresh = stats_common && !(a->flags & D3DKMT_ALLOC_OFFERED);
+        unsigned int gauge = pub && !fresh ? d3dkmt_vidmm_gauge(a) : 0;
 
         d3dkmt_list_unlink(&a->offer_link);
         a->flags |= D3DKMT_ALLOC_OFFERED;
@@ -129,6 +140,12 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
         if (desc->Flags.AllowDecommit) a->flags |= D3DKMT_ALLOC_ALLOW_DECOMMIT;
         a->offer_priority = offer_priority_for(a, desc->Priority);
         a->offer_epoch++;   /* voids an older deferred offer of this allocation */
+        if (fresh)
+        {
+            stats_count++;
+            stats_bytes += a->size;
+        }
+        else if (pub) d3dkmt_vidmm_stats_offered(device, a, gauge);
         if (defer_needed)
         {
             a->flags |= D3DKMT_ALLOC_OFFER_PENDING;
@@ -142,6 +159,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
         else d3dkmt_vidmm_offer_take_effect_locked(device, a);
     }
     device->stats.Offers += r.count;
+    if (stats_count) d3dkmt_stats_offered_resident(pub, desc->Priority - D3DKMT_OFFER_PRIORITY_LOW, stats_count, stats_bytes);
     if (!defer_needed) d3dkmt_vidmm_trim_locked(device, 0);
     status = STATUS_SUCCESS;
 unlock_free:
@@ -227,9 +245,9 @@ static NTSTATUS reclaim_reserve_locked(struct d3dkmt_device *device, struct d3dk
 /* Phase 2 of a reclaim, for one allocation: takes it back (binding *fresh where it was discarded;
  * *fresh is consumed) and returns its result; *fence_value rises to the paging fence value of its
  * rebind.  Nothing fails here: a bind the queue refuses (device lost) loses the content for good. */
-static D3DDDI_RECLAIM_RESULT reclaim_one_locked(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue,
-                                                struct d3dkmt_allocation *a, VkDeviceMemory *fresh,
-                                                uint64_t *fence_value)
+static D3DDDI_RECLAIM_RESULT reclaim_apply_locked(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue,
+                                                  struct d3dkmt_allocation *a, VkDeviceMemory *fresh,
+                                                  uint64_t *fence_value)
 {
     D3DDDI_RECLAIM_RESULT result = D3DDDI_RECLAIM_RESULT_OK;
     uint64_t value = 0;
@@ -268,6 +286,64 @@ static D3DDDI_RECLAIM_RESULT reclaim_one_locked(struct d3dkmt_device *device, st
     return result;
 }
 
+/* A reclaim's count in the statistics region: the results of offered allocations, as the
+ * statistics escape counts them, and the gauges that moved.  The common case, an offered
+ * allocation with its memory coming back OK, is summed per offer priority and counted once. */
+struct reclaim_stats
+{
+    struct d3dkmt_stats_device *pub;      /* NULL: the device publishes nothing */
+    bool common;                          /* nothing in the call is discarded: every offered one comes
+                                           * back OK (counted before it is reclaimed) */
+    uint64_t ok_count[3], ok_bytes[3];
+};
+
+/* reclaim_apply_locked and its count in *stats. */
+static D3DDDI_RECLAIM_RESULT reclaim_one_locked(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue,
+                                                struct d3dkmt_allocation *a, VkDeviceMemory *fresh,
+                                                uint64_t *fence_value, struct reclaim_stats *stats)
+{
+    unsigned int gauge, p;
+    bool offered;
+    D3DDDI_RECLAIM_RESULT result;
+
+    if (stats->common || !stats->pub)
+    {
+        if (stats->common && a->flags & D3DKMT_ALLOC_OFFERED)
+        {
+            p = a->offer_priority - D3DKMT_OFFER_PRIORITY_LOW;
+            stats->ok_count[p]++;
+            stats->ok_bytes[p] += a->size;
+        }
+        return reclaim_apply_locked(device, queue, a, fresh, fence_value);
+    }
+    gauge = d3dkmt_vidmm_gauge(a);
+    p = gauge - 1 - D3DKMT_STATS_OFFERED;
+    offered = a->flags & D3DKMT_ALLOC_OFFERED;
+    result = reclaim_apply_locked(device, queue, a, fresh, fence_value);
+    if (p < 3 && result == D3DDDI_RECLAIM_RESULT_OK)
+    {
+        stats->ok_count[p]++;
+        stats->ok_bytes[p] += a->size;
+        return result;
+    }
+    if (offered) d3dkmt_stat_add(&stats->pub->reclaims[result], 1);
+    d3dkmt_vidmm_gauge_moved(device, a, gauge);
+    return result;
+}
+
+static void reclaim_stats_apply(struct reclaim_stats *stats)
+{
+    unsigned int p;
+
+    for (p = 0; stats->pub && p < 3; p++)
+    {
+        if (!stats->ok_count[p]) continue;
+        d3dkmt_stat_add(&stats->pub->reclaims[D3DDDI_RECLAIM_RESULT_OK], stats->ok_count[p]);
+        d3dkmt_stat_add(&stats->pub->gauge_bytes[D3DKMT_STATS_OFFERED + p], -stats->ok_bytes[p]);
+        d3dkmt_stat_add(&stats->pub->gauge_count[D3DKMT_STATS_OFFERED + p], -stats->ok_count[p]);
+    }
+}
+
 /* Reclaims the resolved allocations (device->lock held) and writes the worst result per input
  * entry; *fence_value receives the paging fence value of the last rebind (0 when none).  All or
  * nothing: on failure nothing changed and nothing was written. */
@@ -275,9 +351,12 @@ static NTSTATUS reclaim_locked(struct d3dkmt_device *device, struct d3dkmt_pagin
                                struct d3dkmt_resolved *r, struct reclaim_out *out, uint64_t *fence_value)
 {
     VkDeviceMemory inline_fresh[D3DKMT_RESOLVE_INLINE], *fresh = inline_fresh;
+    struct reclaim_stats stats = { .pub = device->pub };
     NTSTATUS status;
     bool recommit = false;
     UINT i;
+
+    stats.common = stats.pub && !(r->flags_or & D3DKMT_ALLOC_DISCARDED);
 
     *fence_value = 0;
     if (r->flags_or & D3DKMT_ALLOC_DISCARDED)
@@ -300,9 +379,10 @@ static NTSTATUS reclaim_locked(struct d3dkmt_device *device, struct d3dkmt_pagin
     {
         VkDeviceMemory none = VK_NULL_HANDLE;
         D3DDDI_RECLAIM_RESULT result = reclaim_one_locked(device, queue, r->allocs[i], recommit ? &fresh[i] : &none,
-                                                          fence_value);
+                                                          fence_value, &stats);
         reclaim_report(out, r->group ? r->group[i] : i, result);
     }
+    reclaim_stats_apply(&stats);
     if (recommit)
     {
         /* An allocation listed twice got memory twice; the second copy was not needed. */
@@ -461,6 +541,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
     {
         desc->NumBytesToTrim = missing;
         status = STATUS_NO_MEMORY;
+        if (device->pub) d3dkmt_stat_add(&device->pub->make_resident_over_budget, 1);
         goto unlock_free;
     }
     for (i = 0; i < r.count; i++)
@@ -471,6 +552,11 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
         d3dkmt_vidmm_priority_changed_locked(device, a);
     }
     desc->NumBytesToTrim = 0;
+    if (device->pub)
+    {
+        d3dkmt_stat_add(&device->pub->make_resident_calls, 1);
+        d3dkmt_stat_add(&device->pub->make_resident_allocations, r.count);
+    }
     status = STATUS_SUCCESS;
 unlock_free:
     d3dkmt_resolved_free(&r);
@@ -531,7 +617,15 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEvict(D3DKMT_EVICT *desc)
         struct d3dkmt_allocation *a = r.allocs[i];
         if (!a->residency_count) d3dkmt_vidmm_priority_changed_locked(device, a);
     }
-    if (!status) desc->NumBytesToTrim = 0;
+    if (!status)
+    {
+        desc->NumBytesToTrim = 0;
+        if (device->pub)
+        {
+            d3dkmt_stat_add(&device->pub->evict_calls, 1);
+            d3dkmt_stat_add(&device->pub->evict_allocations, r.count);
+        }
+    }
     d3dkmt_resolved_free(&r);
 unlock:
     pthread_mutex_unlock(&device->lock);

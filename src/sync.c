@@ -292,6 +292,7 @@ static NTSTATUS wait_from_cpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *
         wait.flags = desc->Flags.WaitAny ? VK_SEMAPHORE_WAIT_ANY_BIT : 0;
         vr = device->vkd.vkWaitSemaphores(device->vk, &wait, timeout_ns);
         status = d3dkmt_device_check_vk(device, vr);
+        if (!status && device->pub) d3dkmt_stat_add_shared(&device->pub->fence_waits_cpu, 1);
         if (!status)
         {
             /* The waiter thread may not have caught up yet: make the CPU values current now. */
@@ -446,6 +447,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromGpu(
     if ((status = lookup_syncs(device, desc->ObjectHandleArray, desc->ObjectCount, no_wait_flag(true), false, syncs)))
         goto done;
     status = d3dkmt_fence_queue_wait(device, syncs, desc->MonitoredFenceValueArray, desc->ObjectCount);
+    if (!status && device->pub) d3dkmt_stat_add_shared(&device->pub->fence_waits_gpu, 1);
     put_syncs(syncs, desc->ObjectCount);
 
 done:

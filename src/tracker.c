@@ -53,6 +53,7 @@ struct d3dkmt_deferred
     struct d3dkmt_list link;
     d3dkmt_deferred_fn fn;
     void *ctx;
+    uint64_t queued;                      /* d3dkmt_stats_now() at commit, for the statistics region */
     uint32_t count, capacity;
     struct d3dkmt_tracked_fence wait[];
 };
@@ -191,9 +192,23 @@ static void collect_fences_locked(struct d3dkmt_device *device)
     }
 }
 
+/* The deferred operations in the device's statistics slot (tracker.lock held): pending as the
+ * statistics escape counts them, the bind waiters, and when the oldest waiting one was queued. */
+static void publish_pending_locked(struct d3dkmt_tracker *t)
+{
+    struct d3dkmt_stats_device *pub = D3DKMT_CONTAINER(t, struct d3dkmt_device, tracker)->pub;
+
+    if (!pub) return;
+    d3dkmt_stat_set(&pub->deferred_pending, t->pending_count + t->running);
+    d3dkmt_stat_set(&pub->bind_waiters, t->waiter_count);
+    d3dkmt_stat_set(&pub->deferred_oldest, d3dkmt_list_empty(&t->pending) ? 0
+                    : D3DKMT_CONTAINER(t->pending.next, struct d3dkmt_deferred, link)->queued);
+}
+
 static inline void update_pending_atomic_locked(struct d3dkmt_tracker *t)
 {
     atomic_store_explicit(&t->pending_atomic, t->pending_count + t->waiter_count, memory_order_release);
+    publish_pending_locked(t);
 }
 
 /* Marks one function taken off the lists as finished (wait_all sees it). */
@@ -201,6 +216,7 @@ static void running_done(struct d3dkmt_tracker *t)
 {
     pthread_mutex_lock(&t->lock);
     t->running--;
+    publish_pending_locked(t);
     pthread_cond_broadcast(&t->cond);
     pthread_mutex_unlock(&t->lock);
 }
@@ -483,6 +499,7 @@ void d3dkmt_tracker_commit(struct d3dkmt_device *device, struct d3dkmt_deferred 
     }
     d->fn = fn;
     d->ctx = ctx;
+    d->queued = device->pub ? d3dkmt_stats_now() : 0;
     d3dkmt_list_add_tail(&t->pending, &d->link);
     t->pending_count++;
     update_pending_atomic_locked(t);

@@ -202,16 +202,20 @@ static bool type_is_local(const struct d3dkmt_device *device, uint32_t type)
 
 void d3dkmt_vidmm_account(struct d3dkmt_device *device, const struct d3dkmt_allocation *alloc, bool add)
 {
-    _Atomic uint64_t *usage = type_is_local(device, alloc->memory_type) ? &device->adapter->local_usage
-                                                                        : &device->adapter->nonlocal_usage;
+    bool local = type_is_local(device, alloc->memory_type);
+    _Atomic uint64_t *usage = local ? &device->adapter->local_usage : &device->adapter->nonlocal_usage;
     if (add) atomic_fetch_add(usage, alloc->size);
     else atomic_fetch_sub(usage, alloc->size);
+    if (device->adapter->pub)
+        d3dkmt_stat_add_shared(&device->adapter->pub->usage[local ? D3DKMT_STATS_LOCAL : D3DKMT_STATS_NON_LOCAL],
+                               add ? alloc->size : -alloc->size);
 }
 
 void d3dkmt_vidmm_free_memory_locked(struct d3dkmt_device *device, VkDeviceMemory memory, uint64_t size)
 {
     device->vkd.vkFreeMemory(device->vk, memory, NULL);
     device->stats.BytesFreed += size;
+    if (device->pub) d3dkmt_stat_add(&device->pub->bytes_freed, size);
 }
 
 /* Submits one sparse bind of `memory` (VK_NULL_HANDLE to unbind) to alloc's buffer, chained on the
@@ -612,10 +616,20 @@ static uint64_t local_budget_locked(struct d3dkmt_device *device)
  * cannot now (out of memory for the bookkeeping, the queue refused the unbind). */
 static bool discard_offered_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *a)
 {
+    unsigned int gauge = d3dkmt_vidmm_gauge(a);
+
     if (!d3dkmt_vidmm_discard_memory_locked(device, a)) return false;
     d3dkmt_list_remove(&a->offer_link);
     a->flags |= D3DKMT_ALLOC_DISCARDED;
     device->stats.Releases++;
+    if (device->pub)
+    {
+        unsigned int p = a->offer_priority - D3DKMT_OFFER_PRIORITY_LOW;
+        d3dkmt_stat_add(&device->pub->discards[p], 1);
+        d3dkmt_stat_add(&device->pub->discarded_bytes[p], a->size);
+        if (a->flags & D3DKMT_ALLOC_ALLOW_DECOMMIT) d3dkmt_stat_add(&device->pub->decommits[p], 1);
+        d3dkmt_vidmm_gauge_moved(device, a, gauge);
+    }
     TRACE("discarded %#x (%llu bytes, offer priority %u)", a->obj.handle, (unsigned long long)a->size,
           a->offer_priority);
     return true;

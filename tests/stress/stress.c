@@ -14,7 +14,9 @@
  * offered or locked allocation, an eviction below zero, a foreign handle); anything else counts
  * as a failure.  At the end everything is destroyed and nothing may be left: no handle, no mock
  * Vulkan object, no misuse reported by the mock (which also checks the queue's external
- * synchronisation).  Built with --enable-tsan, ThreadSanitizer checks the locking.
+ * synchronisation).  Built with --enable-tsan, ThreadSanitizer checks the locking.  A reader thread
+ * copies the statistics region all the while (docs/statistics.md) and checks what it may show;
+ * at the end the region must equal the statistics escape of both devices.
  *
  * Usage: stress [--seconds N] [--threads N] [--real]
  *   --real runs on the system's Vulkan driver instead of the mock.
@@ -23,6 +25,7 @@
 #include "d3dkmt_private.h"
 #include "common.h"
 #include "unit/mock_vulkan.h"
+#include "top/stats_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,6 +360,83 @@ static void one_op(struct rng *r)
     atomic_fetch_add(&ops, 1);
 }
 
+/* The statistics region's reader (docs/statistics.md), racing the writers: copies through the
+ * library's own mapping (so that ThreadSanitizer sees both sides), and checks what a copy may
+ * show while allocations change under it: every gauge of a slot that did not change hands is
+ * at most the allocations the device ever made, and counters never go back. */
+static _Atomic uint64_t snapshots;
+
+static void *region_reader(void *arg)
+{
+    static struct d3dkmt_stats_region copy, last;
+    bool torn[D3DKMT_STATS_DEVICES], have_last = false;
+    const struct d3dkmt_stats_region *r = d3dkmt_stats_region();
+    unsigned int i, g;
+
+    if (!r) return NULL;   /* D3DKMT_STATS=0 */
+    while (!atomic_load(&stop))
+    {
+        if (stats_copy(r, sizeof(*r), &copy, torn, NULL) != STATS_OK)
+        {
+            bad_status("statistics region copy", STATUS_INTERNAL_ERROR);
+            break;
+        }
+        for (i = 0; i < D3DKMT_STATS_DEVICES; i++)
+        {
+            const struct d3dkmt_stats_device *d = &copy.devices[i], *p = &last.devices[i];
+            if (torn[i] || d->state == D3DKMT_STATS_DEVICE_FREE) continue;
+            for (g = 0; g < D3DKMT_STATS_GAUGES; g++)
+                if (d->gauge_count[g] > d->allocations_created) bad_status("statistics region gauge", (NTSTATUS)g);
+            if (have_last && p->generation == d->generation && p->state != D3DKMT_STATS_DEVICE_FREE
+                    && (d->offers[0] < p->offers[0] || d->reclaims[0] < p->reclaims[0]
+                        || d->allocations_created < p->allocations_created || d->bytes_freed < p->bytes_freed))
+                bad_status("statistics region counter went back", STATUS_INTERNAL_ERROR);
+        }
+        last = copy;
+        have_last = true;
+        atomic_fetch_add(&snapshots, 1);
+    }
+    return NULL;
+}
+
+/* At rest, the region holds what the statistics escape says of a device (its walked gauges too). */
+static void check_region(D3DKMT_HANDLE device)
+{
+    static struct d3dkmt_stats_region copy;
+    const struct d3dkmt_stats_region *r = d3dkmt_stats_region();
+    D3DKMT_VK_STATISTICS s;
+    uint64_t offered = 0, released = 0;
+    unsigned int i, p;
+
+    if (!r || d3dkmt_host_query_statistics(device, &s)) return;
+    if (stats_copy(r, sizeof(*r), &copy, NULL, NULL) != STATS_OK) { bad_status("final region copy", 0); return; }
+    for (i = 0; i < D3DKMT_STATS_DEVICES; i++)
+    {
+        const struct d3dkmt_stats_device *d = &copy.devices[i];
+        if (d->state != D3DKMT_STATS_DEVICE_LIVE || d->handle != device) continue;
+        for (p = 0; p < 3; p++)
+        {
+            offered += d->gauge_bytes[D3DKMT_STATS_OFFERED + p];
+            released += d->gauge_bytes[D3DKMT_STATS_DISCARDED + p] + d->gauge_bytes[D3DKMT_STATS_DECOMMITTED + p];
+        }
+        if (offered != s.BytesOffered || released != s.BytesReleased
+                || d->gauge_bytes[D3DKMT_STATS_ALL] - offered - released != s.BytesResident
+                || d->allocations != s.AllocationsLive || d->offers[0] + d->offers[1] + d->offers[2] != s.Offers
+                || d->discards[0] + d->discards[1] + d->discards[2] != s.Releases
+                || d->reclaims[0] != s.ReclaimsOk || d->reclaims[1] != s.ReclaimsDiscarded
+                || d->reclaims[2] != s.ReclaimsNotCommitted || d->bytes_freed != s.BytesFreed)
+        {
+            fprintf(stderr, "stress: region of %#x: offered %llu/%llu released %llu/%llu live %llu/%llu\n", device,
+                    (unsigned long long)offered, (unsigned long long)s.BytesOffered, (unsigned long long)released,
+                    (unsigned long long)s.BytesReleased, (unsigned long long)d->allocations,
+                    (unsigned long long)s.AllocationsLive);
+            bad_status("final region against the statistics escape", STATUS_INTERNAL_ERROR);
+        }
+        return;
+    }
+    bad_status("final region: no slot for the device", STATUS_INTERNAL_ERROR);
+}
+
 static void *worker(void *arg)
 {
     struct rng r = { .s = 0x9e3779b97f4a7c15ull * ((uintptr_t)arg + 1) };
@@ -366,7 +446,7 @@ static void *worker(void *arg)
 
 int main(int argc, char **argv)
 {
-    pthread_t threads[MAX_THREADS];
+    pthread_t threads[MAX_THREADS], reader;
     D3DKMT_ADAPTERINFO infos[8];
     D3DKMT_ENUMADAPTERS2 enum2 = { .NumAdapters = 8, .pAdapters = infos };
     struct timespec start, now;
@@ -410,6 +490,7 @@ int main(int argc, char **argv)
 
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (i = 0; i < thread_count; i++) pthread_create(&threads[i], NULL, worker, (void *)(uintptr_t)i);
+    pthread_create(&reader, NULL, region_reader, NULL);
     do
     {
         struct timespec tick = { 0, 50000000 };
@@ -419,11 +500,13 @@ int main(int argc, char **argv)
     atomic_store(&stop, true);
     open_all_gates();   /* a worker may wait for gated work (a bind behind it); no new gate after stop */
     for (i = 0; i < thread_count; i++) pthread_join(threads[i], NULL);
+    pthread_join(reader, NULL);
 
     /* Let everything finish, then destroy everything. */
     open_all_gates();
     for (i = 0; i < 2; i++)
         if (d3dkmt_host_flush_deferred(atomic_load(&devs[i]), 30000000000ull)) bad_status("final flush", STATUS_TIMEOUT);
+    for (i = 0; i < 2; i++) check_region(atomic_load(&devs[i]));
     if (!d3dkmt_host_lock_queue(atomic_load(&devs[0])))
     {
         ((PFN_vkQueueWaitIdle)dev0_proc("vkQueueWaitIdle"))(dev0_info.queue);
@@ -460,6 +543,8 @@ int main(int argc, char **argv)
            "%llu failures\n", use_mock ? "mock Vulkan" : "system Vulkan", thread_count, seconds,
            (unsigned long long)atomic_load(&ops), (unsigned long long)atomic_load(&churns),
            (unsigned long long)atomic_load(&deferred_seen), (unsigned long long)atomic_load(&failures));
+    printf("stress: %llu copies of the statistics region read while the threads ran\n",
+           (unsigned long long)atomic_load(&snapshots));
     printf("%s\n", rc ? "FAIL" : "PASS");
     return rc;
 }

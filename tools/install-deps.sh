@@ -4,7 +4,8 @@
 # second), without apt-get update.
 #
 # Usage: sh tools/install-deps.sh [--print] [GROUP...]
-#   GROUP   build  compiler, autotools, Vulkan loader and validation layer, libdrm, cmocka, Mesa
+#   GROUP   build  compiler, autotools, Vulkan loader and validation layer, libdrm, cmocka, ncurses
+#                  (d3dkmt-top), Mesa
 #           wine   Wine (wine, wine64, its headers and tools) and mingw-w64, for the DLL and the
 #                  Windows-side tests
 #           check  what tools/check-all.sh adds: clang, its runtime and LLVM (sanitizers, libFuzzer),
@@ -38,7 +39,7 @@ release_table() {
 packages() {
     case "$1" in
         build) echo "build-essential autoconf automake libtool pkg-config libvulkan-dev vulkan-validationlayers
-                     vulkan-tools libdrm-dev libcmocka-dev" ;;
+                     vulkan-tools libdrm-dev libcmocka-dev libncurses-dev" ;;
         wine)  echo "libwine-dev wine wine64 wine64-tools mingw-w64" ;;
         check) echo "clang llvm $CLANG_RT valgrind mmdebstrap mount" ;;
         *) echo "install-deps.sh: unknown group '$1' (build, wine, check)" >&2; return 1 ;;

@@ -32,6 +32,19 @@ struct asset
 
 #define RING 8
 
+/* The timeline (--timeline): one sample per frame. */
+#define MAX_SAMPLES 1024
+enum { PH_HOT, PH_STREAM, PH_PRESSURE, PH_RECLAIM, PH_LEAVE, PH_TEARDOWN, PH_COUNT };
+static const char *const phase_names[PH_COUNT] = { "hot set", "stream", "level load", "reclaim sweeps", "leave",
+                                                   "teardown" };
+
+struct sample
+{
+    UINT64 budget, usage, offered, released;    /* bytes after the frame (statistics escape) */
+    UINT offers, discards, ok, discarded, not_committed;    /* events since the frame before */
+    BOOL level;                                 /* the level load is live */
+};
+
 struct demo
 {
     const struct demo_options *opts;
@@ -58,6 +71,12 @@ struct demo
     UINT64 live_after, usage_device_after, deferred_after, live0, usage0;
     long long validation;
     D3DKMT_VK_STATISTICS stats0;
+
+    /* Timeline. */
+    struct sample samples[MAX_SAMPLES];
+    UINT sample_count, phase_start[PH_COUNT];
+    UINT64 tl_offers, tl_releases, tl_ok, tl_discarded, tl_not_committed;
+    BOOL level_live;
 
     int failed_call;                /* a call the scenario needs failed */
     char call_error[256];
@@ -400,6 +419,215 @@ static int complete_through(struct demo *d, UINT64 n)
     return 0;
 }
 
+/* ---- Timeline (--timeline) ---- */
+
+static UINT64 sum3(const UINT64 *v)
+{
+    return v[0] + v[1] + v[2];
+}
+
+/* Records the frame just submitted: the statistics after it and the events since the last one. */
+static int timeline_sample(struct demo *d)
+{
+    D3DKMT_VK_STATISTICS s;
+    struct sample *x;
+
+    if (!d->opts->timeline || d->sample_count == MAX_SAMPLES) return 0;
+    TRY("D3DKMTEscape (statistics)", query_stats(d, &s));
+    x = &d->samples[d->sample_count++];
+    x->budget = s.Budget;
+    x->usage = s.Usage;
+    x->offered = s.BytesOffered;
+    x->released = s.BytesReleased;
+    x->offers = (UINT)(s.Offers - d->tl_offers);
+    x->discards = (UINT)(s.Releases - d->tl_releases);
+    x->ok = (UINT)(sum3(d->ok) - d->tl_ok);
+    x->discarded = (UINT)(sum3(d->discarded) - d->tl_discarded);
+    x->not_committed = (UINT)(sum3(d->not_committed) - d->tl_not_committed);
+    x->level = d->level_live;
+    d->tl_offers = s.Offers;
+    d->tl_releases = s.Releases;
+    d->tl_ok = sum3(d->ok);
+    d->tl_discarded = sum3(d->discarded);
+    d->tl_not_committed = sum3(d->not_committed);
+    return 0;
+}
+
+static void timeline_phase(struct demo *d, int phase)
+{
+    d->phase_start[phase] = d->sample_count + 1;   /* 1-based: 0 is "never started" */
+}
+
+/* Escapes &, < and > of text for the SVG. */
+static void svg_text(FILE *f, const char *text)
+{
+    for (; *text; text++)
+    {
+        if (*text == '&') fputs("&amp;", f);
+        else if (*text == '<') fputs("&lt;", f);
+        else if (*text == '>') fputs("&gt;", f);
+        else fputc(*text, f);
+    }
+}
+
+/* Writes the timeline as an SVG picture: bytes against frames (budget, usage, offered memory,
+ * discarded allocations), the phases, the level load, and a lane of marks per event kind. */
+static int timeline_write(struct demo *d)
+{
+    enum { W = 1060, H = 480, X0 = 150, X1 = 800, Y0 = 62, Y1 = 330 };
+    static const struct { const char *label, *color; } lanes[4] = {
+        { "discards", "#ea580c" }, { "reclaimed OK", "#16a34a" }, { "reclaimed DISCARDED", "#d97706" },
+        { "NOT_COMMITTED", "#dc2626" },
+    };
+    UINT n = d->sample_count, i, k;
+    UINT64 top = 1, step_mib;
+    double xs, ys;
+    int first, lane;
+    FILE *f;
+
+    if (!n) return 0;
+    if (!(f = fopen(d->opts->timeline, "w")))
+    {
+        fprintf(stderr, "d3dkmt-demo: cannot write %s\n", d->opts->timeline);
+        return -1;
+    }
+    for (i = 0; i < n; i++)
+    {
+        const struct sample *x = &d->samples[i];
+        UINT64 m = x->budget;
+        if (x->usage > m) m = x->usage;
+        if (x->offered > m) m = x->offered;
+        if (x->released > m) m = x->released;
+        if (m > top) top = m;
+    }
+    top = top + top / 8;
+    step_mib = top / DEMO_MIB / 6;
+    step_mib = step_mib >= 64 ? (step_mib + 63) / 64 * 64 : step_mib >= 16 ? (step_mib + 15) / 16 * 16
+             : step_mib >= 4 ? (step_mib + 3) / 4 * 4 : step_mib ? step_mib : 1;
+    xs = (double)(X1 - X0) / n;
+    ys = (double)(Y1 - Y0) / top;
+#define PX(i) (X0 + ((i) + 0.5) * xs)
+#define PY(v) (Y1 - (double)(v) * ys)
+
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+               "font-family=\"sans-serif\" font-size=\"12\">\n", W, H, W, H);
+    fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", W, H);
+    fprintf(f, "<text x=\"%d\" y=\"20\" font-size=\"15\" font-weight=\"bold\">d3dkmt-demo (", X0);
+    svg_text(f, d->plat->name);
+    fprintf(f, ", ");
+    svg_text(f, d->adapter_name);
+    fprintf(f, "): %llu MiB LOCAL budget, assets of %llu KiB</text>\n", (unsigned long long)(d->budget / DEMO_MIB),
+            (unsigned long long)(d->asset_size / 1024));
+
+    /* The level load and the phases. */
+    for (i = 0; i < n; i++)
+        if (d->samples[i].level)
+            fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#fde68a\"/>\n",
+                    X0 + i * xs, Y0, xs, Y1 - Y0);
+    for (k = 0; k < PH_COUNT; k++)
+    {
+        double x;
+        if (!d->phase_start[k] || d->phase_start[k] > n) continue;
+        x = X0 + (d->phase_start[k] - 1) * xs;
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#9ca3af\" stroke-dasharray=\"2,3\"/>\n",
+                x, Y0, x, Y1);
+        /* Two rows of labels, so that phases a few frames apart stay readable. */
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#9ca3af\"/>\n", x, Y0 - (k % 2 ? 6 : 20),
+                x, Y0);
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" fill=\"#374151\" font-size=\"11\">%s</text>\n", x + 3,
+                Y0 - (k % 2 ? 8 : 22), phase_names[k]);
+    }
+    /* Axes and the grid. */
+    for (k = 0; k * step_mib * DEMO_MIB <= top; k++)
+    {
+        double y = PY(k * step_mib * DEMO_MIB);
+        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e5e7eb\"/>\n", X0, y, X1, y);
+        fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%llu MiB</text>\n", X0 - 6, y + 4,
+                (unsigned long long)(k * step_mib));
+    }
+    for (i = 0; i < n; i += 20)
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#4b5563\">%u</text>\n", PX(i), Y1 + 14, i + 1);
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#4b5563\">frame</text>\n", X1, Y1 + 28);
+    fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#6b7280\"/>\n",
+            X0, Y0, X1 - X0, Y1 - Y0);
+
+    /* Offered memory (an area), discarded allocations, usage, budget. */
+    fprintf(f, "<polygon fill=\"#86efac\" fill-opacity=\"0.7\" stroke=\"#16a34a\" points=\"%.1f,%d", PX(0), Y1);
+    for (i = 0; i < n; i++) fprintf(f, " %.1f,%.1f", PX(i), PY(d->samples[i].offered));
+    fprintf(f, " %.1f,%d\"/>\n", PX(n - 1), Y1);
+    fprintf(f, "<polyline fill=\"none\" stroke=\"#6b7280\" stroke-width=\"1.5\" stroke-dasharray=\"1,3\" points=\"");
+    for (i = 0; i < n; i++) fprintf(f, "%s%.1f,%.1f", i ? " " : "", PX(i), PY(d->samples[i].released));
+    fprintf(f, "\"/>\n<polyline fill=\"none\" stroke=\"#2563eb\" stroke-width=\"2\" points=\"");
+    for (i = 0; i < n; i++) fprintf(f, "%s%.1f,%.1f", i ? " " : "", PX(i), PY(d->samples[i].usage));
+    fprintf(f, "\"/>\n<polyline fill=\"none\" stroke=\"#dc2626\" stroke-width=\"2\" stroke-dasharray=\"6,4\" points=\"");
+    for (i = 0; i < n; i++) fprintf(f, "%s%.1f,%.1f", i ? " " : "", PX(i), PY(d->samples[i].budget));
+    fprintf(f, "\"/>\n");
+
+    /* Event lanes: a mark per frame that had such events, larger for more. */
+    for (lane = 0; lane < 4; lane++)
+    {
+        double y = Y1 + 48 + lane * 22;
+        fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\">%s</text>\n", X0 - 6, y + 4,
+                lanes[lane].label);
+        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#f3f4f6\"/>\n", X0, y, X1, y);
+        for (i = 0, first = 1; i < n; i++)
+        {
+            const struct sample *x = &d->samples[i];
+            UINT count = lane == 0 ? x->discards : lane == 1 ? x->ok : lane == 2 ? x->discarded : x->not_committed;
+            double r = 2.0 + 0.5 * (count < 12 ? count : 12);
+            if (!count) continue;
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"><title>frame %u: %u</title></circle>\n",
+                    PX(i), y, r, lanes[lane].color, i + 1, count);
+            first = 0;
+        }
+        (void)first;
+    }
+
+    /* The legend. */
+    {
+        static const struct { const char *label, *stroke, *fill, *dash; } items[] = {
+            { "budget (LOCAL)", "#dc2626", NULL, "6,4" },
+            { "usage (LOCAL)", "#2563eb", NULL, NULL },
+            { "offered (still holds memory)", "#16a34a", "#86efac", NULL },
+            { "discarded (memory gone)", "#6b7280", NULL, "1,3" },
+            { "level load live", NULL, "#fde68a", NULL },
+        };
+        int y = Y0 + 6;
+        for (k = 0; k < sizeof(items) / sizeof(items[0]); k++, y += 22)
+        {
+            if (items[k].fill)
+                fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"22\" height=\"12\" fill=\"%s\"%s%s%s/>\n", X1 + 14, y - 6,
+                        items[k].fill, items[k].stroke ? " stroke=\"" : "", items[k].stroke ? items[k].stroke : "",
+                        items[k].stroke ? "\"" : "");
+            else
+                fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s%s%s/>\n",
+                        X1 + 14, y, X1 + 36, y, items[k].stroke, items[k].dash ? " stroke-dasharray=\"" : "",
+                        items[k].dash ? items[k].dash : "", items[k].dash ? "\"" : "");
+            fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>\n", X1 + 42, y + 4, items[k].label);
+        }
+        y += 8;
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#4b5563\">marks below: events in a frame</text>\n",
+                X1 + 14, y);
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#4b5563\">(larger: more allocations)</text>\n",
+                X1 + 14, y + 15);
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#4b5563\">totals: %llu offers, %llu discards,</text>\n",
+                X1 + 14, y + 40, (unsigned long long)d->tl_offers, (unsigned long long)d->tl_releases);
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#4b5563\">reclaims %llu OK / %llu DISCARDED /</text>\n",
+                X1 + 14, y + 55, (unsigned long long)d->tl_ok, (unsigned long long)d->tl_discarded);
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#4b5563\">%llu NOT_COMMITTED</text>\n",
+                X1 + 14, y + 70, (unsigned long long)d->tl_not_committed);
+    }
+    fprintf(f, "</svg>\n");
+#undef PX
+#undef PY
+    if (fclose(f))
+    {
+        fprintf(stderr, "d3dkmt-demo: cannot write %s\n", d->opts->timeline);
+        return -1;
+    }
+    return 0;
+}
+
 /* Submits one frame that uses the given assets, then throttles to two frames in flight. */
 static int frame(struct demo *d, struct asset *const *assets, UINT n)
 {
@@ -429,7 +657,8 @@ static int frame(struct demo *d, struct asset *const *assets, UINT n)
         return call_failed(d, "the frame's GPU work", STATUS_INTERNAL_ERROR);
     TRY("D3DKMTSignalSynchronizationObjectFromGpu (frame fence)", gpu_signal(d, d->frame_fence, d->frame));
     check_hot_set(d);
-    return d->frame > 2 ? complete_through(d, d->frame - 2) : 0;
+    if (d->frame > 2 && complete_through(d, d->frame - 2)) return -1;
+    return timeline_sample(d);
 }
 
 /* A frame of the hot set plus `extra` assets. */
@@ -615,6 +844,8 @@ static int phase_hot(struct demo *d)
     NTSTATUS status;
     UINT i;
 
+    timeline_phase(d, PH_HOT);
+
     TRY("D3DKMTCreateAllocation2 (hot set)", create_assets(d, d->hot, DEMO_HOT, CLS_HOT, D3DDDI_ALLOCATIONPRIORITY_HIGH));
     /* Can the CPU write assets (host-visible device-local memory: lavapipe, ReBAR)? */
     d->content_checks = TRUE;
@@ -634,6 +865,8 @@ static int phase_stream(struct demo *d)
     D3DKMT_VK_STATISTICS s;
     UINT64 usage;
     UINT i;
+
+    timeline_phase(d, PH_STREAM);
 
     for (i = 0; i < DEMO_COLD; i++)
     {
@@ -663,9 +896,12 @@ static int phase_pressure(struct demo *d)
     UINT64 usage;
     UINT i;
 
+    timeline_phase(d, PH_PRESSURE);
+
     TRY("D3DKMTEscape (statistics)", query_stats(d, &s0));
     TRY("D3DKMTCreateAllocation2 (level load)",
         create_assets(d, d->transient, DEMO_TRANSIENT, CLS_TRANSIENT, D3DDDI_ALLOCATIONPRIORITY_NORMAL));
+    d->level_live = TRUE;
     for (i = 0; i < DEMO_TRANSIENT; i++) if (fill(d, &d->transient[i])) return -1;
     if (hot_frame(d, d->transient, DEMO_TRANSIENT)) return -1;
     if (hot_frame(d, d->transient, DEMO_TRANSIENT)) return -1;
@@ -674,6 +910,7 @@ static int phase_pressure(struct demo *d)
     for (i = 0; i < DEMO_TRANSIENT; i++) handles[i] = d->transient[i].h;
     TRY("D3DKMTDestroyAllocation2 (level, GPU busy)", destroy_handles(d, handles, DEMO_TRANSIENT, 0));
     d->destroyed_in_flight += DEMO_TRANSIENT;
+    d->level_live = FALSE;
     for (i = 0; i < DEMO_TRANSIENT; i++) d->transient[i].h = 0;
     TRY("D3DKMTEscape (statistics)", query_stats(d, &s1));
     d->deferred_after_destroy += s1.DeferredPending;
@@ -695,6 +932,8 @@ static int phase_reclaim(struct demo *d)
     UINT64 nc0 = d->not_committed[0] + d->not_committed[1] + d->not_committed[2];
     int pass;
     UINT w;
+
+    timeline_phase(d, PH_RECLAIM);
 
     /* The camera sweeps through the level and back: each view of 8 cold assets comes back,
      * is drawn for two frames, and is offered again as the view moves on. */
@@ -729,6 +968,8 @@ static int phase_final_reclaim(struct demo *d)
     UINT w, i;
     int same;
 
+    timeline_phase(d, PH_LEAVE);
+
     for (w = 0; w < DEMO_COLD / DEMO_VIEW; w++)
     {
         struct asset *view = &d->cold[w * DEMO_VIEW];
@@ -755,6 +996,8 @@ static int phase_teardown(struct demo *d)
     D3DKMT_VK_STATISTICS s;
     UINT i, n = 0, tries;
 
+    timeline_phase(d, PH_TEARDOWN);
+
     /* The last frame reads the hot set; it is destroyed while that frame is in flight. */
     if (hot_frame(d, NULL, 0)) return -1;
     for (i = 0; i < DEMO_HOT; i++) handles[n++] = d->hot[i].h;
@@ -777,6 +1020,8 @@ static int phase_teardown(struct demo *d)
     }
     d->live_after = s.AllocationsLive;
     d->usage_device_after = s.Usage;
+    /* The timeline's last point: everything freed (not a frame). */
+    if (timeline_sample(d)) return -1;
     d->deferred_after = s.DeferredPending;
     d->stat_offers = s.Offers - d->stats0.Offers;
     d->stat_releases = s.Releases - d->stats0.Releases;
@@ -972,6 +1217,8 @@ int demo_run(const struct demo_options *opts, const struct demo_platform *platfo
             && !phase_final_reclaim(d) && !phase_teardown(d))
         final_checks(d);
     if (d->failed_call) cleanup(d);
+    if (opts->timeline && timeline_write(d) && !d->failed_call)
+        call_failed(d, "writing the timeline", STATUS_INTERNAL_ERROR);
     status = d->failed_call ? 2 : d->invariants_broken ? 1 : 0;
     if (opts->json) print_json(d, status);
     else print_table(d, status);
@@ -982,6 +1229,14 @@ int demo_run(const struct demo_options *opts, const struct demo_platform *platfo
         D3DKMTCloseAdapter(&desc);
     }
     fflush(stdout);
+    if (opts->linger && d->plat->sleep_ms)
+    {
+        /* The library is still initialised: its statistics region keeps the destroyed device's
+         * final numbers for d3dkmt-top. */
+        fprintf(stderr, "d3dkmt-demo: results printed; staying %u s for d3dkmt-top\n", opts->linger);
+        fflush(stderr);
+        d->plat->sleep_ms(opts->linger * 1000);
+    }
     return status;
 }
 
@@ -996,7 +1251,7 @@ int demo_parse_args(int argc, char **argv, const char *prog, const char *extra_h
         const char *arg = argv[i];
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
         {
-            printf("Usage: %s [--budget=SIZE] [--json] [--quiet]\n"
+            printf("Usage: %s [--budget=SIZE] [--json] [--quiet] [--timeline=FILE.svg] [--linger=SECONDS]\n"
                    "\n"
                    "Plays a game that streams assets under a video-memory budget through the D3DKMT\n"
                    "offer/reclaim calls of libd3dkmt, on the first adapter (lavapipe without a GPU):\n"
@@ -1010,6 +1265,10 @@ int demo_parse_args(int argc, char **argv, const char *prog, const char *extra_h
                    "                 set is 1.5 times the budget.\n"
                    "  --json         the results as JSON on stdout (progress lines go to stderr)\n"
                    "  --quiet        no progress lines\n"
+                   "  --timeline=FILE.svg  a picture of the run: budget, usage and offered bytes per\n"
+                   "                 frame, discards, reclaims by result, the phases and the level load\n"
+                   "  --linger=SECONDS  stay that long after printing the results, so that d3dkmt-top\n"
+                   "                 can read the final statistics (docs/statistics.md)\n"
                    "  --help         this text\n"
                    "%s"
                    "\n"
@@ -1026,6 +1285,26 @@ int demo_parse_args(int argc, char **argv, const char *prog, const char *extra_h
                 fprintf(stderr, "%s: bad --budget '%s' (bytes with an optional K/M/G suffix, at least 4M)\n", prog, arg + 9);
                 return 2;
             }
+        }
+        else if (!strncmp(arg, "--timeline=", 11))
+        {
+            if (!arg[11])
+            {
+                fprintf(stderr, "%s: --timeline needs a file name\n", prog);
+                return 2;
+            }
+            opts->timeline = arg + 11;
+        }
+        else if (!strncmp(arg, "--linger=", 9))
+        {
+            char *end;
+            unsigned long seconds = strtoul(arg + 9, &end, 10);
+            if (!arg[9] || *end || seconds > 3600)
+            {
+                fprintf(stderr, "%s: bad --linger '%s' (seconds, 0 to 3600)\n", prog, arg + 9);
+                return 2;
+            }
+            opts->linger = (unsigned int)seconds;
         }
         else if (!strcmp(arg, "--json")) opts->json = 1;
         else if (!strcmp(arg, "--quiet")) opts->quiet = 1;

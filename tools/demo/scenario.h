@@ -47,6 +47,8 @@ struct demo_options
     UINT64 budget;          /* bytes: the LOCAL budget cap asked for (--budget) */
     int json;               /* --json: results as JSON on stdout, progress on stderr */
     int quiet;              /* --quiet: no progress lines */
+    const char *timeline;   /* --timeline=FILE.svg: a picture of the run, or NULL */
+    unsigned int linger;    /* --linger=SECONDS: stay alive that long after the results (d3dkmt-top) */
 };
 
 /* What one frame's GPU work uses. */

@@ -294,8 +294,30 @@ struct reclaim_stats
     struct d3dkmt_stats_device *pub;      /* NULL: the device publishes nothing */
     bool common;                          /* nothing in the call is discarded: every offered one comes
                                            * back OK (counted before it is reclaimed) */
-    uint64_t ok_count[3], ok_bytes[3];
+    unsigned int p;                       /* the offer priority of the ones summed so far */
+    uint64_t count, bytes;                /* offered ones back OK at priority p, not written yet */
 };
+
+static void reclaim_stats_flush(struct reclaim_stats *stats)
+{
+    if (!stats->count) return;
+    d3dkmt_stat_add(&stats->pub->reclaims[D3DDDI_RECLAIM_RESULT_OK], stats->count);
+    d3dkmt_stat_add(&stats->pub->gauge_bytes[D3DKMT_STATS_OFFERED + stats->p], -stats->bytes);
+    d3dkmt_stat_add(&stats->pub->gauge_count[D3DKMT_STATS_OFFERED + stats->p], -stats->count);
+    stats->count = stats->bytes = 0;
+}
+
+/* An offered allocation of offer priority p (0 LOW .. 2 HIGH) came back OK. */
+static inline void reclaim_stats_ok(struct reclaim_stats *stats, unsigned int p, uint64_t size)
+{
+    if (p != stats->p)
+    {
+        reclaim_stats_flush(stats);
+        stats->p = p;
+    }
+    stats->count++;
+    stats->bytes += size;
+}
 
 /* reclaim_apply_locked and its count in *stats. */
 static D3DDDI_RECLAIM_RESULT reclaim_one_locked(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue,
@@ -309,11 +331,7 @@ static D3DDDI_RECLAIM_RESULT reclaim_one_locked(struct d3dkmt_device *device, st
     if (stats->common || !stats->pub)
     {
         if (stats->common && a->flags & D3DKMT_ALLOC_OFFERED)
-        {
-            p = a->offer_priority - D3DKMT_OFFER_PRIORITY_LOW;
-            stats->ok_count[p]++;
-            stats->ok_bytes[p] += a->size;
-        }
+            reclaim_stats_ok(stats, a->offer_priority - D3DKMT_OFFER_PRIORITY_LOW, a->size);
         return reclaim_apply_locked(device, queue, a, fresh, fence_value);
     }
     gauge = d3dkmt_vidmm_gauge(a);
@@ -322,8 +340,7 @@ static D3DDDI_RECLAIM_RESULT reclaim_one_locked(struct d3dkmt_device *device, st
     result = reclaim_apply_locked(device, queue, a, fresh, fence_value);
     if (p < 3 && result == D3DDDI_RECLAIM_RESULT_OK)
     {
-        stats->ok_count[p]++;
-        stats->ok_bytes[p] += a->size;
+        reclaim_stats_ok(stats, p, a->size);
         return result;
     }
     if (offered) d3dkmt_stat_add(&stats->pub->reclaims[result], 1);
@@ -331,18 +348,6 @@ static D3DDDI_RECLAIM_RESULT reclaim_one_locked(struct d3dkmt_device *device, st
     return result;
 }
 
-static void reclaim_stats_apply(struct reclaim_stats *stats)
-{
-    unsigned int p;
-
-    for (p = 0; stats->pub && p < 3; p++)
-    {
-        if (!stats->ok_count[p]) continue;
-        d3dkmt_stat_add(&stats->pub->reclaims[D3DDDI_RECLAIM_RESULT_OK], stats->ok_count[p]);
-        d3dkmt_stat_add(&stats->pub->gauge_bytes[D3DKMT_STATS_OFFERED + p], -stats->ok_bytes[p]);
-        d3dkmt_stat_add(&stats->pub->gauge_count[D3DKMT_STATS_OFFERED + p], -stats->ok_count[p]);
-    }
-}
 
 /* Reclaims the resolved allocations (device->lock held) and writes the worst result per input
  * entry; *fence_value receives the paging fence value of the last rebind (0 when none).  All or
@@ -382,7 +387,7 @@ static NTSTATUS reclaim_locked(struct d3dkmt_device *device, struct d3dkmt_pagin
                                                           fence_value, &stats);
         reclaim_report(out, r->group ? r->group[i] : i, result);
     }
-    reclaim_stats_apply(&stats);
+    if (stats.pub) reclaim_stats_flush(&stats);
     if (recommit)
     {
         /* An allocation listed twice got memory twice; the second copy was not needed. */

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench-all.sh: `make bench`'s one table.  Measures the PE -> Unix call cost under Wine through
 # `make bench-wine` (tests/wine/callcost.exe: three rounds, the median "noop Unix call" is kept),
-# then runs bench/bench_residency, which measures (a)-(d) and prints the table with it.
+# then runs bench/bench_residency, which measures (a)-(h) and prints the table with it.
 #
 # Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
 #

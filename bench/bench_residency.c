@@ -16,6 +16,10 @@
  *       allocations offered.
  *   (g) a D3DKMT device: CreateDevice + DestroyDevice without a VkDevice (as now) against with one
  *       (as before the VkDevice was made on first use), time per pair and memory per live device.
+ *   (h) offer + reclaim (batches of 1 and 1024) with the device publishing into the statistics
+ *       region against the same device not publishing (docs/statistics.md): triples of runs in
+ *       rotating order, the median of their ratios of thread CPU time; and the same ratio of two
+ *       runs that do not publish, for the noise of the measurement itself.
  * Prints one table: measured value, target, pass or miss.
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
@@ -871,6 +875,94 @@ static void bench_trim_mock(void)
     close(fds[0]);
 }
 
+/* ---- (h) what the statistics region costs offer + reclaim ---- */
+
+static const UINT h_batches[2] = { 1, 1024 };
+#define H_MAX_ROUNDS 1024
+static double h_on[2], h_off[2], h_ratio[2], h_noise[2];
+static int h_rounds;
+
+/* Gives the device its statistics slot back (on) or none (off), as a device without a slot has:
+ * every update is then skipped.  Under both locks that guard its readers. */
+static void set_publishing(struct d3dkmt_device *device, struct d3dkmt_stats_device *pub)
+{
+    pthread_mutex_lock(&device->lock);
+    pthread_mutex_lock(&device->tracker.lock);
+    device->pub = pub;
+    pthread_mutex_unlock(&device->tracker.lock);
+    pthread_mutex_unlock(&device->lock);
+}
+
+/* The calling thread's CPU time: what the calls cost, without the time the (shared, loaded)
+ * machine gave other processes meanwhile. */
+static double thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* Triples of runs, each one round over all allocations: publishing, not publishing, and not
+ * publishing again (what the machine's noise alone makes of two equal runs), in rotating order;
+ * the medians of the triples' ratios of thread CPU time. */
+static void bench_h(void)
+{
+    static D3DKMT_HANDLE h[MAX_ALLOCS];
+    struct d3dkmt_stats_device *pub;
+    struct d3dkmt_device *device;
+    struct bdev b;
+    int r, k, pass;
+
+    /* The library again, this time with its statistics region (the others ran without). */
+    d3dkmt_host_shutdown();
+    setenv("D3DKMT_STATS", "1", 1);
+    open_device(&b);
+    create_allocs(&b, h, MAX_ALLOCS);
+    device = d3dkmt_device_get(b.device);
+    if (!(pub = device->pub))
+    {
+        fprintf(stderr, "note: no statistics region (shm_open failed?): (h) not measured\n");
+        d3dkmt_device_put(device);
+        destroy_allocs(&b, h, MAX_ALLOCS);
+        close_device(&b);
+        unsetenv("D3DKMT_STATS");
+        return;
+    }
+    h_rounds = 30 * reps > H_MAX_ROUNDS ? H_MAX_ROUNDS : 30 * reps;
+    offer_reclaim(b.device, h, MAX_ALLOCS, 1024);   /* warm up */
+    for (k = 0; k < 2; k++)
+    {
+        static double t[3][H_MAX_ROUNDS], ratio[H_MAX_ROUNDS], noise[H_MAX_ROUNDS];
+        for (r = 0; r < h_rounds; r++)
+        {
+            for (pass = 0; pass < 3; pass++)
+            {
+                int kind = (pass + r) % 3;   /* 0 publishing, 1 and 2 not */
+                double t0;
+
+                set_publishing(device, kind ? NULL : pub);
+                t0 = thread_cpu_ns();
+                offer_reclaim(b.device, h, MAX_ALLOCS, h_batches[k]);
+                t[kind][r] = (thread_cpu_ns() - t0) / MAX_ALLOCS;
+                /* What the offers left for the driver runs between the runs, not beside them. */
+                d3dkmt_host_flush_deferred(b.device, 10000000000ull);
+            }
+            ratio[r] = t[0][r] / t[1][r];
+            noise[r] = t[2][r] / t[1][r];
+        }
+        h_ratio[k] = median(ratio, h_rounds);
+        h_noise[k] = median(noise, h_rounds);
+        h_on[k] = median(t[0], h_rounds);
+        h_off[k] = median(t[1], h_rounds);
+    }
+    set_publishing(device, pub);
+    d3dkmt_device_put(device);
+    destroy_allocs(&b, h, MAX_ALLOCS);
+    close_device(&b);
+    d3dkmt_host_shutdown();
+    unsetenv("D3DKMT_STATS");
+}
+
 /* ---- Table ---- */
 
 static void row(const char *name, const char *value, const char *target, int pass)
@@ -899,6 +991,7 @@ int main(int argc, char **argv)
     if (reps > 31) reps = 31;
     unsetenv("D3DKMT_VALIDATION");   /* measure the library, not the validation layer */
     unsetenv("D3DKMT_BUDGET_CAP");   /* no pressure: offers keep their memory */
+    unsetenv("D3DKMT_STATS");        /* the default configuration, but in (h) */
 
     /* First, before this process initialises the library: (f) on the mock driver, in a child. */
     fprintf(stderr, "bench: (f) budget manager, mock driver...\n");
@@ -917,6 +1010,8 @@ int main(int argc, char **argv)
     if (!bench_trim(offered_real, f_real)) fprintf(stderr, "note: no sparse binding: nothing is discarded, (f) not measured\n");
     fprintf(stderr, "bench: (g) CreateDevice + DestroyDevice...\n");
     bench_g();
+    fprintf(stderr, "bench: (h) the statistics region...\n");
+    bench_h();
 
     printf("\nlibd3dkmt benchmark (medians of %d interleaved repetitions)\n", reps);
     printf("  %-52s %-22s %-10s %s\n", "measurement", "value", "target", "result");
@@ -992,6 +1087,16 @@ int main(int argc, char **argv)
     row("(g) mallinfo2 per live device (driver incl.)", value, "(none)", -1);
     snprintf(value, sizeof(value), "%.0f / %.0f KiB", f_lazy_rss / 1024, f_eager_rss / 1024);
     row("(g) resident memory per live device", value, "(none)", -1);
+    for (k = 0; k < 2; k++)
+    {
+        snprintf(name, sizeof(name), "(h) offer+reclaim, statistics region on / off, batch %u", h_batches[k]);
+        if (!h_rounds) { row(name, "not measured", "<= 1.02x", -1); continue; }
+        snprintf(value, sizeof(value), "%.3fx (%.1f / %.1f ns)", h_ratio[k], h_on[k], h_off[k]);
+        row(name, value, "<= 1.02x", h_ratio[k] <= 1.02);
+        snprintf(name, sizeof(name), "(h) the same, off / off (the machine's noise), batch %u", h_batches[k]);
+        snprintf(value, sizeof(value), "%.3fx", h_noise[k]);
+        row(name, value, "(none)", -1);
+    }
     if (wine_ns >= 0)
     {
         snprintf(value, sizeof(value), "%.1f ns", wine_ns);

@@ -7,8 +7,9 @@
  *
  * One POSIX shared-memory object per process, /dev/shm/d3dkmt-stats-<uid>-<pid> (shm_open name
  * "/d3dkmt-stats-<uid>-<pid>", mode 0600: its owner only), made when the library initialises and
- * unlinked by d3dkmt_host_shutdown and at process exit.  D3DKMT_STATS=0 in the environment turns
- * it off.  Its size is fixed (sizeof(struct d3dkmt_stats_region)); it never grows.
+ * unlinked by d3dkmt_host_shutdown and at process exit, when D3DKMT_STATS=1 is in the environment
+ * (off by default: docs/statistics.md says why).  Its size is fixed (sizeof(struct
+ * d3dkmt_stats_region)); it never grows.
  *
  * The same layout on every ABI: only fixed-size integers, 64-bit ones 8-byte aligned (a 32-bit
  * process writes what a 64-bit reader reads).  Byte counts are in bytes, times in nanoseconds of

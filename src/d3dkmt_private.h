@@ -417,8 +417,9 @@ static inline void d3dkmt_stat_add_shared(d3dkmt_stats_u64 *field, uint64_t valu
 }
 /* CLOCK_MONOTONIC in nanoseconds, the region's clock. */
 uint64_t d3dkmt_stats_now(void);
-/* Makes the process's region, /dev/shm/d3dkmt-stats-<uid>-<pid> (d3dkmt_init, init lock held);
- * none when D3DKMT_STATS=0 or shm_open fails (a warning): nothing is published then. */
+/* Makes the process's region, /dev/shm/d3dkmt-stats-<uid>-<pid> (d3dkmt_init, init lock held),
+ * when D3DKMT_STATS=1 (off by default, docs/statistics.md); none when it is 0 or shm_open fails (a
+ * warning): nothing is published then. */
 void d3dkmt_stats_init(void);
 /* Removes the region's name and mapping (d3dkmt_adapter_shutdown, no device live).  The name also
  * goes at process exit. */

@@ -373,7 +373,11 @@ static void *region_reader(void *arg)
     const struct d3dkmt_stats_region *r = d3dkmt_stats_region();
     unsigned int i, g;
 
-    if (!r) return NULL;   /* D3DKMT_STATS=0 */
+    if (!r)
+    {
+        bad_status("no statistics region", STATUS_NOT_SUPPORTED);
+        return NULL;
+    }
     while (!atomic_load(&stop))
     {
         if (stats_copy(r, sizeof(*r), &copy, torn, NULL) != STATS_OK)
@@ -463,6 +467,8 @@ int main(int argc, char **argv)
         else { fprintf(stderr, "usage: %s [--seconds N] [--threads N] [--real]\n", argv[0]); return 2; }
     }
     if (thread_count < 2) thread_count = 2;
+    /* The statistics region on, for its reader thread (docs/statistics.md). */
+    setenv("D3DKMT_STATS", "1", 1);
     if (thread_count > MAX_THREADS) thread_count = MAX_THREADS;
     if (use_mock)
     {

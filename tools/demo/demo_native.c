@@ -249,9 +249,11 @@ int main(int argc, char **argv)
                                   "message then fails the run); D3DKMT_DEBUG selects library log channels.\n",
                                   &opts)) >= 0)
         return status;
-    /* The cap must be in the environment before the library's first call reads it. */
+    /* The cap must be in the environment before the library's first call reads it; so must the
+     * statistics region, on unless the environment says otherwise (d3dkmt-top shows the demo). */
     snprintf(cap, sizeof(cap), "%llu", (unsigned long long)opts.budget);
     setenv("D3DKMT_BUDGET_CAP", cap, 1);
+    setenv("D3DKMT_STATS", "1", 0);
     status = demo_run(&opts, &platform);
     d3dkmt_host_shutdown();
     return status;

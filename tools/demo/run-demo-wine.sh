@@ -6,7 +6,8 @@
 #
 # Usage: run-demo-wine.sh DEMO.exe [--budget=SIZE] [--json] [--quiet] [--help]
 # The library inside the DLL's Unix side reads D3DKMT_BUDGET_CAP from the Unix environment, which
-# the Windows program cannot set: this script sets it from --budget (default 256M) and runs the
+# the Windows program cannot set: this script sets it from --budget (default 256M), and
+# D3DKMT_STATS=1 (the statistics region, for d3dkmt-top) unless it is set, and runs the
 # program through tests/wine/run-test.sh (headless, Vulkan validation fatal).
 # Environment: D3DKMT_WINE64, D3DKMT_WINE_PREFIX (set by `make demo-wine` and the tests/demo check),
 #   D3DKMT_RUN_TEST (path of tests/wine/run-test.sh).
@@ -23,5 +24,7 @@ for arg in "$@"; do
     esac
 done
 D3DKMT_BUDGET_CAP=$budget
-export D3DKMT_BUDGET_CAP
+# The statistics region, for d3dkmt-top (docs/statistics.md), unless the environment says otherwise.
+: "${D3DKMT_STATS:=1}"
+export D3DKMT_BUDGET_CAP D3DKMT_STATS
 exec "${SHELL:-/bin/sh}" "$D3DKMT_RUN_TEST" "$exe" "$@"

@@ -21,6 +21,7 @@
 #include "stats_read.h"
 
 #define MIB (1024.0 * 1024.0)
+#define HINT "a program publishes them when D3DKMT_STATS=1 is in its environment"
 
 static const char *const prio_names[3] = { "LOW", "NORMAL", "HIGH" };
 
@@ -425,8 +426,7 @@ static int snapshot(const struct options *opts)
     if (opts->pid && !ok)
     {
         for (i = 0; i < n; i++) if (list[i].pid == opts->pid) break;
-        if (i == n) fprintf(stderr, "d3dkmt-top: no process with pid %u uses libd3dkmt (or it publishes no statistics)\n",
-                            opts->pid);
+        if (i == n) fprintf(stderr, "d3dkmt-top: process %u publishes no libd3dkmt statistics (%s)\n", opts->pid, HINT);
         status = 1;
     }
     if (opts->json)
@@ -454,7 +454,7 @@ static int snapshot(const struct options *opts)
             if (shown++) line(&o, "%s", "");
             show_process(&o, &list[i], NULL, 0);
         }
-        if (!ok && !opts->pid) fprintf(stderr, "d3dkmt-top: no process uses libd3dkmt now\n");
+        if (!ok && !opts->pid) fprintf(stderr, "d3dkmt-top: no process publishes libd3dkmt's statistics now (%s)\n", HINT);
         print_problems(list, n, false);
     }
     free(list);
@@ -513,7 +513,7 @@ static void draw(struct live *lv, const struct options *opts)
             list_line(&o, &lv->list[i]);
             row++;
         }
-        if (!row) line(&o, "  (no process uses libd3dkmt now)");
+        if (!row) line(&o, "  (no process publishes libd3dkmt's statistics now: %s)", HINT);
         if (lv->cursor >= row && row) lv->cursor = row - 1;
         line(&o, "%s", "");
         for (i = 0; i < lv->n; i++)
@@ -612,6 +612,8 @@ static void usage(FILE *f)
             "does in the processes of this user that use it: budget and usage per adapter, bytes\n"
             "offered, discarded and decommitted per offer priority, reclaims by result, rates per\n"
             "second, deferred frees and the oldest one's age, fence waits (docs/statistics.md).\n"
+            "A program publishes its statistics when started with D3DKMT_STATS=1 in its environment\n"
+            "(under Wine: in the environment of wine; d3dkmt-demo turns it on itself).\n"
             "\n"
             "  -p, --pid=PID       the process to show (default: the only one, else a list to choose from)\n"
             "  -l, --list          list the processes and exit\n"

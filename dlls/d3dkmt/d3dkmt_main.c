@@ -308,7 +308,10 @@ NTSTATUS WINAPI D3DKMTQueryAdapterInfo(const D3DKMT_QUERYADAPTERINFO *desc)
 /***********************************************************************
  *           D3DKMTQueryVideoMemoryInfo    (D3DKMT.@)
  * desc->hProcess: NULL or a handle of the calling process (the library answers for this process
- * only: another process's handle gives STATUS_NOT_SUPPORTED, an invalid one STATUS_INVALID_HANDLE).
+ * only: another process's handle gives STATUS_NOT_SUPPORTED).  The handle is identified with
+ * NtQueryInformationProcess(ProcessBasicInformation), whose failure is returned as Windows
+ * returns it: STATUS_INVALID_HANDLE for an invalid handle, STATUS_ACCESS_DENIED for a handle
+ * opened without PROCESS_QUERY_(LIMITED_)INFORMATION.
  */
 NTSTATUS WINAPI D3DKMTQueryVideoMemoryInfo(D3DKMT_QUERYVIDEOMEMORYINFO *desc)
 {
@@ -322,9 +325,9 @@ NTSTATUS WINAPI D3DKMTQueryVideoMemoryInfo(D3DKMT_QUERYVIDEOMEMORYINFO *desc)
     TRY(COPY_DESC_INOUT(&t, desc));
     if ((process = desc->hProcess) && process != GetCurrentProcess())
     {
-        DWORD pid = GetProcessId(process);
-        if (!pid) TRY(STATUS_INVALID_HANDLE);
-        if (pid != GetCurrentProcessId()) TRY(STATUS_NOT_SUPPORTED);
+        PROCESS_BASIC_INFORMATION info;
+        TRY(NtQueryInformationProcess(process, ProcessBasicInformation, &info, sizeof(info), NULL));
+        if (info.UniqueProcessId != GetCurrentProcessId()) TRY(STATUS_NOT_SUPPORTED);
     }
     desc->hProcess = NULL;
     {

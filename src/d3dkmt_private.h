@@ -10,6 +10,7 @@
  *   1. d3dkmt_private.h, log.c  types, lists, limits, the lock order; the debug channel
  *   2. handle.c                 the base object (reference count, release function, state) and
  *                               the process-wide handle table
+ *      share.c                  global (shared) handles: the names of objects created shared
  *   3. vulkan.c                 Vulkan dispatch: the loader, the instance, the validation
  *                               messenger; the one VkResult -> NTSTATUS map
  *   4. adapter.c                adapters (one per VkPhysicalDevice), library initialisation,
@@ -231,6 +232,29 @@ void d3dkmt_handle_for_each(const struct d3dkmt_device *device, enum d3dkmt_obje
 uint32_t d3dkmt_handle_count(void);
 /* Frees the table's memory; only when no handle is live (shutdown). */
 void d3dkmt_handle_table_reset(void);
+
+/* Global D3DKMT handles (share.c; docs/decisions/sharing.md): (index << 6) | 0x40000002, the name
+ * under which an object created shared is opened again.  An entry names `object` (a sync object,
+ * or a resource's shared description) whose owner keeps `refcount`, and counts the local handles
+ * that keep it alive: 1 at creation, one more per open; the entry dies when the last is closed.
+ * True when handle has the global format (bit 30 set, low 6 bits 2). */
+bool d3dkmt_handle_is_global(D3DKMT_HANDLE handle);
+/* A new entry naming object, with one local handle (the creator's).  STATUS_SUCCESS or
+ * STATUS_NO_MEMORY (65535 live global handles, or out of memory). */
+NTSTATUS d3dkmt_global_create(enum d3dkmt_object_type type, void *object, _Atomic uint32_t *refcount,
+                              D3DKMT_HANDLE *handle);
+/* For a new local handle opened from `handle`: the object it names, of `type`, with *refcount
+ * incremented and the entry's local count too; NULL when the handle names nothing live. */
+void *d3dkmt_global_open(D3DKMT_HANDLE handle, enum d3dkmt_object_type type);
+/* As d3dkmt_global_open without counting a local handle (a query). */
+void *d3dkmt_global_lookup(D3DKMT_HANDLE handle, enum d3dkmt_object_type type);
+/* Closes one local handle of the entry (each local handle closes once); true when it was the
+ * last: the entry is gone and the global handle names nothing any more. */
+bool d3dkmt_global_close(D3DKMT_HANDLE handle, enum d3dkmt_object_type type);
+/* Removes the entry naming `object`, whatever its count (its owner is being freed). */
+void d3dkmt_global_remove(D3DKMT_HANDLE handle, enum d3dkmt_object_type type, const void *object);
+/* Live global handles (leak tests). */
+uint32_t d3dkmt_global_count(void);
 
 /* ==== Layer 3: Vulkan dispatch (vulkan.c) ==== */
 #define D3DKMT_VK_INSTANCE_FUNCS(X) \

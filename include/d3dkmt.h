@@ -753,7 +753,7 @@ typedef struct _D3DKMT_EVICT
 } D3DKMT_EVICT;
 #endif
 
-/* Synchronization objects (monitored fences). */
+/* Synchronization objects. */
 #if !D3DKMT_WINE_HAS_D3DDDI_SYNCHRONIZATIONOBJECT_TYPE
 typedef enum _D3DDDI_SYNCHRONIZATIONOBJECT_TYPE
 {
@@ -837,6 +837,47 @@ typedef struct _D3DDDI_SYNCHRONIZATIONOBJECTINFO2
     };
     D3DKMT_HANDLE SharedHandle;
 } D3DDDI_SYNCHRONIZATIONOBJECTINFO2;
+#endif
+
+#if !D3DKMT_WINE_HAS_D3DDDI_SYNCHRONIZATIONOBJECTINFO
+typedef struct _D3DDDI_SYNCHRONIZATIONOBJECTINFO
+{
+    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE Type;
+    union
+    {
+        struct
+        {
+            BOOL InitialState;
+        } SynchronizationMutex;
+        struct
+        {
+            UINT MaxCount;
+            UINT InitialCount;
+        } Semaphore;
+        struct
+        {
+            UINT Reserved[16];
+        } Reserved;
+    };
+} D3DDDI_SYNCHRONIZATIONOBJECTINFO;
+#endif
+
+#if !D3DKMT_WINE_HAS_D3DKMT_CREATESYNCHRONIZATIONOBJECT
+typedef struct _D3DKMT_CREATESYNCHRONIZATIONOBJECT
+{
+    D3DKMT_HANDLE hDevice;
+    D3DDDI_SYNCHRONIZATIONOBJECTINFO Info;
+    D3DKMT_HANDLE hSyncObject;
+} D3DKMT_CREATESYNCHRONIZATIONOBJECT;
+#endif
+
+#if !D3DKMT_WINE_HAS_D3DKMT_OPENSYNCHRONIZATIONOBJECT
+typedef struct _D3DKMT_OPENSYNCHRONIZATIONOBJECT
+{
+    D3DKMT_HANDLE hSharedHandle;
+    D3DKMT_HANDLE hSyncObject;
+    D3DKMT_ALIGN64 UINT64 Reserved[8];
+} D3DKMT_OPENSYNCHRONIZATIONOBJECT;
 #endif
 
 #if !D3DKMT_WINE_HAS_D3DKMT_CREATESYNCHRONIZATIONOBJECT2
@@ -1004,15 +1045,18 @@ NTSTATUS WINAPI D3DKMTEvict(D3DKMT_EVICT *desc);
 NTSTATUS WINAPI D3DKMTSetAllocationPriority(const D3DKMT_SETALLOCATIONPRIORITY *desc);
 NTSTATUS WINAPI D3DKMTGetAllocationPriority(const D3DKMT_GETALLOCATIONPRIORITY *desc);
 
-/* Paging queues and synchronization objects (monitored fences).  WDK: D3DKMTCreatePagingQueue,
- * D3DKMTDestroyPagingQueue, D3DKMTCreateSynchronizationObject2, D3DKMTDestroySynchronizationObject,
- * D3DKMTSignalSynchronizationObjectFromCpu / FromGpu / FromGpu2,
- * D3DKMTWaitForSynchronizationObjectFromCpu / FromGpu.  Decisions: docs/decisions/fences.md.
+/* Paging queues and synchronization objects.  WDK: D3DKMTCreatePagingQueue,
+ * D3DKMTDestroyPagingQueue, D3DKMTCreateSynchronizationObject(2), D3DKMTOpenSynchronizationObject,
+ * D3DKMTDestroySynchronizationObject, D3DKMTSignalSynchronizationObjectFromCpu / FromGpu / FromGpu2,
+ * D3DKMTWaitForSynchronizationObjectFromCpu / FromGpu.  Decisions: docs/decisions/fences.md,
+ * docs/decisions/sync-objects.md, docs/decisions/sharing.md.
  * Definitions: src/sync.c. */
 NTSTATUS WINAPI D3DKMTCreatePagingQueue(D3DKMT_CREATEPAGINGQUEUE *desc);
 NTSTATUS WINAPI D3DKMTDestroyPagingQueue(D3DDDI_DESTROYPAGINGQUEUE *desc);
 
+NTSTATUS WINAPI D3DKMTCreateSynchronizationObject(D3DKMT_CREATESYNCHRONIZATIONOBJECT *desc);
 NTSTATUS WINAPI D3DKMTCreateSynchronizationObject2(D3DKMT_CREATESYNCHRONIZATIONOBJECT2 *desc);
+NTSTATUS WINAPI D3DKMTOpenSynchronizationObject(D3DKMT_OPENSYNCHRONIZATIONOBJECT *desc);
 NTSTATUS WINAPI D3DKMTDestroySynchronizationObject(const D3DKMT_DESTROYSYNCHRONIZATIONOBJECT *desc);
 NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromCpu(const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU *desc);
 NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromCpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc);

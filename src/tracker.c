@@ -224,11 +224,25 @@ static void *waiter_main(void *arg)
                 values[n++] = d->wait[i].pending_value;
             }
         }
+        /* Monitored values: each waited for at its last queued GPU signal, a value a signal writes
+         * exactly (see fence.c: the validation layer mistracks waits for other values), and the
+         * device and bind timelines, whose values are all signalled one by one, at their next
+         * value, so that the CPU values follow every submission, not only the last one. */
+        if (!d3dkmt_list_empty(&t->monitored))
+        {
+            for (i = 0; i < 2 && n < D3DKMT_ARRAY_SIZE(sems); i++)
+            {
+                uint64_t reached = semaphore_value(device, t->fences[i].semaphore);
+                if (reached == UINT64_MAX || reached >= t->fences[i].pending_value) continue;
+                sems[n] = t->fences[i].semaphore;
+                values[n++] = reached + 1;
+            }
+        }
         for (e = t->monitored.next; e != &t->monitored && n < D3DKMT_ARRAY_SIZE(sems); e = e->next)
         {
             struct d3dkmt_monitored_value *mv = D3DKMT_CONTAINER(e, struct d3dkmt_monitored_value, link);
             sems[n] = mv->semaphore;
-            values[n++] = atomic_load_explicit(mv->cpu_value, memory_order_relaxed) + 1;
+            values[n++] = mv->gpu_pending;
         }
         wait.semaphoreCount = n;
         t->in_wait = true;

@@ -255,6 +255,63 @@ static inline NTSTATUS check_unix(const void *desc)
     thunk_init(&t); \
     TRY(copy(&t, d))
 
+/* CPU notifications: libd3dkmt queues each signal reached, and this thread (one per process,
+ * started with the first CPU notification, never stopped: the DLL stays loaded) sets the event.
+ * The event is this DLL's duplicate of the application's, made at creation (so the application
+ * may close its own), and closed when the library says the object is gone.  The thread never
+ * blocks in a Unix call (Wine 8 crashes at process exit on a thread blocked in one): it sleeps on
+ * cpu_event_wake, which the signal and destroy thunks set, and polls the library every
+ * millisecond while entries are still to come (GPU signals not reached yet). */
+static HANDLE cpu_event_wake;
+static LONG cpu_events_used;
+
+static DWORD WINAPI cpu_event_thread(void *arg)
+{
+    struct next_cpu_event_params params;
+
+    for (;;)
+    {
+        params.timeout_ms = 0;
+        if (!UNIX_CALL(next_cpu_event, &params))
+        {
+            if (params.release) CloseHandle((HANDLE)(ULONG_PTR)params.event);
+            else SetEvent((HANDLE)(ULONG_PTR)params.event);
+            continue;
+        }
+        WaitForSingleObject(cpu_event_wake, params.in_flight ? 1 : INFINITE);
+    }
+    return 0;
+}
+
+static INIT_ONCE cpu_event_once = INIT_ONCE_STATIC_INIT;
+
+static BOOL CALLBACK start_cpu_event_thread(INIT_ONCE *once, void *param, void **context)
+{
+    HMODULE module;
+    HANDLE thread;
+
+    /* The thread runs this DLL's code for the rest of the process: keep it loaded. */
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                            (const WCHAR *)cpu_event_thread, &module))
+        return FALSE;
+    if (!(cpu_event_wake = CreateEventW(NULL, FALSE, FALSE, NULL))) return FALSE;
+    if (!(thread = CreateThread(NULL, 0, cpu_event_thread, NULL, 0, NULL)))
+    {
+        CloseHandle(cpu_event_wake);
+        cpu_event_wake = NULL;
+        return FALSE;
+    }
+    CloseHandle(thread);
+    InterlockedExchange(&cpu_events_used, 1);
+    return TRUE;
+}
+
+/* After a call that may have signalled or freed a CPU notification: let the thread look. */
+static void kick_cpu_events(void)
+{
+    if (ReadAcquire(&cpu_events_used)) SetEvent(cpu_event_wake);
+}
+
 /* ---- Entry points ----
  * Each takes the descriptor of the gdi32.dll function of the same name (include/d3dkmt.h) and
  * returns what libd3dkmt returns (documented at the library's definition in src/), plus, from
@@ -358,7 +415,16 @@ NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
 NTSTATUS WINAPI D3DKMTDestroyDevice(const D3DKMT_DESTROYDEVICE *desc)
 {
     THUNK_BEGIN(D3DKMT_DESTROYDEVICE, COPY_DESC_IN);
-    CALL_AND_FINISH(&t, DestroyDevice, d);
+    {
+        struct DestroyDevice_params params = { d };
+        status = UNIX_CALL(DestroyDevice, &params);
+        t.called = TRUE;
+    }
+    kick_cpu_events();
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
 }
 
 /* CreateAllocation(2): the descriptor, the resource-level private data, the allocation info array
@@ -617,12 +683,61 @@ NTSTATUS WINAPI D3DKMTDestroyPagingQueue(D3DDDI_DESTROYPAGINGQUEUE *desc)
 
 /***********************************************************************
  *           D3DKMTCreateSynchronizationObject2    (D3DKMT.@)
- * desc->hSyncObject and the monitored fence's CPU / GPU addresses: out.
+ * desc->hSyncObject, Info.SharedHandle and the monitored fence's CPU / GPU addresses: out.
+ * A CPU notification's Info.CPUNotification.Event must be an event handle of the process
+ * (STATUS_INVALID_HANDLE otherwise); this DLL keeps a duplicate of it, which it sets each time a
+ * signal of the object is reached.
  */
 NTSTATUS WINAPI D3DKMTCreateSynchronizationObject2(D3DKMT_CREATESYNCHRONIZATIONOBJECT2 *desc)
 {
+    HANDLE event = NULL;
     THUNK_BEGIN(D3DKMT_CREATESYNCHRONIZATIONOBJECT2, COPY_DESC_INOUT);
-    CALL_AND_FINISH(&t, CreateSynchronizationObject2, d);
+    if (d->Info.Type == D3DDDI_CPU_NOTIFICATION && d->Info.CPUNotification.Event)
+    {
+        if (!DuplicateHandle(GetCurrentProcess(), d->Info.CPUNotification.Event, GetCurrentProcess(), &event,
+                             EVENT_MODIFY_STATE, FALSE, 0))
+            TRY(STATUS_INVALID_HANDLE);
+        if (!InitOnceExecuteOnce(&cpu_event_once, start_cpu_event_thread, NULL, NULL))
+        {
+            CloseHandle(event);
+            TRY(STATUS_NO_MEMORY);
+        }
+        /* The library keeps the duplicate; the application gets its own handle back. */
+        t.restore[t.restore_count].field = (void **)&d->Info.CPUNotification.Event;
+        t.restore[t.restore_count].value = d->Info.CPUNotification.Event;
+        t.restore_count++;
+        d->Info.CPUNotification.Event = event;
+    }
+    {
+        struct CreateSynchronizationObject2_params params = { d };
+        status = UNIX_CALL(CreateSynchronizationObject2, &params);
+        t.called = TRUE;
+    }
+    if (status && event) CloseHandle(event);
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
+}
+
+/***********************************************************************
+ *           D3DKMTCreateSynchronizationObject    (D3DKMT.@)
+ * desc->hSyncObject: out.
+ */
+NTSTATUS WINAPI D3DKMTCreateSynchronizationObject(D3DKMT_CREATESYNCHRONIZATIONOBJECT *desc)
+{
+    THUNK_BEGIN(D3DKMT_CREATESYNCHRONIZATIONOBJECT, COPY_DESC_INOUT);
+    CALL_AND_FINISH(&t, CreateSynchronizationObject, d);
+}
+
+/***********************************************************************
+ *           D3DKMTOpenSynchronizationObject    (D3DKMT.@)
+ * desc->hSharedHandle: in; desc->hSyncObject: out.
+ */
+NTSTATUS WINAPI D3DKMTOpenSynchronizationObject(D3DKMT_OPENSYNCHRONIZATIONOBJECT *desc)
+{
+    THUNK_BEGIN(D3DKMT_OPENSYNCHRONIZATIONOBJECT, COPY_DESC_INOUT);
+    CALL_AND_FINISH(&t, OpenSynchronizationObject, d);
 }
 
 /***********************************************************************
@@ -631,7 +746,16 @@ NTSTATUS WINAPI D3DKMTCreateSynchronizationObject2(D3DKMT_CREATESYNCHRONIZATIONO
 NTSTATUS WINAPI D3DKMTDestroySynchronizationObject(const D3DKMT_DESTROYSYNCHRONIZATIONOBJECT *desc)
 {
     THUNK_BEGIN(D3DKMT_DESTROYSYNCHRONIZATIONOBJECT, COPY_DESC_IN);
-    CALL_AND_FINISH(&t, DestroySynchronizationObject, d);
+    {
+        struct DestroySynchronizationObject_params params = { d };
+        status = UNIX_CALL(DestroySynchronizationObject, &params);
+        t.called = TRUE;
+    }
+    kick_cpu_events();
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
 }
 
 /***********************************************************************
@@ -643,7 +767,16 @@ NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromCpu(const D3DKMT_SIGNALSYNC
     THUNK_BEGIN(D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
     TRY(COPY_ARRAY_IN(&t, d->FenceValueArray, d->ObjectCount));
-    CALL_AND_FINISH(&t, SignalSynchronizationObjectFromCpu, d);
+    {
+        struct SignalSynchronizationObjectFromCpu_params params = { d };
+        status = UNIX_CALL(SignalSynchronizationObjectFromCpu, &params);
+        t.called = TRUE;
+    }
+    kick_cpu_events();
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
 }
 
 /* The hAsyncEvent form of WaitForSynchronizationObjectFromCpu: a thread of this DLL waits through
@@ -780,7 +913,16 @@ NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromGpu(const D3DKMT_SIGNALSYNC
     THUNK_BEGIN(D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
     copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
-    CALL_AND_FINISH(&t, SignalSynchronizationObjectFromGpu, d);
+    {
+        struct SignalSynchronizationObjectFromGpu_params params = { d };
+        status = UNIX_CALL(SignalSynchronizationObjectFromGpu, &params);
+        t.called = TRUE;
+    }
+    kick_cpu_events();
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
 }
 
 /***********************************************************************
@@ -792,7 +934,16 @@ NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromGpu2(const D3DKMT_SIGNALSYN
     TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
     TRY(COPY_ARRAY_IN(&t, d->BroadcastContextArray, d->BroadcastContextCount));
     copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
-    CALL_AND_FINISH(&t, SignalSynchronizationObjectFromGpu2, d);
+    {
+        struct SignalSynchronizationObjectFromGpu2_params params = { d };
+        status = UNIX_CALL(SignalSynchronizationObjectFromGpu2, &params);
+        t.called = TRUE;
+    }
+    kick_cpu_events();
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
 }
 
 /***********************************************************************

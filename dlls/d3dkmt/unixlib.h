@@ -43,7 +43,9 @@ typedef NTSTATUS (*d3dkmt_unixlib_entry_t)(void *args);
     X(GetAllocationPriority,             const D3DKMT_GETALLOCATIONPRIORITY) \
     X(CreatePagingQueue,                 D3DKMT_CREATEPAGINGQUEUE) \
     X(DestroyPagingQueue,                D3DDDI_DESTROYPAGINGQUEUE) \
+    X(CreateSynchronizationObject,       D3DKMT_CREATESYNCHRONIZATIONOBJECT) \
     X(CreateSynchronizationObject2,      D3DKMT_CREATESYNCHRONIZATIONOBJECT2) \
+    X(OpenSynchronizationObject,         D3DKMT_OPENSYNCHRONIZATIONOBJECT) \
     X(DestroySynchronizationObject,      const D3DKMT_DESTROYSYNCHRONIZATIONOBJECT) \
     X(SignalSynchronizationObjectFromCpu, const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU) \
     X(WaitForSynchronizationObjectFromCpu, const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU) \
@@ -75,6 +77,19 @@ struct wait_cpu_poll_params
     UINT timeout_ms;
 };
 
+/* unix_next_cpu_event: the next CPU notification reached (libd3dkmt's d3dkmt_host_next_cpu_event),
+ * for the PE side's notification thread, which sets the event (or, release 1, closes it).
+ * timeout_ms: as for unix_wait_cpu_poll (the PE side passes 0: a thread blocked in a Unix call
+ * when the process exits crashes Wine 8).  in_flight: out, entries still to come.
+ * Returns STATUS_SUCCESS or STATUS_TIMEOUT. */
+struct next_cpu_event_params
+{
+    UINT timeout_ms;
+    UINT release;
+    UINT64 event;
+    UINT in_flight;
+};
+
 /* unix_noop: does nothing and returns STATUS_SUCCESS; measures the cost of one PE -> Unix call. */
 struct noop_params
 {
@@ -87,6 +102,7 @@ enum d3dkmt_unix_funcs
     D3DKMT_UNIX_CALLS(D3DKMT_DECLARE_ENUM)
 #undef D3DKMT_DECLARE_ENUM
     unix_wait_cpu_poll,
+    unix_next_cpu_event,
     unix_noop,
     unix_funcs_count
 };

@@ -40,6 +40,9 @@ struct fixture
     D3DKMT_HANDLE sync, sync_b, sync2;  /* sync2 on dev2 */
     UINT64 *sync_cpu;
     D3DKMT_HANDLE stale_adapter, stale_dev, stale_alloc, stale_res, stale_pq, stale_sync;
+    D3DKMT_HANDLE dev3;                      /* the shared objects' device (the others' counts stay as they were) */
+    D3DKMT_HANDLE smutex, smglobal;          /* a shared mutex */
+    D3DKMT_HANDLE stale_smglobal;            /* the global handle of a destroyed mutex */
 };
 
 static struct fixture fx;
@@ -71,6 +74,17 @@ static void destroy_sync(D3DKMT_HANDLE sync)
 {
     D3DKMT_DESTROYSYNCHRONIZATIONOBJECT destroy = { .hSyncObject = sync };
     assert_int_equal(D3DKMTDestroySynchronizationObject(&destroy), STATUS_SUCCESS);
+}
+
+/* A shared mutex of device; *global its global handle. */
+static D3DKMT_HANDLE create_shared_mutex(D3DKMT_HANDLE device, D3DKMT_HANDLE *global)
+{
+    D3DKMT_CREATESYNCHRONIZATIONOBJECT2 create = { .hDevice = device };
+    create.Info.Type = D3DDDI_SYNCHRONIZATION_MUTEX;
+    create.Info.Flags.Shared = 1;
+    assert_int_equal(D3DKMTCreateSynchronizationObject2(&create), STATUS_SUCCESS);
+    *global = create.Info.SharedHandle;
+    return create.hSyncObject;
 }
 
 static D3DKMT_HANDLE create_pq(D3DKMT_HANDLE device, D3DKMT_HANDLE *fence)
@@ -144,7 +158,12 @@ static void fixture_create(void)
     destroy_pq(fx.stale_pq);
     fx.stale_sync = create_sync(fx.dev, 0, NULL);
     destroy_sync(fx.stale_sync);
+    /* Shared objects, live and destroyed. */
+    fx.dev3 = create_device(fx.adapter);
+    fx.smutex = create_shared_mutex(fx.dev3, &fx.smglobal);
+    destroy_sync(create_shared_mutex(fx.dev3, &fx.stale_smglobal));
     assert_int_equal(d3dkmt_host_flush_deferred(fx.dev, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(fx.dev3, 5000000000ull), STATUS_SUCCESS);
 }
 
 static void fixture_destroy(void)
@@ -154,6 +173,8 @@ static void fixture_destroy(void)
     D3DKMT_CLOSEADAPTER close = { .hAdapter = fx.adapter };
     D3DKMTDestroyDevice(&destroy);
     destroy.hDevice = fx.dev2;
+    D3DKMTDestroyDevice(&destroy);
+    destroy.hDevice = fx.dev3;
     D3DKMTDestroyDevice(&destroy);
     D3DKMTCloseAdapter(&close);
 }
@@ -170,6 +191,7 @@ struct snapshot
     NTSTATUS priority_status[NA + 1];
     UINT64 sync_value;
     UINT64 usage[2];
+    uint32_t globals;
     struct mock_vk_counts mock;
 };
 
@@ -199,6 +221,7 @@ static void take_snapshot(struct snapshot *s)
         D3DKMT_QUERYVIDEOMEMORYINFO q = { .hAdapter = fx.adapter, .MemorySegmentGroup = i };
         if (!D3DKMTQueryVideoMemoryInfo(&q)) s->usage[i] = q.CurrentUsage;
     }
+    s->globals = d3dkmt_global_count();
     mock_vk_get_counts(&s->mock);
 }
 
@@ -779,6 +802,45 @@ static NTSTATUS ep_destroy_sync(enum bad bad, NTSTATUS *exp, const char **note)
     return D3DKMTDestroySynchronizationObject(&d);
 }
 
+static NTSTATUS ep_create_sync_v1(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    D3DKMT_CREATESYNCHRONIZATIONOBJECT d = { .hDevice = fx.dev };
+    NTSTATUS status;
+
+    d.Info.Type = D3DDDI_SEMAPHORE;
+    switch (bad)
+    {
+    case B_VALID:
+        *exp = STATUS_SUCCESS;
+        if (!(status = D3DKMTCreateSynchronizationObject(&d))) destroy_sync(d.hSyncObject);
+        return status;
+    case B_NULL_DESC: return D3DKMTCreateSynchronizationObject(NULL);
+    case B_STALE: d.hDevice = fx.stale_dev; break;
+    case B_OTHER_TYPE: d.hDevice = fx.sync; break;
+    default: return NOT_APPLICABLE;
+    }
+    return D3DKMTCreateSynchronizationObject(&d);
+}
+
+static NTSTATUS ep_open_sync(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    D3DKMT_OPENSYNCHRONIZATIONOBJECT d = { .hSharedHandle = fx.smglobal };
+    NTSTATUS status;
+
+    switch (bad)
+    {
+    case B_VALID:
+        *exp = STATUS_SUCCESS;
+        if (!(status = D3DKMTOpenSynchronizationObject(&d))) destroy_sync(d.hSyncObject);
+        return status;
+    case B_NULL_DESC: return D3DKMTOpenSynchronizationObject(NULL);
+    case B_STALE: d.hSharedHandle = fx.stale_smglobal; *note = "the global handle of a destroyed mutex"; break;
+    case B_OTHER_TYPE: d.hSharedHandle = fx.smutex; *note = "the mutex's local handle"; break;
+    default: return NOT_APPLICABLE;
+    }
+    return D3DKMTOpenSynchronizationObject(&d);
+}
+
 /* The common shape of the four fence list calls. */
 struct fence_call
 {
@@ -1063,7 +1125,9 @@ static const struct { const char *name; ep_fn fn; } entry_points[] = {
     EP("D3DKMTGetAllocationPriority", ep_get_priority),
     EP("D3DKMTCreatePagingQueue", ep_create_paging_queue),
     EP("D3DKMTDestroyPagingQueue", ep_destroy_paging_queue),
+    EP("D3DKMTCreateSynchronizationObject", ep_create_sync_v1),
     EP("D3DKMTCreateSynchronizationObject2", ep_create_sync),
+    EP("D3DKMTOpenSynchronizationObject", ep_open_sync),
     EP("D3DKMTDestroySynchronizationObject", ep_destroy_sync),
     EP("D3DKMTSignalSynchronizationObjectFromCpu", ep_signal_cpu),
     EP("D3DKMTWaitForSynchronizationObjectFromCpu", ep_wait_cpu),

@@ -56,6 +56,7 @@ static const struct { const char *name; thunk_fn fn; } entries[] =
     ENTRY(D3DKMTSignalSynchronizationObjectFromCpu), ENTRY(D3DKMTWaitForSynchronizationObjectFromCpu),
     ENTRY(D3DKMTSignalSynchronizationObjectFromGpu), ENTRY(D3DKMTSignalSynchronizationObjectFromGpu2),
     ENTRY(D3DKMTWaitForSynchronizationObjectFromGpu), ENTRY(D3DKMTEscape),
+    ENTRY(D3DKMTCreateSynchronizationObject), ENTRY(D3DKMTOpenSynchronizationObject),
 };
 
 /* The Unix side is loaded: the private no-op call succeeds (a missing d3dkmt.so gives

@@ -49,41 +49,6 @@
 /* ---- Types that include/d3dkmt.h does not define yet (Windows' layout, from d3dkmthk.h and
  * d3dukmdt.h of microsoft/libdxg).  Remove each when include/d3dkmt.h gains it. ---- */
 
-typedef struct _D3DDDI_SYNCHRONIZATIONOBJECTINFO
-{
-    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE Type;
-    union
-    {
-        struct
-        {
-            BOOL InitialState;
-        } SynchronizationMutex;
-        struct
-        {
-            UINT MaxCount;
-            UINT InitialCount;
-        } Semaphore;
-        struct
-        {
-            UINT Reserved[16];
-        } Reserved;
-    };
-} D3DDDI_SYNCHRONIZATIONOBJECTINFO;
-
-typedef struct _D3DKMT_CREATESYNCHRONIZATIONOBJECT
-{
-    D3DKMT_HANDLE hDevice;
-    D3DDDI_SYNCHRONIZATIONOBJECTINFO Info;
-    D3DKMT_HANDLE hSyncObject;
-} D3DKMT_CREATESYNCHRONIZATIONOBJECT;
-
-typedef struct _D3DKMT_OPENSYNCHRONIZATIONOBJECT
-{
-    D3DKMT_HANDLE hSharedHandle;
-    D3DKMT_HANDLE hSyncObject;
-    D3DKMT_ALIGN64 UINT64 Reserved[8];
-} D3DKMT_OPENSYNCHRONIZATIONOBJECT;
-
 typedef enum _D3DKMT_STANDARDALLOCATIONTYPE
 {
     D3DKMT_STANDARDALLOCATIONTYPE_EXISTINGHEAP = 1,
@@ -164,8 +129,6 @@ typedef struct _D3DKMT_OPENRESOURCE
 } D3DKMT_OPENRESOURCE;
 
 #ifdef _WIN64
-_Static_assert(sizeof(D3DKMT_CREATESYNCHRONIZATIONOBJECT) == 76, "CREATESYNCHRONIZATIONOBJECT layout");
-_Static_assert(sizeof(D3DKMT_OPENSYNCHRONIZATIONOBJECT) == 72, "OPENSYNCHRONIZATIONOBJECT layout");
 _Static_assert(sizeof(D3DKMT_CREATESTANDARDALLOCATION) == 24, "CREATESTANDARDALLOCATION layout");
 _Static_assert(sizeof(D3DDDI_OPENALLOCATIONINFO) == 24, "OPENALLOCATIONINFO layout");
 _Static_assert(sizeof(D3DDDI_OPENALLOCATIONINFO2) == 80, "OPENALLOCATIONINFO2 layout");

@@ -143,6 +143,7 @@ static NTSTATUS query_extensions(struct d3dkmt_adapter *adapter)
     adapter->has_memory_budget = has_extension(exts, count, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
     adapter->has_drm_ext = has_extension(exts, count, VK_EXT_PHYSICAL_DEVICE_DRM_EXTENSION_NAME);
     adapter->has_pci_ext = has_extension(exts, count, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME);
+    adapter->has_host_import = has_extension(exts, count, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
     free(exts);
     return STATUS_SUCCESS;
 }
@@ -153,13 +154,21 @@ static void query_identity(struct d3dkmt_adapter *adapter)
 {
     VkPhysicalDeviceDrmPropertiesEXT drm = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRM_PROPERTIES_EXT };
     VkPhysicalDevicePCIBusInfoPropertiesEXT pci = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT };
+    VkPhysicalDeviceExternalMemoryHostPropertiesEXT host = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT };
     VkPhysicalDeviceIDProperties id = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES };
     VkPhysicalDeviceProperties2 props2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &id };
 
+    if (adapter->has_host_import) { host.pNext = props2.pNext; props2.pNext = &host; }
     if (adapter->has_drm_ext) { drm.pNext = props2.pNext; props2.pNext = &drm; }
     if (adapter->has_pci_ext) { pci.pNext = props2.pNext; props2.pNext = &pci; }
     g_vk.vki.vkGetPhysicalDeviceProperties2(adapter->physical_device, &props2);
     memcpy(adapter->device_uuid, id.deviceUUID, VK_UUID_SIZE);
+    /* Standard allocations over existing system memory need an alignment a page can meet. */
+    adapter->host_import_alignment = host.minImportedHostPointerAlignment;
+    if (adapter->has_host_import && (!host.minImportedHostPointerAlignment || host.minImportedHostPointerAlignment > 65536
+                                     || host.minImportedHostPointerAlignment & (host.minImportedHostPointerAlignment - 1)))
+        adapter->has_host_import = false;
     if (id.deviceLUIDValid)
     {
         memcpy(&adapter->luid, id.deviceLUID, sizeof(adapter->luid));

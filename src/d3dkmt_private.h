@@ -294,6 +294,7 @@ uint32_t d3dkmt_global_count(void);
     X(vkWaitSemaphores) \
     X(vkSignalSemaphore) \
     X(vkSetDeviceMemoryPriorityEXT) \
+    X(vkGetMemoryHostPointerPropertiesEXT) \
     X(vkCreateCommandPool) \
     X(vkDestroyCommandPool) \
     X(vkAllocateCommandBuffers) \
@@ -351,6 +352,8 @@ struct d3dkmt_adapter
     uint8_t device_uuid[VK_UUID_SIZE];
     bool luid_from_vulkan;             /* deviceLUIDValid */
     bool has_memory_priority, has_pageable, has_memory_budget, has_sparse_binding, has_bda;
+    bool has_host_import;              /* VK_EXT_external_memory_host */
+    VkDeviceSize host_import_alignment; /* minImportedHostPointerAlignment, bytes */
     bool has_drm_ext, has_pci_ext;
     bool software;                     /* VK_PHYSICAL_DEVICE_TYPE_CPU */
     int64_t drm_render_major, drm_render_minor; /* -1 when unknown */
@@ -494,6 +497,7 @@ struct d3dkmt_device
 
     /* What the VkDevice has on (immutable). */
     bool memory_priority, pageable, memory_budget, sparse, bda;
+    bool host_import;                     /* VK_EXT_external_memory_host on (standard allocations) */
     uint32_t residency_mode;              /* D3DKMT_HOST_RESIDENCY_* */
     uint32_t local_type, host_type;       /* memory type indices for the two placements */
     VkDeviceSize sparse_alignment;        /* bytes; allocation sizes round up to it when sparse */
@@ -666,11 +670,32 @@ uint64_t d3dkmt_paging_queue_next_value_locked(struct d3dkmt_device *device, str
 uint64_t d3dkmt_paging_queue_completed(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue);
 
 /* ==== Layer 8: the video memory manager (vidmm.c) ==== */
+/* What a resource created shared (CreateShared) is, for D3DKMTQueryResourceInfo and
+ * D3DKMTOpenResource(2) to read through its global handle (docs/decisions/sharing.md): immutable
+ * once made; freed with its last reference (the global entry's and each resource's made from it). */
+struct d3dkmt_shared_allocation
+{
+    const void *system_mem;               /* the existing heap's first byte */
+    D3DKMT_VK_ALLOCATIONDATA data;        /* the allocation as the opener receives it (its private driver data) */
+};
+
+struct d3dkmt_shared_resource
+{
+    _Atomic uint32_t refcount;
+    D3DKMT_HANDLE global;                 /* its global handle */
+    UINT runtime_size;                    /* bytes of runtime_data (PrivateRuntimeData at creation) */
+    void *runtime_data;
+    UINT count;
+    struct d3dkmt_shared_allocation allocs[];
+};
+
 struct d3dkmt_resource
 {
     struct d3dkmt_object obj;
     struct d3dkmt_allocation *first;      /* singly linked through next_in_resource; device->lock */
     uint32_t count;                       /* device->lock */
+    struct d3dkmt_shared_resource *shared; /* created shared or opened: the description (referenced); immutable */
+    _Atomic bool global_held;             /* it still counts in the global entry of `shared` */
 };
 
 enum d3dkmt_alloc_flags
@@ -746,6 +771,21 @@ void d3dkmt_vidmm_discard_memory_locked(struct d3dkmt_device *device, struct d3d
 /* Frees an allocation's memory for good (destroy), unmapping it first; the caller knows that no
  * GPU work and no bind of the library uses it any more.  No-op when it has none. */
 void d3dkmt_vidmm_free_allocation_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
+/* Standard allocations over existing system memory (VK_EXT_external_memory_host): the memory type
+ * to import `size` bytes at `pointer` with, for an allocation of device.  STATUS_SUCCESS;
+ * STATUS_NOT_SUPPORTED (no VK_EXT_external_memory_host); STATUS_INVALID_PARAMETER (pointer or
+ * size not aligned to the page and minImportedHostPointerAlignment, or memory the driver cannot
+ * import); STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_vidmm_host_memory_type(struct d3dkmt_device *device, const void *pointer, uint64_t size,
+                                       uint32_t *type);
+/* Imports alloc->size bytes of system memory at `pointer` as alloc's memory, of alloc's memory
+ * type, with a plain (never sparse) buffer over it (device->lock held; alloc has no buffer yet).
+ * The memory stays the application's: the allocation is D3DKMT_ALLOC_IMPORTED, never discarded.
+ * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (the driver refused the import); STATUS_NO_MEMORY;
+ * STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_vidmm_import_host_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                                const void *pointer);
+
 /* -- Handle lists -- */
 /* Typed lookups: a referenced allocation / resource of `device`, or NULL. */
 struct d3dkmt_allocation *d3dkmt_allocation_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);

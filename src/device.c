@@ -88,7 +88,7 @@ static NTSTATUS probe_buffers(struct d3dkmt_device *device)
 static NTSTATUS create_vk_device(struct d3dkmt_device *device)
 {
     struct d3dkmt_adapter *adapter = device->adapter;
-    const char *extensions[4];
+    const char *extensions[5];
     uint32_t ext_count = 0;
     float queue_priority = 1.0f;
     VkDeviceQueueCreateInfo queue_info = {
@@ -141,6 +141,7 @@ static NTSTATUS create_vk_device(struct d3dkmt_device *device)
         pageable.pNext = f12.pNext; f12.pNext = &pageable;
     }
     if (adapter->has_memory_budget) extensions[ext_count++] = VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
+    if (adapter->has_host_import) extensions[ext_count++] = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
     info.enabledExtensionCount = ext_count;
 
     if ((vr = g_vk.vki.vkCreateDevice(adapter->physical_device, &info, NULL, &device->vk)) != VK_SUCCESS)
@@ -160,6 +161,7 @@ static NTSTATUS create_vk_device(struct d3dkmt_device *device)
     device->memory_budget = adapter->has_memory_budget;
     device->sparse = adapter->has_sparse_binding && !getenv("D3DKMT_NO_SPARSE");
     device->bda = adapter->has_bda;
+    device->host_import = adapter->has_host_import && device->vkd.vkGetMemoryHostPointerPropertiesEXT;
     device->residency_mode = device->pageable ? D3DKMT_HOST_RESIDENCY_PAGEABLE
                            : device->memory_priority ? D3DKMT_HOST_RESIDENCY_PRIORITY
                            : D3DKMT_HOST_RESIDENCY_NONE;
@@ -195,7 +197,8 @@ static void device_release(struct d3dkmt_object *obj)
  * DisableGpuTimeout are accepted and have no effect.  desc->hDevice: out.  pCommandBuffer,
  * pAllocationList, pPatchLocationList: out, set to NULL with sizes 0 (there is no legacy DMA path).
  * The device gets a VkDevice with timeline semaphores and, where the adapter has them,
- * VK_EXT_memory_priority, VK_EXT_pageable_device_local_memory, VK_EXT_memory_budget and sparse
+ * VK_EXT_memory_priority, VK_EXT_pageable_device_local_memory, VK_EXT_memory_budget,
+ * VK_EXT_external_memory_host (standard allocations over existing system memory) and sparse
  * binding (d3dkmt_host_get_device_info and the statistics escape say which).
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad adapter handle);
  * STATUS_NO_MEMORY; STATUS_NOT_SUPPORTED (vkCreateDevice refused); STATUS_DEVICE_REMOVED.

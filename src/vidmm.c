@@ -29,6 +29,12 @@
  *
  * Everything here runs under device->lock unless its comment says otherwise.
  *
+ * Existing system memory.  A standard allocation over an existing heap (EXISTINGHEAP) imports the
+ * application's memory with VK_EXT_external_memory_host behind a plain buffer; it is imported
+ * memory: offered and reclaimed like any allocation, but never discarded (trim skips it), and
+ * destroying it frees the VkDeviceMemory, never the application's pages
+ * (docs/decisions/existing-heap.md).
+ *
  * Layer 8 (src/d3dkmt_private.h): calls fence.c (paging fence values), device.c, tracker.c,
  * adapter.c, vulkan.c and handle.c.
  */
@@ -280,6 +286,112 @@ void d3dkmt_vidmm_free_allocation_memory_locked(struct d3dkmt_device *device, st
     alloc->flags &= ~D3DKMT_ALLOC_LOCKED;
     d3dkmt_vidmm_free_memory_locked(device, alloc->memory, alloc->size);
     alloc->memory = VK_NULL_HANDLE;
+}
+
+/* ---- Existing system memory (standard allocations) ---- */
+
+/* Bytes both the pointer and the size of an import must be multiples of: a page, and the
+ * device's minImportedHostPointerAlignment. */
+static VkDeviceSize host_import_alignment(const struct d3dkmt_device *device)
+{
+    VkDeviceSize align = device->adapter->host_import_alignment;
+    return align > 4096 ? align : 4096;
+}
+
+NTSTATUS d3dkmt_vidmm_host_memory_type(struct d3dkmt_device *device, const void *pointer, uint64_t size,
+                                       uint32_t *type)
+{
+    VkMemoryHostPointerPropertiesEXT props = { .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT };
+    const VkPhysicalDeviceMemoryProperties *mp = &device->adapter->mem_props;
+    const VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    VkDeviceSize align = host_import_alignment(device);
+    uint32_t i, found = UINT32_MAX;
+    VkResult vr;
+
+    if (!device->host_import) return STATUS_NOT_SUPPORTED;
+    if (!pointer || !size || (uintptr_t)pointer % align || size % align) return STATUS_INVALID_PARAMETER;
+    vr = device->vkd.vkGetMemoryHostPointerPropertiesEXT(device->vk, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+                                                         pointer, &props);
+    if (vr == VK_ERROR_INVALID_EXTERNAL_HANDLE) return STATUS_INVALID_PARAMETER;
+    if (vr != VK_SUCCESS) return d3dkmt_device_check_vk(device, vr);
+    /* Host-visible and coherent where the driver offers it (Lock2 needs host-visible). */
+    for (i = 0; i < mp->memoryTypeCount && i < 32; i++)
+    {
+        if (!(props.memoryTypeBits & (1u << i)) || mp->memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_PROTECTED_BIT)
+            continue;
+        if ((mp->memoryTypes[i].propertyFlags & host) == host) { found = i; break; }
+        if (found == UINT32_MAX) found = i;
+    }
+    if (found == UINT32_MAX || found > 255) return STATUS_INVALID_PARAMETER;
+    *type = found;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS d3dkmt_vidmm_import_host_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                                const void *pointer)
+{
+    VkExternalMemoryBufferCreateInfo external = {
+        .sType = VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO,
+        .handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+    };
+    VkImportMemoryHostPointerInfoEXT import = {
+        .sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT,
+        .handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+        .pHostPointer = (void *)pointer,
+    };
+    VkMemoryPriorityAllocateInfoEXT priority = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_PRIORITY_ALLOCATE_INFO_EXT,
+        .priority = alloc->priority,
+    };
+    VkMemoryAllocateFlagsInfo flags = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO,
+        .flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT,
+    };
+    VkMemoryAllocateInfo info = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+        .pNext = &import,
+        .allocationSize = alloc->size,
+        .memoryTypeIndex = alloc->memory_type,
+    };
+    VkBufferCreateInfo buffer_info = d3dkmt_device_buffer_info(device, alloc->size);
+    VkMemoryRequirements reqs;
+    VkDeviceMemory memory;
+    VkBuffer buffer;
+    NTSTATUS status;
+    VkResult vr;
+
+    /* A plain buffer: the memory is the application's and never changes, so it is bound once. */
+    buffer_info.flags = 0;
+    buffer_info.pNext = &external;
+    if ((vr = device->vkd.vkCreateBuffer(device->vk, &buffer_info, NULL, &buffer)) != VK_SUCCESS)
+        return d3dkmt_device_check_vk(device, vr);
+    device->vkd.vkGetBufferMemoryRequirements(device->vk, buffer, &reqs);
+    status = STATUS_INVALID_PARAMETER;
+    if (!(reqs.memoryTypeBits & (1u << alloc->memory_type)) || reqs.size > alloc->size
+            || reqs.alignment > host_import_alignment(device))
+        goto fail;
+    if (device->memory_priority) { priority.pNext = info.pNext; info.pNext = &priority; }
+    if (device->bda) { flags.pNext = info.pNext; info.pNext = &flags; }
+    if ((vr = device->vkd.vkAllocateMemory(device->vk, &info, NULL, &memory)) != VK_SUCCESS)
+    {
+        status = vr == VK_ERROR_INVALID_EXTERNAL_HANDLE ? STATUS_INVALID_PARAMETER : d3dkmt_device_check_vk(device, vr);
+        goto fail;
+    }
+    if ((vr = device->vkd.vkBindBufferMemory(device->vk, buffer, memory, 0)) != VK_SUCCESS)
+    {
+        device->vkd.vkFreeMemory(device->vk, memory, NULL);
+        status = d3dkmt_device_check_vk(device, vr);
+        goto fail;
+    }
+    alloc->buffer = buffer;
+    alloc->memory = memory;
+    alloc->flags |= D3DKMT_ALLOC_IMPORTED;
+    d3dkmt_vidmm_account(device, alloc, true);
+    return STATUS_SUCCESS;
+
+fail:
+    device->vkd.vkDestroyBuffer(device->vk, buffer, NULL);
+    return status;
 }
 
 /* ---- Handle lists ---- */

@@ -62,4 +62,8 @@ void test_busy_end(struct test_device *t, struct test_busy *busy);
 /* Destroys the gate semaphore once everything that waited on it completed. */
 void test_busy_finish(struct test_device *t, struct test_busy *busy);
 
+/* Copies `size` bytes from buffer src to buffer dst with the GPU (a tracked submission on the
+ * device queue) and waits until the copy completed. */
+void test_gpu_copy(struct test_device *t, VkBuffer src, VkBuffer dst, VkDeviceSize size);
+
 #endif

@@ -427,10 +427,13 @@ done:
     return status;
 }
 
-/* CreateAllocation(2): the descriptor, the resource-level private data, the allocation info array
+/* CreateAllocation(2): the descriptor, the resource-level private data (for a standard
+ * allocation the D3DKMT_CREATESTANDARDALLOCATION in its place), the allocation info array
  * (in/out: hAllocation, GpuVirtualAddress come back) and each element's private driver data
- * (in: D3DKMT_VK_ALLOCATIONDATA) are copied.  pSystemMem / hSection are passed through as they
- * are: the library rejects ExistingSysMem / ExistingSection (docs/private-driver-data.md). */
+ * (in: D3DKMT_VK_ALLOCATIONDATA) are copied.  pSystemMem is passed through as it is: the existing
+ * heap of a standard allocation, which the Unix side imports as GPU memory, probed here for
+ * reading and writing over its size first (STATUS_ACCESS_VIOLATION otherwise).  hSection is
+ * passed through: the library rejects ExistingSection (docs/private-driver-data.md). */
 static NTSTATUS create_allocation(D3DKMT_CREATEALLOCATION *desc, BOOL version2)
 {
     SIZE_T elem_size = version2 ? sizeof(D3DDDI_ALLOCATIONINFO2) : sizeof(D3DDDI_ALLOCATIONINFO);
@@ -444,9 +447,22 @@ static NTSTATUS create_allocation(D3DKMT_CREATEALLOCATION *desc, BOOL version2)
     thunk_init(&t);
     TRY(COPY_DESC_INOUT(&t, desc));
     TRY(thunk_copy(&t, (void **)&desc->pPrivateRuntimeData, desc->PrivateRuntimeDataSize, 1, FALSE, TRUE));
-    TRY(thunk_copy(&t, (void **)&desc->pPrivateDriverData, desc->PrivateDriverDataSize, 1, FALSE, TRUE));
+    if (desc->Flags.StandardAllocation && !desc->PrivateDriverDataSize)
+        /* pStandardAllocation shares pPrivateDriverData's place; its size is not in the descriptor. */
+        TRY(thunk_copy(&t, (void **)&desc->pPrivateDriverData, 1, sizeof(D3DKMT_CREATESTANDARDALLOCATION), FALSE, TRUE));
+    else
+        TRY(thunk_copy(&t, (void **)&desc->pPrivateDriverData, desc->PrivateDriverDataSize, 1, FALSE, TRUE));
     count = desc->NumAllocations;
     TRY(thunk_copy(&t, (void **)&desc->pAllocationInfo, count, elem_size, TRUE, TRUE));
+    if (desc->Flags.StandardAllocation && desc->pPrivateDriverData && count == 1)
+    {
+        /* The existing heap becomes GPU memory (imported by the Unix side): it must be the
+         * application's readable and writable memory, for the size it gives. */
+        const D3DKMT_CREATESTANDARDALLOCATION *standard = desc->pPrivateDriverData;
+        void *heap = (void *)(version2 ? ((D3DDDI_ALLOCATIONINFO2 *)desc->pAllocationInfo)->pSystemMem
+                                       : desc->pAllocationInfo->pSystemMem);
+        if (heap && standard->ExistingHeapData.Size) TRY(probe_write(heap, standard->ExistingHeapData.Size));
+    }
     if ((info = (char *)desc->pAllocationInfo) && count)
     {
         /* One block for the saved element pointers and the element private data copies. */
@@ -543,6 +559,71 @@ NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOCATION2 *desc)
     THUNK_BEGIN(D3DKMT_DESTROYALLOCATION2, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->phAllocationList, d->AllocationCount));
     CALL_AND_FINISH(&t, DestroyAllocation2, d);
+}
+
+/***********************************************************************
+ *           D3DKMTQueryResourceInfo    (D3DKMT.@)
+ * desc: in/out.  pPrivateRuntimeData is neither read nor written (the library gives the data with
+ * D3DKMTOpenResource).
+ */
+NTSTATUS WINAPI D3DKMTQueryResourceInfo(D3DKMT_QUERYRESOURCEINFO *desc)
+{
+    THUNK_BEGIN(D3DKMT_QUERYRESOURCEINFO, COPY_DESC_INOUT);
+    CALL_AND_FINISH(&t, QueryResourceInfo, d);
+}
+
+/* OpenResource(2): the descriptor and the buffers the call writes (the allocation info array by
+ * NumAllocations, the runtime data, the resource and total driver data buffers by their sizes)
+ * are copied in and back.  The allocations' own pPrivateDriverData is not written. */
+static NTSTATUS open_resource(D3DKMT_OPENRESOURCE *desc, BOOL version2)
+{
+    SIZE_T elem_size = version2 ? sizeof(D3DDDI_OPENALLOCATIONINFO2) : sizeof(D3DDDI_OPENALLOCATIONINFO);
+    struct thunk t;
+    NTSTATUS status;
+
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    TRY(thunk_copy(&t, (void **)&desc->pOpenAllocationInfo, desc->NumAllocations, elem_size, TRUE, TRUE));
+    TRY(thunk_copy(&t, &desc->pPrivateRuntimeData, desc->PrivateRuntimeDataSize, 1, TRUE, TRUE));
+    TRY(thunk_copy(&t, &desc->pResourcePrivateDriverData, desc->ResourcePrivateDriverDataSize, 1, TRUE, TRUE));
+    TRY(thunk_copy(&t, &desc->pTotalPrivateDriverDataBuffer, desc->TotalPrivateDriverDataBufferSize, 1, TRUE, TRUE));
+    if (version2)
+    {
+        struct OpenResource2_params params = { desc };
+        status = UNIX_CALL(OpenResource2, &params);
+    }
+    else
+    {
+        struct OpenResource_params params = { desc };
+        status = UNIX_CALL(OpenResource, &params);
+    }
+    t.called = TRUE;
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
+}
+
+/***********************************************************************
+ *           D3DKMTOpenResource    (D3DKMT.@)
+ * desc->pOpenAllocationInfo: desc->NumAllocations D3DDDI_OPENALLOCATIONINFO, in/out.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/nf-d3dkmthk-d3dkmtopenresource
+ */
+NTSTATUS WINAPI D3DKMTOpenResource(D3DKMT_OPENRESOURCE *desc)
+{
+    WINE_TRACE("desc %p\n", desc);
+    return open_resource(desc, FALSE);
+}
+
+/***********************************************************************
+ *           D3DKMTOpenResource2    (D3DKMT.@)
+ * desc->pOpenAllocationInfo2: desc->NumAllocations D3DDDI_OPENALLOCATIONINFO2, in/out.
+ */
+NTSTATUS WINAPI D3DKMTOpenResource2(D3DKMT_OPENRESOURCE *desc)
+{
+    WINE_TRACE("desc %p\n", desc);
+    return open_resource(desc, TRUE);
 }
 
 /***********************************************************************

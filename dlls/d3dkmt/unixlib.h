@@ -32,6 +32,9 @@ typedef NTSTATUS (*d3dkmt_unixlib_entry_t)(void *args);
     X(CreateAllocation2,                 D3DKMT_CREATEALLOCATION) \
     X(DestroyAllocation,                 const D3DKMT_DESTROYALLOCATION) \
     X(DestroyAllocation2,                const D3DKMT_DESTROYALLOCATION2) \
+    X(QueryResourceInfo,                 D3DKMT_QUERYRESOURCEINFO) \
+    X(OpenResource,                      D3DKMT_OPENRESOURCE) \
+    X(OpenResource2,                     D3DKMT_OPENRESOURCE) \
     X(Lock2,                             D3DKMT_LOCK2) \
     X(Unlock2,                           const D3DKMT_UNLOCK2) \
     X(OfferAllocations,                  const D3DKMT_OFFERALLOCATIONS) \

@@ -41,9 +41,13 @@ struct fixture
     UINT64 *sync_cpu;
     D3DKMT_HANDLE stale_adapter, stale_dev, stale_alloc, stale_res, stale_pq, stale_sync;
     D3DKMT_HANDLE dev3;                      /* the shared objects' device (the others' counts stay as they were) */
+    D3DKMT_HANDLE sres, salloc, sglobal;     /* a shared resource over fx_heap (a standard allocation) */
     D3DKMT_HANDLE smutex, smglobal;          /* a shared mutex */
-    D3DKMT_HANDLE stale_smglobal;            /* the global handle of a destroyed mutex */
+    D3DKMT_HANDLE stale_sglobal, stale_smglobal; /* global handles of a destroyed resource / mutex */
 };
+
+/* The existing heap of the fixture's standard allocations. */
+static uint8_t fx_heap[2][ALLOC_SIZE] __attribute__((aligned(65536)));
 
 static struct fixture fx;
 
@@ -85,6 +89,24 @@ static D3DKMT_HANDLE create_shared_mutex(D3DKMT_HANDLE device, D3DKMT_HANDLE *gl
     assert_int_equal(D3DKMTCreateSynchronizationObject2(&create), STATUS_SUCCESS);
     *global = create.Info.SharedHandle;
     return create.hSyncObject;
+}
+
+/* A shared resource of one standard allocation over heap; returns the resource. */
+static D3DKMT_HANDLE create_shared_resource(D3DKMT_HANDLE device, void *heap, D3DKMT_HANDLE *alloc, D3DKMT_HANDLE *global)
+{
+    static const char runtime[] = { 1, 2, 3, 4 };
+    D3DKMT_CREATESTANDARDALLOCATION standard = { .Type = D3DKMT_STANDARDALLOCATIONTYPE_EXISTINGHEAP,
+                                                 .ExistingHeapData.Size = ALLOC_SIZE };
+    D3DDDI_ALLOCATIONINFO info = { .pSystemMem = heap };
+    D3DKMT_CREATEALLOCATION create = { .hDevice = device, .NumAllocations = 1, .pAllocationInfo = &info,
+                                       .pStandardAllocation = &standard, .pPrivateRuntimeData = runtime,
+                                       .PrivateRuntimeDataSize = sizeof(runtime) };
+    create.Flags.ExistingSysMem = create.Flags.StandardAllocation = 1;
+    create.Flags.CreateResource = create.Flags.CreateShared = 1;
+    assert_int_equal(D3DKMTCreateAllocation(&create), STATUS_SUCCESS);
+    *alloc = info.hAllocation;
+    *global = create.hGlobalShare;
+    return create.hResource;
 }
 
 static D3DKMT_HANDLE create_pq(D3DKMT_HANDLE device, D3DKMT_HANDLE *fence)
@@ -160,7 +182,14 @@ static void fixture_create(void)
     destroy_sync(fx.stale_sync);
     /* Shared objects, live and destroyed. */
     fx.dev3 = create_device(fx.adapter);
+    fx.sres = create_shared_resource(fx.dev3, fx_heap[0], &fx.salloc, &fx.sglobal);
     fx.smutex = create_shared_mutex(fx.dev3, &fx.smglobal);
+    {
+        D3DKMT_DESTROYALLOCATION2 destroy = { .hDevice = fx.dev3 };
+        D3DKMT_HANDLE alloc;
+        destroy.hResource = create_shared_resource(fx.dev3, fx_heap[1], &alloc, &fx.stale_sglobal);
+        assert_int_equal(D3DKMTDestroyAllocation2(&destroy), STATUS_SUCCESS);
+    }
     destroy_sync(create_shared_mutex(fx.dev3, &fx.stale_smglobal));
     assert_int_equal(d3dkmt_host_flush_deferred(fx.dev, 5000000000ull), STATUS_SUCCESS);
     assert_int_equal(d3dkmt_host_flush_deferred(fx.dev3, 5000000000ull), STATUS_SUCCESS);
@@ -449,10 +478,22 @@ static NTSTATUS create_allocation(enum bad bad, NTSTATUS *exp, const char **note
     case B_COUNT0: d.NumAllocations = 0; break;
     case B_COUNT_OVER: d.NumAllocations = D3DKMT_MAX_CREATE_LIST + 1; break;
     case B_STALE: d.hDevice = fx.stale_dev; break;
-    case B_STALE_IN_LIST: d.hResource = fx.stale_res; *note = "hResource of a destroyed resource"; break;
+    case B_STALE_IN_LIST:
+        d.hResource = fx.stale_res;
+        *note = "hResource of a destroyed resource, as Windows";
+        *exp = STATUS_INVALID_HANDLE;
+        break;
     case B_OTHER_TYPE: d.hDevice = fx.alloc[0]; break;
-    case B_OTHER_TYPE_IN_LIST: d.hResource = fx.alloc[0]; *note = "hResource is an allocation"; break;
-    case B_OTHER_DEVICE: d.hResource = fx.res2; *note = "hResource of another device"; break;
+    case B_OTHER_TYPE_IN_LIST:
+        d.hResource = fx.alloc[0];
+        *note = "hResource is an allocation";
+        *exp = STATUS_INVALID_HANDLE;
+        break;
+    case B_OTHER_DEVICE:
+        d.hResource = fx.res2;
+        *note = "hResource of another device";
+        *exp = STATUS_INVALID_HANDLE;
+        break;
     default: return NOT_APPLICABLE;
     }
     return v2 ? D3DKMTCreateAllocation2(&d) : D3DKMTCreateAllocation(&d);
@@ -484,7 +525,11 @@ static NTSTATUS destroy_allocation(enum bad bad, NTSTATUS *exp, const char **not
         break;
     case B_NULL_DESC: return v2 ? D3DKMTDestroyAllocation2(NULL) : D3DKMTDestroyAllocation(NULL);
     case B_NULL_ARRAY: d.phAllocationList = NULL; break;
-    case B_COUNT0: d.AllocationCount = 0; *note = "and hResource 0: nothing to destroy"; break;
+    case B_COUNT0:
+        d.AllocationCount = 0;
+        *note = "and hResource 0: nothing to destroy, a no-op as on Windows";
+        *exp = STATUS_SUCCESS;
+        break;
     case B_COUNT_OVER: d.phAllocationList = big_list; d.AllocationCount = D3DKMT_MAX_CREATE_LIST + 1; break;
     case B_STALE: d.hDevice = fx.stale_dev; break;
     case B_STALE_IN_LIST: list[1] = fx.stale_alloc; *note = "the valid entry is not destroyed either"; break;
@@ -836,9 +881,73 @@ static NTSTATUS ep_open_sync(enum bad bad, NTSTATUS *exp, const char **note)
     case B_NULL_DESC: return D3DKMTOpenSynchronizationObject(NULL);
     case B_STALE: d.hSharedHandle = fx.stale_smglobal; *note = "the global handle of a destroyed mutex"; break;
     case B_OTHER_TYPE: d.hSharedHandle = fx.smutex; *note = "the mutex's local handle"; break;
+    case B_OTHER_TYPE_IN_LIST: d.hSharedHandle = fx.sglobal; *note = "a shared resource's global handle"; break;
     default: return NOT_APPLICABLE;
     }
     return D3DKMTOpenSynchronizationObject(&d);
+}
+
+static NTSTATUS ep_query_resource_info(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    D3DKMT_QUERYRESOURCEINFO d = { .hDevice = fx.dev, .hGlobalShare = fx.sglobal };   /* any device */
+
+    switch (bad)
+    {
+    case B_VALID: *exp = STATUS_SUCCESS; break;
+    case B_NULL_DESC: return D3DKMTQueryResourceInfo(NULL);
+    case B_STALE: d.hDevice = fx.stale_dev; break;
+    case B_STALE_IN_LIST: d.hGlobalShare = fx.stale_sglobal; *note = "hGlobalShare of a destroyed resource"; break;
+    case B_OTHER_TYPE: d.hDevice = fx.sync; break;
+    case B_OTHER_TYPE_IN_LIST: d.hGlobalShare = fx.sres; *note = "hGlobalShare is the resource's local handle"; break;
+    default: return NOT_APPLICABLE;
+    }
+    return D3DKMTQueryResourceInfo(&d);
+}
+
+static NTSTATUS open_resource(enum bad bad, NTSTATUS *exp, const char **note, bool v2)
+{
+    D3DDDI_OPENALLOCATIONINFO2 info2 = { 0 };
+    D3DDDI_OPENALLOCATIONINFO info = { 0 };
+    D3DKMT_VK_ALLOCATIONDATA total[2];
+    char runtime[4];
+    D3DKMT_OPENRESOURCE d = { .hDevice = fx.dev2, .hGlobalShare = fx.sglobal, .NumAllocations = 1,
+                              .pPrivateRuntimeData = runtime, .PrivateRuntimeDataSize = sizeof(runtime),
+                              .pTotalPrivateDriverDataBuffer = total, .TotalPrivateDriverDataBufferSize = sizeof(total) };
+    NTSTATUS status;
+
+    if (v2) d.pOpenAllocationInfo2 = &info2;
+    else d.pOpenAllocationInfo = &info;
+    switch (bad)
+    {
+    case B_VALID:
+        *exp = STATUS_SUCCESS;
+        if (!(status = v2 ? D3DKMTOpenResource2(&d) : D3DKMTOpenResource(&d)))
+        {
+            D3DKMT_DESTROYALLOCATION2 destroy = { .hDevice = fx.dev2, .hResource = d.hResource };
+            assert_int_equal(D3DKMTDestroyAllocation2(&destroy), STATUS_SUCCESS);
+        }
+        return status;
+    case B_NULL_DESC: return v2 ? D3DKMTOpenResource2(NULL) : D3DKMTOpenResource(NULL);
+    case B_NULL_ARRAY: d.pOpenAllocationInfo = NULL; break;
+    case B_COUNT0: d.NumAllocations = 0; break;
+    case B_COUNT_OVER: d.NumAllocations = 2; *note = "above the resource's count"; break;
+    case B_STALE: d.hDevice = fx.stale_dev; break;
+    case B_STALE_IN_LIST: d.hGlobalShare = fx.stale_sglobal; *note = "hGlobalShare of a destroyed resource"; break;
+    case B_OTHER_TYPE: d.hDevice = fx.sync; break;
+    case B_OTHER_TYPE_IN_LIST: d.hGlobalShare = fx.smglobal; *note = "hGlobalShare of a shared mutex"; break;
+    default: return NOT_APPLICABLE;
+    }
+    return v2 ? D3DKMTOpenResource2(&d) : D3DKMTOpenResource(&d);
+}
+
+static NTSTATUS ep_open_resource(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    return open_resource(bad, exp, note, false);
+}
+
+static NTSTATUS ep_open_resource2(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    return open_resource(bad, exp, note, true);
 }
 
 /* The common shape of the four fence list calls. */
@@ -1114,6 +1223,9 @@ static const struct { const char *name; ep_fn fn; } entry_points[] = {
     EP("D3DKMTCreateAllocation2", ep_create_allocation2),
     EP("D3DKMTDestroyAllocation", ep_destroy_allocation),
     EP("D3DKMTDestroyAllocation2", ep_destroy_allocation2),
+    EP("D3DKMTQueryResourceInfo", ep_query_resource_info),
+    EP("D3DKMTOpenResource", ep_open_resource),
+    EP("D3DKMTOpenResource2", ep_open_resource2),
     EP("D3DKMTLock2", ep_lock2),
     EP("D3DKMTUnlock2", ep_unlock2),
     EP("D3DKMTOfferAllocations", ep_offer),

@@ -46,96 +46,6 @@
 # define STATUS_ACCESS_DENIED ((NTSTATUS)0xC0000022L)
 #endif
 
-/* ---- Types that include/d3dkmt.h does not define yet (Windows' layout, from d3dkmthk.h and
- * d3dukmdt.h of microsoft/libdxg).  Remove each when include/d3dkmt.h gains it. ---- */
-
-typedef enum _D3DKMT_STANDARDALLOCATIONTYPE
-{
-    D3DKMT_STANDARDALLOCATIONTYPE_EXISTINGHEAP = 1,
-    D3DKMT_STANDARDALLOCATIONTYPE_INTERNALBACKINGSTORE = 2,
-} D3DKMT_STANDARDALLOCATIONTYPE;
-
-typedef struct _D3DKMT_STANDARDALLOCATION_EXISTINGHEAP
-{
-    D3DKMT_ALIGN64 UINT64 Size;
-} D3DKMT_STANDARDALLOCATION_EXISTINGHEAP;
-
-typedef struct _D3DKMT_CREATESTANDARDALLOCATIONFLAGS
-{
-    union
-    {
-        struct
-        {
-            UINT Reserved : 32;
-        };
-        UINT Value;
-    };
-} D3DKMT_CREATESTANDARDALLOCATIONFLAGS;
-
-typedef struct _D3DKMT_CREATESTANDARDALLOCATION
-{
-    D3DKMT_STANDARDALLOCATIONTYPE Type;
-    union
-    {
-        D3DKMT_STANDARDALLOCATION_EXISTINGHEAP ExistingHeapData;
-    };
-    D3DKMT_CREATESTANDARDALLOCATIONFLAGS Flags;
-} D3DKMT_CREATESTANDARDALLOCATION;
-
-typedef struct _D3DDDI_OPENALLOCATIONINFO
-{
-    D3DKMT_HANDLE hAllocation;
-    const VOID *pPrivateDriverData;
-    UINT PrivateDriverDataSize;
-} D3DDDI_OPENALLOCATIONINFO;
-
-typedef struct _D3DDDI_OPENALLOCATIONINFO2
-{
-    D3DKMT_HANDLE hAllocation;
-    const VOID *pPrivateDriverData;
-    UINT PrivateDriverDataSize;
-    D3DKMT_ALIGN64 D3DGPU_VIRTUAL_ADDRESS GpuVirtualAddress;
-    ULONG_PTR Reserved[6];
-} D3DDDI_OPENALLOCATIONINFO2;
-
-typedef struct _D3DKMT_QUERYRESOURCEINFO
-{
-    D3DKMT_HANDLE hDevice;
-    D3DKMT_HANDLE hGlobalShare;
-    VOID *pPrivateRuntimeData;
-    UINT PrivateRuntimeDataSize;
-    UINT TotalPrivateDriverDataSize;
-    UINT ResourcePrivateDriverDataSize;
-    UINT NumAllocations;
-} D3DKMT_QUERYRESOURCEINFO;
-
-typedef struct _D3DKMT_OPENRESOURCE
-{
-    D3DKMT_HANDLE hDevice;
-    D3DKMT_HANDLE hGlobalShare;
-    UINT NumAllocations;
-    union
-    {
-        D3DDDI_OPENALLOCATIONINFO *pOpenAllocationInfo;
-        D3DDDI_OPENALLOCATIONINFO2 *pOpenAllocationInfo2;
-    };
-    VOID *pPrivateRuntimeData;
-    UINT PrivateRuntimeDataSize;
-    VOID *pResourcePrivateDriverData;
-    UINT ResourcePrivateDriverDataSize;
-    VOID *pTotalPrivateDriverDataBuffer;
-    UINT TotalPrivateDriverDataBufferSize;
-    D3DKMT_HANDLE hResource;
-} D3DKMT_OPENRESOURCE;
-
-#ifdef _WIN64
-_Static_assert(sizeof(D3DKMT_CREATESTANDARDALLOCATION) == 24, "CREATESTANDARDALLOCATION layout");
-_Static_assert(sizeof(D3DDDI_OPENALLOCATIONINFO) == 24, "OPENALLOCATIONINFO layout");
-_Static_assert(sizeof(D3DDDI_OPENALLOCATIONINFO2) == 80, "OPENALLOCATIONINFO2 layout");
-_Static_assert(sizeof(D3DKMT_QUERYRESOURCEINFO) == 32, "QUERYRESOURCEINFO layout");
-_Static_assert(sizeof(D3DKMT_OPENRESOURCE) == 72, "OPENRESOURCE layout");
-#endif
-
 /* ---- The functions, from d3dkmt.dll.  The D3DKMT names below are the resolved pointers. ---- */
 
 #define D3DKMT_FUNCS(X) \
@@ -943,9 +853,7 @@ static void test_D3DKMTCreateAllocation(void)
     create.hDevice = create_device.hDevice;
     create.Flags.ExistingSysMem = 1;
     create.Flags.StandardAllocation = 1;
-    /* Windows' D3DKMT_CREATEALLOCATION has pStandardAllocation in a union with pPrivateDriverData;
-     * include/d3dkmt.h names only the latter. */
-    create.pPrivateDriverData = standard;
+    create.pStandardAllocation = standard;
     create.NumAllocations = 1;
     create.pAllocationInfo = allocs;
     allocs[0].hAllocation = create.hGlobalShare = 0x1eadbeed;

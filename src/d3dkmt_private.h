@@ -42,10 +42,17 @@
  *   device         D3DKMTCreateDevice; owns a VkDevice, a queue, its tracker and every object
  *                  created on it (resources, allocations, paging queues, sync objects), each of
  *                  which holds a reference on it.
- *   resource       groups allocations (D3DKMTCreateAllocation with CreateResource).
- *   allocation     one VkDeviceMemory (and, with sparse binding, a sparse VkBuffer in front of it).
+ *   resource       groups allocations (D3DKMTCreateAllocation with CreateResource); one created
+ *                  shared (or opened) holds a shared description (struct d3dkmt_shared_resource)
+ *                  that a global handle names (share.c).
+ *   allocation     one VkDeviceMemory (and, with sparse binding, a sparse VkBuffer in front of it);
+ *                  a standard allocation imports the application's existing heap behind a plain
+ *                  buffer.
  *   paging queue   D3DKMTCreatePagingQueue; owns one monitored fence (sync object).
- *   sync object    a monitored fence: a timeline VkSemaphore plus a CPU-visible UINT64.
+ *   sync object    any D3DDDI_SYNCHRONIZATIONOBJECT_TYPE: a timeline VkSemaphore plus a
+ *                  CPU-visible UINT64 (layer 7 says what the value counts per type); an opened
+ *                  handle (D3DKMTOpenSynchronizationObject) is a sync object naming its target.
+ *   global handle  (share.c) the name of a shared resource or sync object within the process.
  *
  * Every object starts with struct d3dkmt_object: type, handle, reference count, state, owning
  * device and the release function its kind passed to d3dkmt_object_init.  The handle table holds
@@ -62,14 +69,16 @@
  *   3. device->queue_lock         external synchronisation of the VkQueue; timeline values are
  *                                 reserved under it so signals reach the queue in value order
  *   4. device->tracker.lock       pending deferred operations, tracked fence values, monitored values
- *   5. handle table stripe locks  leaf: nothing else is taken or called while one is held
+ *   5. handle table stripe locks, the global handle table's lock, the CPU notification queue's
+ *      lock (fence.c): leaves, nothing else is taken or called while one is held
  * The budget manager, holding one device's lock, takes adapter->devices_lock and then only
  * *tries* the locks of the adapter's other devices (pthread_mutex_trylock), so two devices trimming
  * for each other cannot deadlock.  Callers must not call into the library while holding a queue
  * lock from d3dkmt_host_lock_queue.
  *
  * Error conventions: D3DKMT entry points report a handle that names no live object of the kind
- * they expect as STATUS_INVALID_PARAMETER, as Windows does; the host API's conventions are in
+ * they expect as STATUS_INVALID_PARAMETER, as Windows does (D3DKMTCreateAllocation's hResource
+ * excepted: STATUS_INVALID_HANDLE, as Windows); the host API's conventions are in
  * include/d3dkmt_host.h.  Names follow VidMm: memory the budget manager took back from an offered
  * allocation is *discarded* (D3DKMT_ALLOC_DISCARDED; a reclaim reports DISCARDED, or
  * NOT_COMMITTED when it was offered with AllowDecommit), and taking it back is a *trim*.

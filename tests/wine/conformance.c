@@ -34,8 +34,8 @@
  *
  * Output: tests/wine/wine_test.h's, with a "[  COUNTS  ]" line per test function (checks passed,
  * failed, skipped) and "[  ERROR   ] file:line: message" per failed check; the exit status is
- * non-zero when a check failed.  docs/conformance-gaps.md explains each failure of today's library.
- * Not in `make check` yet: `make conformance` runs it (tests/wine/Makefile.inc).
+ * non-zero when a check failed.  In `make check`; `make conformance` runs it alone
+ * (tests/wine/Makefile.inc).  docs/conformance-gaps.md gives the counts and what is skipped.
  */
 #include "wine_test.h"
 

@@ -7,7 +7,9 @@
  *   (c) offer + reclaim throughput of two threads against one, on two devices and on one device;
  *   (d) heap bytes per allocation: the library's allocations against the same Vulkan objects made
  *       directly (mallinfo2);
- *   (e) one PE -> Unix call under Wine: passed in by bench/bench-all (tests/wine/callcost.exe).
+ *   (e) one PE -> Unix call under Wine: passed in by bench/bench-all (tests/wine/callcost.exe);
+ *   (f) a D3DKMT device: CreateDevice + DestroyDevice without a VkDevice (as now) against with one
+ *       (as before the VkDevice was made on first use), time per pair and memory per live device.
  * Prints one table: measured value, target, pass or miss.
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
@@ -542,6 +544,98 @@ static void bench_d(void)
     close_device(&b);
 }
 
+/* ---- (f) a D3DKMT device: CreateDevice + DestroyDevice, and the memory of a live device ---- */
+
+#define F_PAIRS 20
+#define F_LIVE 32
+static double f_lazy_ns, f_eager_ns, f_lazy_heap, f_eager_heap, f_lazy_rss, f_eager_rss, f_lazy_own, f_eager_own;
+
+/* Resident bytes of the process. */
+static double rss_bytes(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+
+    if (f && fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    if (f) fclose(f);
+    return (double)resident * 4096;
+}
+
+/* One device on adapter; eager: also its VkDevice (what every D3DKMTCreateDevice made before the
+ * VkDevice became lazy: d3dkmt_host_get_device_info makes it now). */
+static D3DKMT_HANDLE f_create(D3DKMT_HANDLE adapter, bool eager)
+{
+    D3DKMT_CREATEDEVICE create = { .hAdapter = adapter };
+    struct d3dkmt_host_device_info info;
+    NTSTATUS st;
+
+    if ((st = D3DKMTCreateDevice(&create))) die("D3DKMTCreateDevice", st);
+    if (eager && (st = d3dkmt_host_get_device_info(create.hDevice, &info))) die("d3dkmt_host_get_device_info", st);
+    return create.hDevice;
+}
+
+static void f_destroy(D3DKMT_HANDLE device)
+{
+    D3DKMT_DESTROYDEVICE destroy = { .hDevice = device };
+    NTSTATUS st;
+
+    if ((st = D3DKMTDestroyDevice(&destroy))) die("D3DKMTDestroyDevice", st);
+}
+
+static void bench_f(void)
+{
+    double lazy[31], eager[31], t;
+    D3DKMT_HANDLE live[F_LIVE];
+    struct bdev b;
+    int r, i, pass;
+
+    open_device(&b);   /* the adapter, and one device that keeps the instance and driver loaded */
+    f_destroy(f_create(b.adapter, true));
+    for (r = 0; r < reps; r++)
+    {
+        for (pass = 0; pass < 2; pass++)
+        {
+            t = now_ns();
+            for (i = 0; i < F_PAIRS; i++) f_destroy(f_create(b.adapter, pass));
+            t = (now_ns() - t) / F_PAIRS;
+            if (pass) eager[r] = t;
+            else lazy[r] = t;
+        }
+    }
+    f_lazy_ns = median(lazy, reps);
+    f_eager_ns = median(eager, reps);
+    /* Memory of F_LIVE live devices, each way (after a round that warms the allocator). */
+    for (pass = 0; pass < 2; pass++)
+    {
+        struct mallinfo2 before, after;
+        double rss_before, rss_after;
+        long long own_before;
+
+        for (i = 0; i < F_LIVE; i++) live[i] = f_create(b.adapter, pass);
+        for (i = 0; i < F_LIVE; i++) f_destroy(live[i]);
+        before = mallinfo2();
+        rss_before = rss_bytes();
+        own_before = wrapped_heap;
+        for (i = 0; i < F_LIVE; i++) live[i] = f_create(b.adapter, pass);
+        after = mallinfo2();
+        rss_after = rss_bytes();
+        if (pass)
+        {
+            f_eager_heap = (double)(after.uordblks + after.hblkhd - before.uordblks - before.hblkhd) / F_LIVE;
+            f_eager_rss = (rss_after - rss_before) / F_LIVE;
+            f_eager_own = (double)(wrapped_heap - own_before) / F_LIVE;
+        }
+        else
+        {
+            f_lazy_heap = (double)(after.uordblks + after.hblkhd - before.uordblks - before.hblkhd) / F_LIVE;
+            f_lazy_rss = (rss_after - rss_before) / F_LIVE;
+            f_lazy_own = (double)(wrapped_heap - own_before) / F_LIVE;
+        }
+        for (i = 0; i < F_LIVE; i++) f_destroy(live[i]);
+    }
+    close_device(&b);
+}
+
 /* ---- Table ---- */
 
 static void row(const char *name, const char *value, const char *target, int pass)
@@ -579,6 +673,8 @@ int main(int argc, char **argv)
     bench_c();
     fprintf(stderr, "bench: (d) heap bytes per allocation...\n");
     bench_d();
+    fprintf(stderr, "bench: (f) CreateDevice + DestroyDevice...\n");
+    bench_f();
 
     printf("\nlibd3dkmt benchmark (medians of %d interleaved repetitions)\n", reps);
     printf("  %-52s %-22s %-10s %s\n", "measurement", "value", "target", "result");
@@ -623,6 +719,16 @@ int main(int argc, char **argv)
     row("(d) mallinfo2 per allocation, Vulkan driver included", value, "(none)", -1);
     snprintf(value, sizeof(value), "%.0f B", d_struct);
     row("(d) sizeof(struct d3dkmt_allocation)", value, "(none)", -1);
+    snprintf(value, sizeof(value), "%.1f / %.0f us", f_lazy_ns / 1000, f_eager_ns / 1000);
+    row("(f) CreateDevice+DestroyDevice: no VkDevice / with", value, "(none)", -1);
+    snprintf(value, sizeof(value), "%.0fx", f_lazy_ns > 0 ? f_eager_ns / f_lazy_ns : 0.0);
+    row("(f) the same: with a VkDevice / without", value, "(none)", -1);
+    snprintf(value, sizeof(value), "%.0f / %.0f B", f_lazy_own, f_eager_own);
+    row("(f) library heap per live device: no VkDevice / with", value, "(none)", -1);
+    snprintf(value, sizeof(value), "%.0f / %.0f KiB", f_lazy_heap / 1024, f_eager_heap / 1024);
+    row("(f) mallinfo2 per live device (driver incl.)", value, "(none)", -1);
+    snprintf(value, sizeof(value), "%.0f / %.0f KiB", f_lazy_rss / 1024, f_eager_rss / 1024);
+    row("(f) resident memory per live device", value, "(none)", -1);
     if (wine_ns >= 0)
     {
         snprintf(value, sizeof(value), "%.1f ns", wine_ns);

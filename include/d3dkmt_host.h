@@ -54,8 +54,13 @@ enum
     D3DKMT_HOST_RESIDENCY_PAGEABLE = 2,    /* priorities change live (VK_EXT_pageable_device_local_memory) */
 };
 
-/* hDevice: a device handle.  info: filled on success.
- * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (info NULL); STATUS_INVALID_HANDLE. */
+/* hDevice: a device handle.  info: filled on success.  The device's VkDevice is made now if no
+ * earlier call made it (D3DKMTCreateDevice does not: docs/bench.md); so do d3dkmt_host_submit,
+ * d3dkmt_host_track_gpu_work, d3dkmt_host_import_memory and d3dkmt_host_lock_queue, which may
+ * return the same failures.
+ * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (info NULL); STATUS_INVALID_HANDLE; STATUS_NO_MEMORY,
+ * STATUS_NOT_SUPPORTED (vkCreateDevice refused, or no usable memory type), STATUS_DEVICE_REMOVED
+ * (the VkDevice could not be made). */
 NTSTATUS d3dkmt_host_get_device_info(D3DKMT_HANDLE hDevice, struct d3dkmt_host_device_info *info);
 
 /* The Vulkan objects behind an allocation, valid until the allocation is destroyed, offered memory
@@ -140,6 +145,62 @@ NTSTATUS d3dkmt_host_query_statistics(D3DKMT_HANDLE hDevice, D3DKMT_VK_STATISTIC
  * for everything pending on the device to finish.  STATUS_SUCCESS when nothing is pending
  * afterwards, STATUS_TIMEOUT otherwise; STATUS_INVALID_HANDLE. */
 NTSTATUS d3dkmt_host_flush_deferred(D3DKMT_HANDLE hDevice, uint64_t timeout_ns);
+
+/* ---- Sharing the process's handle space with another D3DKMT implementation (Wine's gdi32 /
+ * win32u).  d3dkmt.dll uses these; docs/decisions/wine-handles.md is the design. ---- */
+
+/* Whether `h` is a value this library's handle table made (Windows' local format with the top bit
+ * of the index field set, docs/decisions/handles.md).  Any other nonzero value may have been made
+ * by another implementation in the process. */
+#define D3DKMT_HOST_OWN_HANDLE(h) (((UINT)(h) & 0xe000003fu) == 0x60000000u)
+
+/* One adapter of the library, as d3dkmt_host_enum_adapters reports it. */
+struct d3dkmt_host_adapter_desc
+{
+    LUID luid;                      /* the adapter's LUID (as set by d3dkmt_host_set_adapter_luid) */
+    uint8_t device_uuid[VK_UUID_SIZE]; /* VkPhysicalDeviceIDProperties::deviceUUID */
+    uint32_t luid_from_vulkan;      /* 1: the driver reported it (deviceLUIDValid); 0: assigned */
+};
+
+/* The library's adapters, in D3DKMTEnumAdapters2's order.  *count: in, entries of `out` (out may
+ * be NULL with *count 0); out, the number of adapters.
+ * STATUS_SUCCESS; STATUS_BUFFER_TOO_SMALL (*count set, nothing written); STATUS_INVALID_PARAMETER
+ * (count NULL); STATUS_NOT_SUPPORTED (no Vulkan 1.3). */
+NTSTATUS d3dkmt_host_enum_adapters(struct d3dkmt_host_adapter_desc *out, uint32_t *count);
+
+/* Gives the adapter whose Vulkan device UUID is `uuid` (VK_UUID_SIZE bytes) the LUID `luid`: the
+ * one the process's other D3DKMT implementation and Vulkan driver (Wine and winevulkan) report for
+ * that GPU, so that a LUID from either opens it.  Takes effect for every later call; handles open
+ * already keep working.  Remembered across d3dkmt_host_shutdown.
+ * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (uuid NULL, luid zero, or another adapter has that
+ * LUID); STATUS_NOT_FOUND (no adapter has that UUID); STATUS_NOT_SUPPORTED (no Vulkan 1.3). */
+NTSTATUS d3dkmt_host_set_adapter_luid(const uint8_t *uuid, LUID luid);
+
+/* Kinds for d3dkmt_host_has_handle. */
+enum
+{
+    D3DKMT_HOST_HANDLE_ADAPTER = 1,
+    D3DKMT_HOST_HANDLE_DEVICE = 2,
+};
+
+/* Whether `h` names a live adapter (kind D3DKMT_HOST_HANDLE_ADAPTER) or device of the library,
+ * under any of its names.  1 or 0. */
+uint32_t d3dkmt_host_has_handle(D3DKMT_HANDLE h, uint32_t kind);
+
+/* Gives the adapter or device that `own` names (an adapter handle from D3DKMTOpenAdapterFromLuid /
+ * EnumAdapters(2), or a device handle from D3DKMTCreateDevice, that the caller has just made and
+ * not handed out) the name `foreign`: a handle of the same kind that the process's other D3DKMT
+ * implementation made for its own half of the same object.  Afterwards `foreign` names the object
+ * in every call of the library, and a destroy through either name ends it.  Where `foreign` is in
+ * Windows' local format it replaces `own` (which no longer resolves); otherwise (Wine 8 and 10.0
+ * count 1, 2, 3 per kind) `own` keeps resolving too, and `foreign` names the object for the
+ * lookups of its kind only.  A library object that held `foreign` already (the other
+ * implementation destroyed its half, without the library seeing it, and reused the value) is
+ * destroyed first.
+ * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (foreign zero or made by this library); STATUS_INVALID_HANDLE
+ * (own names no adapter or device); STATUS_NO_MEMORY (`own` then no longer resolves either: the
+ * object is gone). */
+NTSTATUS d3dkmt_host_share_handle(D3DKMT_HANDLE own, D3DKMT_HANDLE foreign);
 
 /* Number of Vulkan validation messages of severity warning or error seen since the library
  * started (only counted when D3DKMT_VALIDATION is set; see README). */

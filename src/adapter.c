@@ -25,6 +25,14 @@ static _Atomic bool initialised;
 static struct d3dkmt_adapter *adapters;   /* adapter_count entries, immutable after init */
 static uint32_t adapter_count;
 
+/* LUIDs given with d3dkmt_host_set_adapter_luid, by Vulkan device UUID; kept across shutdown so
+ * that a re-initialised library gives its adapters the same LUIDs.  The init lock. */
+static struct { uint8_t uuid[VK_UUID_SIZE]; LUID luid; } luid_overrides[64];
+static uint32_t luid_override_count;
+
+/* Adapter handles also known under a value of Wine 8 / 10.0's counter (docs/decisions/wine-handles.md). */
+static struct d3dkmt_alias_map adapter_aliases = D3DKMT_ALIAS_MAP_INIT;
+
 /* An adapter handle: the object behind a D3DKMT adapter handle, pointing at its adapter. */
 struct adapter_handle
 {
@@ -54,6 +62,21 @@ uint64_t d3dkmt_parse_size(const char *text)
 bool d3dkmt_adapter_heap_is_local(const struct d3dkmt_adapter *adapter, uint32_t heap_index)
 {
     return adapter->mem_props.memoryHeaps[heap_index].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT;
+}
+
+static inline uint64_t luid_bits(LUID luid)
+{
+    return (uint64_t)luid.LowPart | (uint64_t)(uint32_t)luid.HighPart << 32;
+}
+
+static inline LUID adapter_luid(const struct d3dkmt_adapter *adapter)
+{
+    uint64_t bits = atomic_load_explicit(&adapter->luid, memory_order_relaxed);
+    LUID luid;
+
+    luid.LowPart = (DWORD)bits;
+    luid.HighPart = (LONG)(bits >> 32);
+    return luid;
 }
 
 /* A stable LUID from the device UUID when the driver has none (FNV-1a, 63 bits, never 0). */
@@ -171,10 +194,13 @@ static void query_identity(struct d3dkmt_adapter *adapter)
         adapter->has_host_import = false;
     if (id.deviceLUIDValid)
     {
-        memcpy(&adapter->luid, id.deviceLUID, sizeof(adapter->luid));
+        LUID luid;
+
+        memcpy(&luid, id.deviceLUID, sizeof(luid));
+        atomic_init(&adapter->luid, luid_bits(luid));
         adapter->luid_from_vulkan = true;
     }
-    else adapter->luid = luid_from_uuid(id.deviceUUID);
+    else atomic_init(&adapter->luid, luid_bits(luid_from_uuid(id.deviceUUID)));
     if (adapter->has_drm_ext && drm.hasRender)
     {
         adapter->drm_render_major = drm.renderMajor;
@@ -263,6 +289,7 @@ static bool init_adapter(struct d3dkmt_adapter *adapter, VkPhysicalDevice pd, ui
 {
     NTSTATUS status;
     bool usable;
+    uint32_t i;
 
     memset(adapter, 0, sizeof(*adapter));
     adapter->physical_device = pd;
@@ -281,6 +308,9 @@ static bool init_adapter(struct d3dkmt_adapter *adapter, VkPhysicalDevice pd, ui
         return false;
     }
     query_identity(adapter);
+    for (i = 0; i < luid_override_count; i++)
+        if (!memcmp(luid_overrides[i].uuid, adapter->device_uuid, VK_UUID_SIZE))
+            atomic_store(&adapter->luid, luid_bits(luid_overrides[i].luid));
     if (!query_features(adapter)) return false;
     g_vk.vki.vkGetPhysicalDeviceMemoryProperties(pd, &adapter->mem_props);
     if ((status = choose_queue_family(adapter, &usable)))
@@ -293,7 +323,7 @@ static bool init_adapter(struct d3dkmt_adapter *adapter, VkPhysicalDevice pd, ui
     pthread_mutex_init(&adapter->devices_lock, NULL);
     d3dkmt_list_init(&adapter->devices);
     TRACE("adapter %s: luid %08x:%08lx priority %d pageable %d budget %d sparse %d drm '%s'",
-          adapter->props.deviceName, (unsigned)adapter->luid.HighPart, (unsigned long)adapter->luid.LowPart,
+          adapter->props.deviceName, (unsigned)adapter_luid(adapter).HighPart, (unsigned long)adapter_luid(adapter).LowPart,
           adapter->has_memory_priority, adapter->has_pageable, adapter->has_memory_budget,
           adapter->has_sparse_binding, adapter->drm_render_node);
     return true;
@@ -360,6 +390,7 @@ NTSTATUS d3dkmt_init(void)
 
 void d3dkmt_adapter_shutdown(void)
 {
+    d3dkmt_alias_clear(&adapter_aliases);
     pthread_mutex_lock(&init_lock);
     if (atomic_load(&initialised))
     {
@@ -419,21 +450,76 @@ static NTSTATUS open_adapter(struct d3dkmt_adapter *adapter, D3DKMT_HANDLE *out)
     return STATUS_SUCCESS;
 }
 
+/* The adapter handle object h names, in the handle table or as an alias, referenced; or NULL. */
+static struct d3dkmt_object *adapter_handle_get(D3DKMT_HANDLE h)
+{
+    struct d3dkmt_object *obj;
+
+    if ((obj = d3dkmt_handle_get(h, D3DKMT_OBJ_ADAPTER, NULL))) return obj;
+    return d3dkmt_alias_get(&adapter_aliases, h);
+}
+
 /* Returns the adapter behind an adapter handle (adapters live as long as the process), or NULL. */
 struct d3dkmt_adapter *d3dkmt_adapter_from_handle(D3DKMT_HANDLE h)
 {
-    struct adapter_handle *handle;
+    struct d3dkmt_object *obj;
     struct d3dkmt_adapter *adapter;
 
-    if (!(handle = (struct adapter_handle *)d3dkmt_handle_get(h, D3DKMT_OBJ_ADAPTER, NULL))) return NULL;
-    adapter = handle->adapter;
-    d3dkmt_object_put(&handle->obj);
+    if (!(obj = adapter_handle_get(h))) return NULL;
+    adapter = D3DKMT_CONTAINER(obj, struct adapter_handle, obj)->adapter;
+    d3dkmt_object_put(obj);
     return adapter;
 }
 
 /* The most adapters D3DKMTEnumAdapters2 reports, and what its query form answers: Windows 10's
  * value (Windows 11 answers 34); docs/decisions/adapters.md. */
-#define MAX_ENUM_ADAPTERS 32
+#define ENUM_ADAPTERS2_MAX 32
+
+bool d3dkmt_adapter_handle_known(D3DKMT_HANDLE h)
+{
+    struct d3dkmt_object *obj;
+
+    if (!(obj = adapter_handle_get(h))) return false;
+    d3dkmt_object_put(obj);
+    return true;
+}
+
+/* Stops an adapter handle object under all its names; false when another thread stopped it first. */
+static bool close_adapter_handle(struct d3dkmt_object *obj)
+{
+    bool removed = d3dkmt_handle_remove(obj);
+
+    d3dkmt_alias_remove_object(&adapter_aliases, obj);
+    return removed;
+}
+
+NTSTATUS d3dkmt_adapter_share_handle(D3DKMT_HANDLE own, D3DKMT_HANDLE foreign)
+{
+    struct d3dkmt_object *obj;
+    NTSTATUS status;
+
+    if (!foreign || D3DKMT_HOST_OWN_HANDLE(foreign)) return STATUS_INVALID_PARAMETER;
+    if (!(obj = d3dkmt_handle_get(own, D3DKMT_OBJ_ADAPTER, NULL))) return STATUS_INVALID_HANDLE;
+    if ((foreign & 0xc000003fu) == 0x40000000u)
+    {
+        /* Windows' local format: the object moves to the foreign value (the table takes over
+         * this reference); the table holds one value per object. */
+        if (!d3dkmt_handle_remove(obj))
+        {
+            d3dkmt_object_put(obj);
+            return STATUS_INVALID_HANDLE;
+        }
+        if ((status = d3dkmt_handle_adopt(obj, foreign)))
+        {
+            d3dkmt_object_put(obj);
+            return status == STATUS_OBJECT_NAME_COLLISION ? STATUS_NO_MEMORY : status;
+        }
+        return STATUS_SUCCESS;
+    }
+    status = d3dkmt_alias_add(&adapter_aliases, foreign, obj);
+    d3dkmt_object_put(obj);
+    return status == STATUS_OBJECT_NAME_COLLISION ? STATUS_NO_MEMORY : status;
+}
 
 /***********************************************************************
  *           D3DKMTEnumAdapters2
@@ -451,16 +537,16 @@ struct d3dkmt_adapter *d3dkmt_adapter_from_handle(D3DKMT_HANDLE h)
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc)
 {
-    D3DKMT_HANDLE handles[MAX_ENUM_ADAPTERS];
+    D3DKMT_HANDLE handles[ENUM_ADAPTERS2_MAX];
     NTSTATUS status;
     uint32_t i, count;
 
     if (!desc) return STATUS_INVALID_PARAMETER;
     if ((status = d3dkmt_init())) return status;
-    count = adapter_count < MAX_ENUM_ADAPTERS ? adapter_count : MAX_ENUM_ADAPTERS;
+    count = adapter_count < ENUM_ADAPTERS2_MAX ? adapter_count : ENUM_ADAPTERS2_MAX;
     if (!desc->pAdapters)
     {
-        desc->NumAdapters = MAX_ENUM_ADAPTERS;
+        desc->NumAdapters = ENUM_ADAPTERS2_MAX;
         return STATUS_SUCCESS;
     }
     if (desc->NumAdapters < count)
@@ -483,7 +569,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc)
     for (i = 0; i < count; i++)
     {
         desc->pAdapters[i].hAdapter = handles[i];
-        desc->pAdapters[i].AdapterLuid = adapters[i].luid;
+        desc->pAdapters[i].AdapterLuid = adapter_luid(&adapters[i]);
         desc->pAdapters[i].NumOfSources = 0;
         desc->pAdapters[i].bPrecisePresentRegionsPreferred = FALSE;
     }
@@ -509,11 +595,54 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOpenAdapterFromLuid(D3DKMT_OPENADAPTERFROMLU
     if ((status = d3dkmt_init())) return status;
     for (i = 0; i < adapter_count; i++)
     {
-        if (adapters[i].luid.LowPart == desc->AdapterLuid.LowPart
-                && adapters[i].luid.HighPart == desc->AdapterLuid.HighPart)
+        if (atomic_load_explicit(&adapters[i].luid, memory_order_relaxed) == luid_bits(desc->AdapterLuid))
             return open_adapter(&adapters[i], &desc->hAdapter);
     }
     return STATUS_INVALID_PARAMETER;
+}
+
+/***********************************************************************
+ *           D3DKMTEnumAdapters
+ *
+ * desc->NumAdapters: out, the number of entries written: every adapter, up to MAX_ENUM_ADAPTERS
+ *   (16; D3DKMTEnumAdapters2 reports them all).
+ * desc->Adapters: out, as D3DKMTEnumAdapters2's pAdapters: a new adapter handle per adapter (close
+ *   each with D3DKMTCloseAdapter), its LUID, NumOfSources = 0, bPrecisePresentRegionsPreferred = FALSE.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL); STATUS_NO_MEMORY (no handle stays
+ * open); STATUS_NOT_SUPPORTED (no Vulkan 1.3).
+ * Follows the WDK page d3dkmthk/nf-d3dkmthk-d3dkmtenumadapters.
+ */
+D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEnumAdapters(D3DKMT_ENUMADAPTERS *desc)
+{
+    D3DKMT_ENUMADAPTERS2 desc2;
+    D3DKMT_ADAPTERINFO infos[MAX_ENUM_ADAPTERS];
+    NTSTATUS status;
+    uint32_t i;
+
+    if (!desc) return STATUS_INVALID_PARAMETER;
+    if ((status = d3dkmt_init())) return status;
+    desc2.NumAdapters = adapter_count < MAX_ENUM_ADAPTERS ? adapter_count : MAX_ENUM_ADAPTERS;
+    desc2.pAdapters = infos;
+    for (i = 0; i < desc2.NumAdapters; i++)
+        if ((status = open_adapter(&adapters[i], &infos[i].hAdapter))) break;
+    if (status)
+    {
+        while (i--)
+        {
+            struct d3dkmt_object *obj = d3dkmt_handle_get(infos[i].hAdapter, D3DKMT_OBJ_ADAPTER, NULL);
+            if (obj) { d3dkmt_handle_remove(obj); d3dkmt_object_put(obj); }
+        }
+        return status;
+    }
+    for (i = 0; i < desc2.NumAdapters; i++)
+    {
+        desc->Adapters[i].hAdapter = infos[i].hAdapter;
+        desc->Adapters[i].AdapterLuid = adapter_luid(&adapters[i]);
+        desc->Adapters[i].NumOfSources = 0;
+        desc->Adapters[i].bPrecisePresentRegionsPreferred = FALSE;
+    }
+    desc->NumAdapters = desc2.NumAdapters;
+    return STATUS_SUCCESS;
 }
 
 /***********************************************************************
@@ -530,8 +659,8 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCloseAdapter(const D3DKMT_CLOSEADAPTER *desc
     bool removed;
 
     if (!desc) return STATUS_INVALID_PARAMETER;
-    if (!(obj = d3dkmt_handle_get(desc->hAdapter, D3DKMT_OBJ_ADAPTER, NULL))) return STATUS_INVALID_PARAMETER;
-    removed = d3dkmt_handle_remove(obj);
+    if (!(obj = adapter_handle_get(desc->hAdapter))) return STATUS_INVALID_PARAMETER;
+    removed = close_adapter_handle(obj);
     d3dkmt_object_put(obj);
     return removed ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
 }
@@ -672,4 +801,60 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTQueryVideoMemoryInfo(D3DKMT_QUERYVIDEOMEMORY
     desc->CurrentReservation = 0;
     desc->AvailableForReservation = 0;
     return STATUS_SUCCESS;
+}
+
+/* ---- Host API: the adapters' identities (docs/decisions/wine-handles.md) ---- */
+
+D3DKMT_EXPORT NTSTATUS d3dkmt_host_enum_adapters(struct d3dkmt_host_adapter_desc *out, uint32_t *count)
+{
+    NTSTATUS status;
+    uint32_t i;
+
+    if (!count || (*count && !out)) return STATUS_INVALID_PARAMETER;
+    if ((status = d3dkmt_init())) return status;
+    if (*count < adapter_count)
+    {
+        *count = adapter_count;
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    for (i = 0; i < adapter_count; i++)
+    {
+        out[i].luid = adapter_luid(&adapters[i]);
+        memcpy(out[i].device_uuid, adapters[i].device_uuid, VK_UUID_SIZE);
+        out[i].luid_from_vulkan = adapters[i].luid_from_vulkan;
+    }
+    *count = adapter_count;
+    return STATUS_SUCCESS;
+}
+
+D3DKMT_EXPORT NTSTATUS d3dkmt_host_set_adapter_luid(const uint8_t *uuid, LUID luid)
+{
+    struct d3dkmt_adapter *target = NULL;
+    NTSTATUS status;
+    uint32_t i;
+
+    if (!uuid || !luid_bits(luid)) return STATUS_INVALID_PARAMETER;
+    if ((status = d3dkmt_init())) return status;
+    pthread_mutex_lock(&init_lock);
+    for (i = 0; i < adapter_count; i++)
+        if (!memcmp(adapters[i].device_uuid, uuid, VK_UUID_SIZE)) target = &adapters[i];
+    if (!target) status = STATUS_NOT_FOUND;
+    for (i = 0; i < adapter_count && !status; i++)
+        if (&adapters[i] != target && atomic_load(&adapters[i].luid) == luid_bits(luid)) status = STATUS_INVALID_PARAMETER;
+    if (!status)
+    {
+        for (i = 0; i < luid_override_count; i++)
+            if (!memcmp(luid_overrides[i].uuid, uuid, VK_UUID_SIZE)) break;
+        if (i < D3DKMT_ARRAY_SIZE(luid_overrides))
+        {
+            memcpy(luid_overrides[i].uuid, uuid, VK_UUID_SIZE);
+            luid_overrides[i].luid = luid;
+            if (i == luid_override_count) luid_override_count++;
+        }
+        atomic_store(&target->luid, luid_bits(luid));
+        TRACE("adapter %s: luid %08x:%08lx", target->props.deviceName, (unsigned)luid.HighPart,
+              (unsigned long)luid.LowPart);
+    }
+    pthread_mutex_unlock(&init_lock);
+    return status;
 }

@@ -449,6 +449,7 @@ static NTSTATUS create_allocations(D3DKMT_CREATEALLOCATION *desc, bool v2)
     if (!(allocs = calloc(n, sizeof(*allocs))) || !(entries = calloc(n, sizeof(*entries)))
             || !(objs = malloc((n + 1) * sizeof(*objs))))
         goto done;
+    if ((status = d3dkmt_device_ready(device))) goto done;
     if (standard) status = parse_standard(device, desc, v2, entries);
     else status = parse_create_entries(device, desc, v2, entries);
     if (status) goto done;
@@ -530,8 +531,9 @@ done:
  * STATUS_INVALID_HANDLE (hResource not a resource of the device; or another thread destroyed the
  * device during the call, docs/decisions/lifetime.md); STATUS_NOT_SUPPORTED (standard allocations
  * on a device without VK_EXT_external_memory_host, INTERNALBACKINGSTORE, shared resources of the
- * library's own allocations); STATUS_NO_MEMORY; STATUS_GRAPHICS_NO_VIDEO_MEMORY (the driver is out
- * of memory); STATUS_DEVICE_REMOVED.
+ * library's own allocations; or the device's VkDevice, made by the first call that needs it, could
+ * not be made); STATUS_NO_MEMORY; STATUS_GRAPHICS_NO_VIDEO_MEMORY (the driver is out of memory);
+ * STATUS_DEVICE_REMOVED.
  * Follows d3dkmthk/nf-d3dkmthk-d3dkmtcreateallocation2; docs/decisions/allocations.md.
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreateAllocation2(D3DKMT_CREATEALLOCATION *desc)
@@ -831,6 +833,7 @@ static NTSTATUS open_resource(D3DKMT_OPENRESOURCE *desc, bool v2)
     if ((status = check_open(desc, shared))) goto fail;
     if ((status = d3dkmt_device_status(device))) goto fail;
     d3dkmt_tracker_poll(device);
+    if ((status = d3dkmt_device_ready(device))) goto fail;
     n = shared->count;
     status = STATUS_NO_MEMORY;
     if (!(allocs = calloc(n, sizeof(*allocs))) || !(entries = calloc(n, sizeof(*entries)))
@@ -905,7 +908,8 @@ fail:
  * While it lives the global handle does (docs/decisions/sharing.md).  All or nothing.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad device, hGlobalShare not the
  * global handle of a live shared resource, NumAllocations or a size not as stored, a NULL buffer);
- * STATUS_NOT_SUPPORTED (the device cannot import system memory); STATUS_NO_MEMORY;
+ * STATUS_NOT_SUPPORTED (the device cannot import system memory, or its VkDevice, made by the first
+ * call that needs it, could not be made); STATUS_NO_MEMORY;
  * STATUS_DEVICE_REMOVED; STATUS_INVALID_HANDLE (another thread destroyed the device during the call).
  * Opening a resource of another process, or by NT handle, is not supported.
  * Follows d3dkmthk/nf-d3dkmthk-d3dkmtopenresource; docs/decisions/sharing.md.
@@ -1044,6 +1048,8 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_import_memory(D3DKMT_HANDLE hDevice, VkDevice
     if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
     status = STATUS_INVALID_PARAMETER;
     if (memory_type_index >= device->adapter->mem_props.memoryTypeCount || memory_type_index > 255) goto done;
+    /* The memory came from the device's VkDevice (d3dkmt_host_get_device_info made it). */
+    if ((status = d3dkmt_device_ready(device))) goto done;
     status = STATUS_NO_MEMORY;
     if (!(alloc = allocation_new(device, size, memory_type_index, D3DDDI_ALLOCATIONPRIORITY_NORMAL))) goto done;
     alloc->memory = memory;

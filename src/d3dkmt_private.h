@@ -7,7 +7,8 @@
  * Layers (bottom to top).  A file calls functions of the files below it only, never of a file at
  * its own level or above; a lower layer reaches a higher one only through a function pointer the
  * higher one handed it (an object's release function, a deferred operation).
- *   1. d3dkmt_private.h, log.c  types, lists, limits, the lock order; the debug channel
+ *   1. d3dkmt_private.h, log.c, alias.c  types, lists, limits, the lock order; the debug channel;
+ *                               alias maps (names another implementation gave to library objects)
  *   2. handle.c                 the base object (reference count, release function, state) and
  *                               the process-wide handle table
  *      share.c                  global (shared) handles: the names of objects created shared
@@ -204,22 +205,31 @@ static inline void d3dkmt_object_put(struct d3dkmt_object *obj)
         obj->release(obj);
 }
 
-/* Handles use Windows' local format: (index << 6) | 0x40000000, low 6 bits zero.  The 24-bit
- * index field holds a 20-bit slot index and a 4-bit generation; slots are reused oldest-freed
- * first and only once at least D3DKMT_HANDLE_REUSE_DELAY are free, so a destroyed handle resolves
- * to nothing until its slot has been reused 16 times (docs/decisions/handles.md). */
+/* Handles use Windows' local format: (index << 6) | 0x40000000, low 6 bits zero.  Handles the
+ * table makes have the top bit of the 24-bit index field set (0x20000000), then a 3-bit generation
+ * and a 20-bit slot index; slots are reused oldest-freed first and only once at least
+ * D3DKMT_HANDLE_REUSE_DELAY are free, so a destroyed handle resolves to nothing until its slot has
+ * been reused 8 times.  Values with that bit clear belong to another maker in the process (Wine's
+ * gdi32 / win32u); an object may take one with d3dkmt_handle_adopt (docs/decisions/handles.md). */
 #define D3DKMT_HANDLE_INDEX_BITS 20
-#define D3DKMT_HANDLE_GEN_BITS   4
+#define D3DKMT_HANDLE_GEN_BITS   3
 #define D3DKMT_HANDLE_MAX_SLOTS  (1u << D3DKMT_HANDLE_INDEX_BITS)
-#define D3DKMT_HANDLE_REUSE_DELAY 1024
+#define D3DKMT_HANDLE_REUSE_DELAY 2048
 
 /* Reserves a handle for obj (sets obj->handle); the handle does not resolve until published.
  * STATUS_SUCCESS or STATUS_NO_MEMORY (table full or out of memory). */
 NTSTATUS d3dkmt_handle_reserve(struct d3dkmt_object *obj);
 /* Makes a reserved handle resolve (state ACTIVE); the table takes over the caller's reference. */
 void d3dkmt_handle_publish(struct d3dkmt_object *obj);
-/* Stops obj: its handle no longer resolves (state STOPPED), its slot is recycled, and the table's
- * reference is dropped.  Returns false when another thread stopped it first. */
+/* Publishes obj under `value`, a local handle another maker in the process made (its own-space bit
+ * clear: Wine's gdi32 / win32u), and sets obj->handle to it; the table takes over the caller's
+ * reference as for d3dkmt_handle_publish.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (not a local
+ * handle of another maker); STATUS_OBJECT_NAME_COLLISION (the value already names an object);
+ * STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_handle_adopt(struct d3dkmt_object *obj, D3DKMT_HANDLE value);
+/* Stops obj: its handle no longer resolves (state STOPPED), its slot is recycled (an adopted value
+ * is left to its maker), and the table's reference is dropped.  Returns false when another thread
+ * stopped it first. */
 bool d3dkmt_handle_remove(struct d3dkmt_object *obj);
 /* Releases a reserved, never published handle (creation failed); does not touch references. */
 void d3dkmt_handle_unreserve(struct d3dkmt_object *obj);
@@ -264,6 +274,30 @@ bool d3dkmt_global_close(D3DKMT_HANDLE handle, enum d3dkmt_object_type type);
 void d3dkmt_global_remove(D3DKMT_HANDLE handle, enum d3dkmt_object_type type, const void *object);
 /* Live global handles (leak tests). */
 uint32_t d3dkmt_global_count(void);
+
+/* -- Alias maps (alias.c, layer 1): for one object kind, the values another D3DKMT implementation
+ * in the process made that are not in Windows' local format (Wine 8 / 10.0 count 1, 2, 3 per kind)
+ * and the library object each names (docs/decisions/wine-handles.md).  Each entry holds a
+ * reference on its object.  A leaf lock: nothing else is taken while a map's lock is held. */
+struct d3dkmt_alias { D3DKMT_HANDLE value; struct d3dkmt_object *obj; };
+struct d3dkmt_alias_map
+{
+    pthread_mutex_t lock;
+    struct d3dkmt_alias *entries;         /* count entries of capacity; lock */
+    uint32_t count, capacity;             /* lock */
+    _Atomic uint32_t live;                /* count, readable without the lock */
+};
+#define D3DKMT_ALIAS_MAP_INIT { .lock = PTHREAD_MUTEX_INITIALIZER }
+/* Makes value name obj (taking a reference).  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (value 0);
+ * STATUS_OBJECT_NAME_COLLISION (value names an object already); STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_alias_add(struct d3dkmt_alias_map *map, D3DKMT_HANDLE value, struct d3dkmt_object *obj);
+/* The ACTIVE object value names, with a new reference, or NULL. */
+struct d3dkmt_object *d3dkmt_alias_get(struct d3dkmt_alias_map *map, D3DKMT_HANDLE value);
+/* A value that names obj, or 0. */
+D3DKMT_HANDLE d3dkmt_alias_of(struct d3dkmt_alias_map *map, const struct d3dkmt_object *obj);
+/* Removes every value that names obj; removes every value (shutdown). */
+void d3dkmt_alias_remove_object(struct d3dkmt_alias_map *map, const struct d3dkmt_object *obj);
+void d3dkmt_alias_clear(struct d3dkmt_alias_map *map);
 
 /* ==== Layer 3: Vulkan dispatch (vulkan.c) ==== */
 #define D3DKMT_VK_INSTANCE_FUNCS(X) \
@@ -355,7 +389,8 @@ NTSTATUS d3dkmt_device_check_vk(struct d3dkmt_device *device, VkResult vr);
 struct d3dkmt_adapter
 {
     VkPhysicalDevice physical_device;
-    LUID luid;
+    _Atomic uint64_t luid;             /* LUID: LowPart | (UINT64)HighPart << 32; the init lock for
+                                        * writes (d3dkmt_host_set_adapter_luid), read lock-free */
     VkPhysicalDeviceProperties props;
     VkPhysicalDeviceMemoryProperties mem_props;
     uint8_t device_uuid[VK_UUID_SIZE];
@@ -385,8 +420,12 @@ struct d3dkmt_adapter
 NTSTATUS d3dkmt_init(void);
 /* Undoes d3dkmt_init (no adapter handle or device may be live); the next d3dkmt_init starts over. */
 void d3dkmt_adapter_shutdown(void);
-/* The adapter behind an adapter handle (adapters live until shutdown), or NULL. */
+/* The adapter behind an adapter handle, under any of its names (adapters live until shutdown), or NULL. */
 struct d3dkmt_adapter *d3dkmt_adapter_from_handle(D3DKMT_HANDLE handle);
+/* Whether handle names a live adapter handle object. */
+bool d3dkmt_adapter_handle_known(D3DKMT_HANDLE handle);
+/* d3dkmt_host_share_handle for an adapter handle: STATUS_INVALID_HANDLE when own is none. */
+NTSTATUS d3dkmt_adapter_share_handle(D3DKMT_HANDLE own, D3DKMT_HANDLE foreign);
 /* Budget of the LOCAL (local=true) or NON_LOCAL group in bytes: min(driver budget, user cap). */
 uint64_t d3dkmt_adapter_budget(struct d3dkmt_adapter *adapter, bool local);
 bool d3dkmt_adapter_heap_is_local(const struct d3dkmt_adapter *adapter, uint32_t heap_index);
@@ -449,9 +488,14 @@ enum d3dkmt_wait
     D3DKMT_WAIT_BINDS,   /* the library's own binds only (AssumeNotInUse) */
 };
 
+/* Sets up an empty tracker (its lock, condition, lists; nothing of Vulkan), at device creation:
+ * every tracker call is valid from then on, and tracks nothing until d3dkmt_tracker_init. */
+void d3dkmt_tracker_setup(struct d3dkmt_device *device);
+/* Starts tracking: the timelines and the fence list, once the device has its VkDevice
+ * (d3dkmt_device_ready).  STATUS_SUCCESS or STATUS_NO_MEMORY (the tracker stays empty). */
 NTSTATUS d3dkmt_tracker_init(struct d3dkmt_device *device);
 /* Runs everything pending (after waiting for the GPU, up to a device loss), stops the thread,
- * destroys the semaphores. */
+ * destroys the semaphores (where it was started) and the tracker's lock. */
 void d3dkmt_tracker_finish(struct d3dkmt_device *device);
 /* Queues fn(device, ctx, false) to run once the selected GPU work submitted so far completed; runs it now
  * (on this thread, before returning) when nothing is pending, so the caller must hold no library
@@ -497,8 +541,12 @@ struct d3dkmt_device
 {
     struct d3dkmt_object obj;
     struct d3dkmt_adapter *adapter;       /* immutable */
-    VkDevice vk;                          /* immutable */
-    struct d3dkmt_vk_device_funcs vkd;    /* immutable */
+    /* The VkDevice and what depends on it (vk, vkd, queue, queue_family, local_type, host_type,
+     * sparse_alignment, tracker) are made by the first call that needs them
+     * (d3dkmt_device_ready), under device->lock, and immutable once vk_ready is set. */
+    _Atomic bool vk_ready;
+    VkDevice vk;
+    struct d3dkmt_vk_device_funcs vkd;
     VkQueue queue;                        /* external sync: queue_lock */
     uint32_t queue_family;
     pthread_mutex_t queue_lock;
@@ -522,8 +570,14 @@ struct d3dkmt_device
     struct d3dkmt_list adapter_link;      /* adapter->devices; adapter->devices_lock */
 };
 
-/* Looks up a device handle: referenced device or NULL. */
+/* Looks up a device handle, under any of its names: referenced device or NULL. */
 struct d3dkmt_device *d3dkmt_device_get(D3DKMT_HANDLE handle);
+/* Makes the device's VkDevice, queue and fence tracker if it has none yet; every call that needs
+ * them calls this first (a device costs no VkDevice until then).  Takes device->lock: call it
+ * holding no library lock.  STATUS_SUCCESS; STATUS_NO_MEMORY; STATUS_NOT_SUPPORTED (the driver
+ * refused the device or has no usable memory type); STATUS_DEVICE_REMOVED.  A failure leaves the
+ * device without one: the next call tries again. */
+NTSTATUS d3dkmt_device_ready(struct d3dkmt_device *device);
 static inline void d3dkmt_device_put(struct d3dkmt_device *device) { d3dkmt_object_put(&device->obj); }
 /* STATUS_DEVICE_REMOVED once the device is lost, else STATUS_SUCCESS. */
 NTSTATUS d3dkmt_device_status(struct d3dkmt_device *device);

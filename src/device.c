@@ -16,9 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Devices also known under a value of Wine 8 / 10.0's counter (docs/decisions/wine-handles.md). */
+static struct d3dkmt_alias_map device_aliases = D3DKMT_ALIAS_MAP_INIT;
+
 struct d3dkmt_device *d3dkmt_device_get(D3DKMT_HANDLE handle)
 {
-    return (struct d3dkmt_device *)d3dkmt_handle_get(handle, D3DKMT_OBJ_DEVICE, NULL);
+    struct d3dkmt_object *obj;
+
+    if ((obj = d3dkmt_handle_get(handle, D3DKMT_OBJ_DEVICE, NULL))) return (struct d3dkmt_device *)obj;
+    return (struct d3dkmt_device *)d3dkmt_alias_get(&device_aliases, handle);
 }
 
 NTSTATUS d3dkmt_device_status(struct d3dkmt_device *device)
@@ -156,16 +162,66 @@ static NTSTATUS create_vk_device(struct d3dkmt_device *device)
 #undef X
     device->vkd.vkGetDeviceQueue(device->vk, adapter->queue_family, 0, &device->queue);
     device->queue_family = adapter->queue_family;
+    if (device->pageable && !device->vkd.vkSetDeviceMemoryPriorityEXT)
+    {
+        /* The extension is enabled, so the driver must have the function: a broken driver. */
+        ERR("VK_EXT_pageable_device_local_memory enabled without vkSetDeviceMemoryPriorityEXT");
+        device->vkd.vkDestroyDevice(device->vk, NULL);
+        device->vk = VK_NULL_HANDLE;
+        return STATUS_NOT_SUPPORTED;
+    }
+    if (device->host_import && !device->vkd.vkGetMemoryHostPointerPropertiesEXT)
+    {
+        /* The same for VK_EXT_external_memory_host. */
+        ERR("VK_EXT_external_memory_host enabled without vkGetMemoryHostPointerPropertiesEXT");
+        device->vkd.vkDestroyDevice(device->vk, NULL);
+        device->vk = VK_NULL_HANDLE;
+        return STATUS_NOT_SUPPORTED;
+    }
+    return STATUS_SUCCESS;
+}
+
+/* What the device's VkDevice will have on, from the adapter (no VkDevice needed): the device's
+ * info and statistics report it from creation on. */
+static void init_capabilities(struct d3dkmt_device *device)
+{
+    struct d3dkmt_adapter *adapter = device->adapter;
+
     device->memory_priority = adapter->has_memory_priority;
-    device->pageable = adapter->has_pageable && device->vkd.vkSetDeviceMemoryPriorityEXT;
+    device->pageable = adapter->has_pageable;
     device->memory_budget = adapter->has_memory_budget;
     device->sparse = adapter->has_sparse_binding && !getenv("D3DKMT_NO_SPARSE");
     device->bda = adapter->has_bda;
-    device->host_import = adapter->has_host_import && device->vkd.vkGetMemoryHostPointerPropertiesEXT;
+    device->host_import = adapter->has_host_import;
     device->residency_mode = device->pageable ? D3DKMT_HOST_RESIDENCY_PAGEABLE
                            : device->memory_priority ? D3DKMT_HOST_RESIDENCY_PRIORITY
                            : D3DKMT_HOST_RESIDENCY_NONE;
-    return STATUS_SUCCESS;
+}
+
+NTSTATUS d3dkmt_device_ready(struct d3dkmt_device *device)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+
+    if (__builtin_expect(atomic_load_explicit(&device->vk_ready, memory_order_acquire), 1)) return STATUS_SUCCESS;
+    pthread_mutex_lock(&device->lock);
+    if (!atomic_load_explicit(&device->vk_ready, memory_order_relaxed))
+    {
+        if (!(status = create_vk_device(device)) && !(status = probe_buffers(device))
+                && !(status = d3dkmt_tracker_init(device)))
+        {
+            TRACE("device %#x on %s: VkDevice made, mode %u sparse %d page %llu", device->obj.handle,
+                  device->adapter->props.deviceName, device->residency_mode, device->sparse,
+                  (unsigned long long)device->sparse_alignment);
+            atomic_store_explicit(&device->vk_ready, true, memory_order_release);
+        }
+        else if (device->vk)
+        {
+            device->vkd.vkDestroyDevice(device->vk, NULL);
+            device->vk = VK_NULL_HANDLE;
+        }
+    }
+    pthread_mutex_unlock(&device->lock);
+    return status;
 }
 
 /* The device's release function: its last reference went (every child released its own). */
@@ -183,7 +239,7 @@ static void device_release(struct d3dkmt_object *obj)
     /* Every allocation held a reference on the device and left the offered lists when released. */
     for (i = 0; i < D3DKMT_ARRAY_SIZE(device->offered); i++)
         if (!d3dkmt_list_empty(&device->offered[i])) ERR("device %#x: offered list %u not empty", device->obj.handle, i);
-    device->vkd.vkDestroyDevice(device->vk, NULL);
+    if (atomic_load(&device->vk_ready)) device->vkd.vkDestroyDevice(device->vk, NULL);
     pthread_mutex_destroy(&device->queue_lock);
     pthread_mutex_destroy(&device->lock);
     free(device);
@@ -196,13 +252,15 @@ static void device_release(struct d3dkmt_object *obj)
  * handle is read from the same bytes).  desc->Flags: LegacyMode, RequestVSync and
  * DisableGpuTimeout are accepted and have no effect.  desc->hDevice: out.  pCommandBuffer,
  * pAllocationList, pPatchLocationList: out, set to NULL with sizes 0 (there is no legacy DMA path).
- * The device gets a VkDevice with timeline semaphores and, where the adapter has them,
+ * The device's VkDevice is made by the first call that needs one (an allocation, a paging queue,
+ * a fence, the host API's Vulkan calls: d3dkmt_device_ready), so a device that only names an
+ * adapter costs no VkDevice.  It has timeline semaphores and, where the adapter has them,
  * VK_EXT_memory_priority, VK_EXT_pageable_device_local_memory, VK_EXT_memory_budget,
  * VK_EXT_external_memory_host (standard allocations over existing system memory) and sparse
- * binding (d3dkmt_host_get_device_info and the statistics escape say which).
+ * binding (d3dkmt_host_get_device_info and the statistics escape say which, from creation on).
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad adapter handle);
- * STATUS_NO_MEMORY; STATUS_NOT_SUPPORTED (vkCreateDevice refused); STATUS_DEVICE_REMOVED.
- * Follows d3dkmthk/nf-d3dkmthk-d3dkmtcreatedevice.
+ * STATUS_NO_MEMORY.  (vkCreateDevice's failures come from the first call that needs the VkDevice.)
+ * Follows d3dkmthk/nf-d3dkmthk-d3dkmtcreatedevice; docs/bench.md (what a device costs).
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
 {
@@ -220,17 +278,15 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
     pthread_mutex_init(&device->lock, NULL);
     pthread_mutex_init(&device->queue_lock, NULL);
     for (i = 0; i < 3; i++) d3dkmt_list_init(&device->offered[i]);
+    init_capabilities(device);
+    d3dkmt_tracker_setup(device);
 
-    if ((status = create_vk_device(device))) goto fail;
-    if ((status = probe_buffers(device))) goto fail;
-    if ((status = d3dkmt_tracker_init(device))) goto fail;
     if ((status = d3dkmt_handle_reserve(&device->obj)))
     {
         d3dkmt_tracker_finish(device);
         goto fail;
     }
-    TRACE("device %#x on %s: mode %u sparse %d page %llu", device->obj.handle, adapter->props.deviceName,
-          device->residency_mode, device->sparse, (unsigned long long)device->sparse_alignment);
+    TRACE("device %#x on %s", device->obj.handle, adapter->props.deviceName);
     desc->pCommandBuffer = NULL;
     desc->CommandBufferSize = 0;
     desc->pAllocationList = NULL;
@@ -245,7 +301,6 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
     return STATUS_SUCCESS;
 
 fail:
-    if (device->vk) device->vkd.vkDestroyDevice(device->vk, NULL);
     pthread_mutex_destroy(&device->queue_lock);
     pthread_mutex_destroy(&device->lock);
     free(device);
@@ -276,6 +331,7 @@ void d3dkmt_device_wait_idle(struct d3dkmt_device *device)
 {
     VkResult vr;
 
+    if (!atomic_load_explicit(&device->vk_ready, memory_order_acquire)) return;   /* never had any */
     pthread_mutex_lock(&device->queue_lock);
     vr = device->vkd.vkQueueWaitIdle(device->queue);
     pthread_mutex_unlock(&device->queue_lock);
@@ -285,7 +341,15 @@ void d3dkmt_device_wait_idle(struct d3dkmt_device *device)
 /* Stops the device and everything it owns; called with a reference held. */
 static void destroy_device(struct d3dkmt_device *device)
 {
-    if (!d3dkmt_handle_remove(&device->obj)) return;
+    bool removed = d3dkmt_handle_remove(&device->obj);
+
+    d3dkmt_alias_remove_object(&device_aliases, &device->obj);
+    if (!removed) return;
+    /* Making the VkDevice takes device->lock: once this holds it, none is in the making, and
+     * vk_ready says whether one was made. */
+    pthread_mutex_lock(&device->lock);
+    pthread_mutex_unlock(&device->lock);
+    if (!atomic_load_explicit(&device->vk_ready, memory_order_acquire)) return;   /* no children either */
     d3dkmt_device_wait_idle(device);
     while (d3dkmt_tracker_wait_all(device, 1000000000ull) == STATUS_TIMEOUT)
         WARN("device %#x: deferred work still pending after GPU idle", device->obj.handle);
@@ -323,8 +387,15 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_get_device_info(D3DKMT_HANDLE hDevice, struct
 {
     struct d3dkmt_device *device;
 
+    NTSTATUS status;
+
     if (!info) return STATUS_INVALID_PARAMETER;
     if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
+    if ((status = d3dkmt_device_ready(device)))
+    {
+        d3dkmt_device_put(device);
+        return status;
+    }
     info->instance = g_vk.instance;
     info->physical_device = device->adapter->physical_device;
     info->device = device->vk;
@@ -348,7 +419,7 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_track_gpu_work(D3DKMT_HANDLE hDevice, VkSemap
 
     if (!semaphore) return STATUS_INVALID_PARAMETER;
     if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
-    status = d3dkmt_tracker_track(device, semaphore, value);
+    if (!(status = d3dkmt_device_ready(device))) status = d3dkmt_tracker_track(device, semaphore, value);
     d3dkmt_device_put(device);
     return status;
 }
@@ -371,7 +442,7 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_submit(D3DKMT_HANDLE hDevice, const VkSubmitI
             || (submit->commandBufferInfoCount && !submit->pCommandBufferInfos))
         return STATUS_INVALID_PARAMETER;
     if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
-    if ((status = d3dkmt_device_status(device))) goto done;
+    if ((status = d3dkmt_device_ready(device)) || (status = d3dkmt_device_status(device))) goto done;
 
     info = *submit;
     if (submit->signalSemaphoreInfoCount)
@@ -393,11 +464,13 @@ done:
 D3DKMT_EXPORT NTSTATUS d3dkmt_host_lock_queue(D3DKMT_HANDLE hDevice)
 {
     struct d3dkmt_device *device;
+    NTSTATUS status;
 
     if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
-    pthread_mutex_lock(&device->queue_lock);
+    /* The caller uses the queue: it must exist. */
+    if (!(status = d3dkmt_device_ready(device))) pthread_mutex_lock(&device->queue_lock);
     d3dkmt_device_put(device);
-    return STATUS_SUCCESS;
+    return status;
 }
 
 D3DKMT_EXPORT NTSTATUS d3dkmt_host_unlock_queue(D3DKMT_HANDLE hDevice)
@@ -416,7 +489,9 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_flush_deferred(D3DKMT_HANDLE hDevice, uint64_
     NTSTATUS status;
 
     if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_HANDLE;
-    status = d3dkmt_tracker_wait_all(device, timeout_ns);
+    /* Without a VkDevice nothing was ever deferred. */
+    if (!atomic_load_explicit(&device->vk_ready, memory_order_acquire)) status = STATUS_SUCCESS;
+    else status = d3dkmt_tracker_wait_all(device, timeout_ns);
     d3dkmt_device_put(device);
     return status;
 }
@@ -426,9 +501,83 @@ static void destroy_device_cb(struct d3dkmt_object *obj, void *ctx)
     destroy_device((struct d3dkmt_device *)obj);
 }
 
+/* ---- Host API: one handle space with another D3DKMT implementation (docs/decisions/wine-handles.md) ---- */
+
+D3DKMT_EXPORT uint32_t d3dkmt_host_has_handle(D3DKMT_HANDLE h, uint32_t kind)
+{
+    struct d3dkmt_device *device;
+
+    if (kind == D3DKMT_HOST_HANDLE_ADAPTER) return d3dkmt_adapter_handle_known(h);
+    if (kind != D3DKMT_HOST_HANDLE_DEVICE || !(device = d3dkmt_device_get(h))) return 0;
+    d3dkmt_device_put(device);
+    return 1;
+}
+
+/* Makes device's own handle name it as `foreign` too (see d3dkmt_host_share_handle). */
+static NTSTATUS share_device_handle(struct d3dkmt_device *device, D3DKMT_HANDLE foreign)
+{
+    NTSTATUS status;
+
+    if ((foreign & 0xc000003fu) != 0x40000000u)
+    {
+        status = d3dkmt_alias_add(&device_aliases, foreign, &device->obj);
+        return status == STATUS_OBJECT_NAME_COLLISION ? STATUS_NO_MEMORY : status;
+    }
+    /* Windows' local format: the device moves to the foreign value; the table holds one value per
+     * object.  The table takes over the caller's reference, so take one for it. */
+    d3dkmt_object_get(&device->obj);
+    if (!d3dkmt_handle_remove(&device->obj))
+    {
+        d3dkmt_object_put(&device->obj);
+        return STATUS_INVALID_HANDLE;
+    }
+    if ((status = d3dkmt_handle_adopt(&device->obj, foreign)))
+    {
+        d3dkmt_object_put(&device->obj);
+        return status == STATUS_OBJECT_NAME_COLLISION ? STATUS_NO_MEMORY : status;
+    }
+    return STATUS_SUCCESS;
+}
+
+/***********************************************************************
+ *           d3dkmt_host_share_handle
+ *
+ * See include/d3dkmt_host.h.  A library object that holds `foreign` already is the library's half
+ * of an object whose other half the other implementation destroyed (and whose value it reuses):
+ * it is closed or destroyed, as a D3DKMTCloseAdapter / D3DKMTDestroyDevice would.
+ */
+D3DKMT_EXPORT NTSTATUS d3dkmt_host_share_handle(D3DKMT_HANDLE own, D3DKMT_HANDLE foreign)
+{
+    struct d3dkmt_device *device, *stale;
+    NTSTATUS status;
+
+    if (!foreign || D3DKMT_HOST_OWN_HANDLE(foreign)) return STATUS_INVALID_PARAMETER;
+    device = (struct d3dkmt_device *)d3dkmt_handle_get(own, D3DKMT_OBJ_DEVICE, NULL);
+    if (!device && !d3dkmt_adapter_handle_known(own)) return STATUS_INVALID_HANDLE;
+    /* Evict stale holders of the value: for a local-format value any kind (one table), for a
+     * counter value only this kind (one counter per kind). */
+    if ((device || (foreign & 0xc000003fu) == 0x40000000u) && (stale = d3dkmt_device_get(foreign)))
+    {
+        WARN("value %#x named device %#x, which its other half left: destroying it", foreign, stale->obj.handle);
+        destroy_device(stale);
+        d3dkmt_device_put(stale);
+    }
+    if ((!device || (foreign & 0xc000003fu) == 0x40000000u) && d3dkmt_adapter_handle_known(foreign))
+    {
+        D3DKMT_CLOSEADAPTER close = { foreign };
+        WARN("value %#x named an adapter handle its other half closed: closing it", foreign);
+        D3DKMTCloseAdapter(&close);
+    }
+    if (!device) return d3dkmt_adapter_share_handle(own, foreign);
+    status = share_device_handle(device, foreign);
+    d3dkmt_device_put(device);
+    return status;
+}
+
 D3DKMT_EXPORT void d3dkmt_host_shutdown(void)
 {
     d3dkmt_handle_for_each(NULL, D3DKMT_OBJ_DEVICE, destroy_device_cb, NULL);
+    d3dkmt_alias_clear(&device_aliases);
     d3dkmt_handle_for_each(NULL, D3DKMT_OBJ_ADAPTER, stop_object, NULL);
     d3dkmt_adapter_shutdown();
     if (!d3dkmt_handle_count()) d3dkmt_handle_table_reset();

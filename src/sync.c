@@ -35,7 +35,7 @@ static void sync_put(struct d3dkmt_sync_object *sync)
 
 /* Creates a sync object of `desc` on hDevice and writes its handles out: *hSyncObject, and
  * *shared_handle (the global handle, or 0) when not NULL; for a monitored fence *cpu_va too.
- * `event` is a CPU notification's Windows event.  Statuses of D3DKMTCreateSynchronizationObject2. */
+ * Statuses of D3DKMTCreateSynchronizationObject2. */
 static NTSTATUS create_sync(D3DKMT_HANDLE hDevice, const struct d3dkmt_sync_desc *desc, D3DKMT_HANDLE *hSyncObject,
                             D3DKMT_HANDLE *shared_handle, void **cpu_va)
 {
@@ -46,6 +46,7 @@ static NTSTATUS create_sync(D3DKMT_HANDLE hDevice, const struct d3dkmt_sync_desc
     if (!(device = d3dkmt_device_get(hDevice))) return STATUS_INVALID_PARAMETER;
     if ((status = d3dkmt_device_status(device))) goto done;
     d3dkmt_tracker_poll(device);
+    if ((status = d3dkmt_device_ready(device))) goto done;
     if ((status = d3dkmt_sync_create(device, desc, &sync))) goto done;
 
     /* Write out before publishing: once published, another thread may destroy it. */
@@ -89,7 +90,8 @@ done:
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad device, unknown type, reserved
  * flags, NtSecuritySharing without Shared, a semaphore's InitialCount above its MaxCount);
  * STATUS_INVALID_HANDLE (a CPU notification without an event); STATUS_NOT_SUPPORTED
- * (D3DDDI_PERIODIC_MONITORED_FENCE, CrossAdapter); STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED;
+ * (D3DDDI_PERIODIC_MONITORED_FENCE, CrossAdapter; or the device's VkDevice, made by the first call
+ * that needs it, could not be made); STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED;
  * STATUS_INVALID_HANDLE (another thread destroyed the device during the call;
  * docs/decisions/lifetime.md).  Nothing is created on failure.
  * Follows d3dkmthk/nf-d3dkmthk-d3dkmtcreatesynchronizationobject2 and
@@ -636,7 +638,8 @@ done:
  * fence's CPU-visible UINT64 (8-byte aligned, read-only for the caller, valid until the queue
  * is destroyed).
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad device, bad priority, adapter
- * index not 0); STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED; STATUS_INVALID_HANDLE (another thread
+ * index not 0); STATUS_NO_MEMORY; STATUS_NOT_SUPPORTED (the device's VkDevice, made by the first
+ * call that needs it, could not be made); STATUS_DEVICE_REMOVED; STATUS_INVALID_HANDLE (another thread
  * destroyed the device during the call; docs/decisions/lifetime.md).  Nothing is created on failure.
  * Follows d3dkmthk/nf-d3dkmthk-d3dkmtcreatepagingqueue; docs/decisions/fences.md.
  */
@@ -656,6 +659,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCreatePagingQueue(D3DKMT_CREATEPAGINGQUEUE *
     if ((status = d3dkmt_device_status(device))) goto done;
     d3dkmt_tracker_poll(device);
 
+    if ((status = d3dkmt_device_ready(device))) goto done;
     if ((status = d3dkmt_paging_queue_create(device, desc->Priority, &queue))) goto done;
     fence = queue->fence;
     /* Write out before publishing: once published, another thread may destroy them. */

@@ -60,7 +60,7 @@ VkSemaphore d3dkmt_create_timeline_semaphore(struct d3dkmt_device *device, uint6
     return sem;
 }
 
-NTSTATUS d3dkmt_tracker_init(struct d3dkmt_device *device)
+void d3dkmt_tracker_setup(struct d3dkmt_device *device)
 {
     struct d3dkmt_tracker *t = &device->tracker;
 
@@ -69,25 +69,39 @@ NTSTATUS d3dkmt_tracker_init(struct d3dkmt_device *device)
     pthread_cond_init(&t->cond, NULL);
     d3dkmt_list_init(&t->pending);
     d3dkmt_list_init(&t->monitored);
+}
+
+NTSTATUS d3dkmt_tracker_init(struct d3dkmt_device *device)
+{
+    struct d3dkmt_tracker *t = &device->tracker;
+    VkSemaphore timeline = VK_NULL_HANDLE, bind_timeline = VK_NULL_HANDLE, wake = VK_NULL_HANDLE;
+    struct d3dkmt_tracked_fence *fences;
+
+    if (!(fences = calloc(8, sizeof(*fences)))) return STATUS_NO_MEMORY;
+    if (!(timeline = d3dkmt_create_timeline_semaphore(device, 0))
+            || !(bind_timeline = d3dkmt_create_timeline_semaphore(device, 0))
+            || !(wake = d3dkmt_create_timeline_semaphore(device, 0)))
+    {
+        if (timeline) device->vkd.vkDestroySemaphore(device->vk, timeline, NULL);
+        if (bind_timeline) device->vkd.vkDestroySemaphore(device->vk, bind_timeline, NULL);
+        free(fences);
+        return STATUS_NO_MEMORY;
+    }
+    fences[0].semaphore = timeline;
+    fences[1].semaphore = bind_timeline;
+    /* Under the lock: calls on the device that need no VkDevice look at the (empty) fence list
+     * meanwhile (d3dkmt_tracker_idle). */
+    pthread_mutex_lock(&t->lock);
+    t->fences = fences;
     t->fence_capacity = 8;
-    if (!(t->fences = calloc(t->fence_capacity, sizeof(*t->fences)))) goto fail;
-    if (!(t->timeline = d3dkmt_create_timeline_semaphore(device, 0))) goto fail;
-    if (!(t->bind_timeline = d3dkmt_create_timeline_semaphore(device, 0))) goto fail;
-    if (!(t->wake = d3dkmt_create_timeline_semaphore(device, 0))) goto fail;
-    t->fences[0].semaphore = t->timeline;
-    t->fences[1].semaphore = t->bind_timeline;
     t->fence_count = 2;
+    t->timeline = timeline;
+    t->bind_timeline = bind_timeline;
+    t->wake = wake;
     t->timeline_next = 1;
     t->bind_next = 1;
+    pthread_mutex_unlock(&t->lock);
     return STATUS_SUCCESS;
-
-fail:
-    if (t->timeline) device->vkd.vkDestroySemaphore(device->vk, t->timeline, NULL);
-    if (t->bind_timeline) device->vkd.vkDestroySemaphore(device->vk, t->bind_timeline, NULL);
-    free(t->fences);
-    pthread_cond_destroy(&t->cond);
-    pthread_mutex_destroy(&t->lock);
-    return STATUS_NO_MEMORY;
 }
 
 /* Current value of a semaphore; on device loss marks the device removed and reports UINT64_MAX
@@ -559,6 +573,7 @@ void d3dkmt_tracker_finish(struct d3dkmt_device *device)
 {
     struct d3dkmt_tracker *t = &device->tracker;
 
+    if (!t->timeline) goto done;   /* never started: the device never had a VkDevice */
     /* Let pending work finish (the GPU is idle after vkDeviceWaitIdle in device destruction, or
      * the device is lost): everything runs, nothing is cancelled or leaked. */
     while (atomic_load(&t->pending_atomic))
@@ -582,6 +597,7 @@ void d3dkmt_tracker_finish(struct d3dkmt_device *device)
     device->vkd.vkDestroySemaphore(device->vk, t->bind_timeline, NULL);
     device->vkd.vkDestroySemaphore(device->vk, t->timeline, NULL);
     free(t->fences);
+done:
     pthread_cond_destroy(&t->cond);
     pthread_mutex_destroy(&t->lock);
 }

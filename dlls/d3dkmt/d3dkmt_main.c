@@ -16,6 +16,11 @@
  * application never reaches it.  Pointers the library returns (D3DKMT_LOCK2.pData, the fence
  * CPU addresses) are addresses in the process's one address space, usable from Windows code.
  * docs/wine-dll.md explains the choices (why copies and not IsBadReadPtr, limits, async waits).
+ *
+ * Wine implements part of D3DKMT itself: the adapter, device and escape thunks share the
+ * process's one handle space with it through wine.c (docs/decisions/wine-handles.md), and what
+ * Wine does and the library does not (Wine-private escapes, shared allocations, Wine's own
+ * objects) goes to Wine's functions with the application's descriptor.
  */
 #include <stdarg.h>
 #include <string.h>
@@ -30,7 +35,7 @@
 #include "wine/exception.h"
 
 #include "d3dkmt.h"
-#include "unixlib.h"
+#include "d3dkmt_pe.h"
 
 WINE_DEFAULT_DEBUG_CHANNEL(d3dkmt);
 
@@ -38,14 +43,7 @@ WINE_DEFAULT_DEBUG_CHANNEL(d3dkmt);
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
-/* From libwinecrt0.a (Wine 8's <wine/unixlib.h>, which Debian does not ship). */
-extern d3dkmt_unixlib_handle_t __wine_unixlib_handle;
-extern NTSTATUS (WINAPI *__wine_unix_call_dispatcher)(d3dkmt_unixlib_handle_t, unsigned int, void *);
-extern NTSTATUS WINAPI __wine_init_unix_call(void);
-
-#define UNIX_CALL(func, params) __wine_unix_call_dispatcher(__wine_unixlib_handle, unix_##func, params)
-
-static HMODULE d3dkmt_module;
+HMODULE d3dkmt_module;
 static NTSTATUS unix_status = STATUS_DLL_NOT_FOUND;
 
 /* Largest array and buffer a call copies: far above the library's own limits (10240 allocations
@@ -243,6 +241,59 @@ static inline NTSTATUS check_unix(const void *desc)
 
 #define TRY(expr) do { if ((status = (expr))) goto done; } while (0)
 
+/* Common tail of a thunk whose body made its calls itself. */
+#define CALL_NOTHING_AND_FINISH \
+    done: \
+    status = thunk_finish(&t, status); \
+    if (status) WINE_WARN("returning %#lx\n", (long)status); \
+    return status
+
+/* Copies the NUL-terminated string app (at most `size` characters with the NUL) into buf.
+ * STATUS_ACCESS_VIOLATION (unreadable); STATUS_INVALID_PARAMETER (longer). */
+static NTSTATUS copy_string_guarded(WCHAR *buf, const WCHAR *app, SIZE_T size)
+{
+    NTSTATUS status = STATUS_INVALID_PARAMETER;
+
+    __TRY
+    {
+        SIZE_T i;
+        for (i = 0; i < size; i++)
+            if (!(buf[i] = app[i])) { status = STATUS_SUCCESS; break; }
+    }
+    __EXCEPT(memory_fault_filter)
+    {
+        status = STATUS_ACCESS_VIOLATION;
+    }
+    __ENDTRY
+    return status;
+}
+
+/* Runs the Unix call `name` on d; when it fails with STATUS_INVALID_PARAMETER and `dev` is a
+ * device handle Wine made that the library does not know yet, adopts it (wine.c) and runs the call
+ * again.  Only failures pay: a known device costs nothing more. */
+#define CALL_ADOPTING_DEVICE(t, name, d, dev) \
+    do { \
+        struct name##_params params = { d }; \
+        status = UNIX_CALL(name, &params); \
+        if (status == STATUS_INVALID_PARAMETER && FOREIGN_HANDLE(dev) && !library_has(dev, D3DKMT_UNIX_DEVICE) \
+                && !wine_adopt_device(dev)) \
+            status = UNIX_CALL(name, &params); \
+        (t)->called = TRUE; \
+    } while (0)
+
+/* The same for an adapter handle; *adopt receives the adoption's status (STATUS_NOT_SUPPORTED:
+ * Wine's adapter, which the library cannot take: the caller may ask Wine). */
+#define CALL_ADOPTING_ADAPTER(t, name, d, adapter, adopt) \
+    do { \
+        struct name##_params params = { d }; \
+        status = UNIX_CALL(name, &params); \
+        *(adopt) = STATUS_SUCCESS; \
+        if (status == STATUS_INVALID_PARAMETER && FOREIGN_HANDLE(adapter) \
+                && !library_has(adapter, D3DKMT_UNIX_ADAPTER) && !(*(adopt) = wine_adopt_adapter(adapter))) \
+            status = UNIX_CALL(name, &params); \
+        (t)->called = TRUE; \
+    } while (0)
+
 /* Common head of a thunk: `d`, the descriptor as the type the copy functions redirect; the thunk
  * state `t` and `status`; a NULL descriptor or a missing Unix side refused; the descriptor copied
  * into the thunk's memory (COPY_DESC_IN, or COPY_DESC_INOUT when the call writes it back). */
@@ -320,46 +371,184 @@ static void kick_cpu_events(void)
  * STATUS_NO_MEMORY when the copies cannot be allocated, and STATUS_DLL_NOT_FOUND when d3dkmt.so
  * could not be loaded (see docs/wine-dll.md). */
 
+/* Gives the library adapter handles of an enumeration Wine's names (d3dkmt_host_share_handle)
+ * where Wine makes adapters, so that Wine's functions accept them too. */
+static void share_adapters(D3DKMT_ADAPTERINFO *infos, UINT count)
+{
+    UINT i;
+
+    if (!wine.OpenAdapterFromLuid) return;
+    for (i = 0; i < count; i++)
+    {
+        D3DKMT_OPENADAPTERFROMLUID open = { infos[i].AdapterLuid };
+
+        if (wine.OpenAdapterFromLuid(&open)) continue;
+        if (!wine_share(infos[i].hAdapter, open.hAdapter)) infos[i].hAdapter = open.hAdapter;
+        else
+        {
+            D3DKMT_CLOSEADAPTER close = { open.hAdapter };
+            wine.CloseAdapter(&close);
+        }
+    }
+}
+
+/***********************************************************************
+ *           D3DKMTEnumAdapters    (D3DKMT.@)
+ * desc->NumAdapters, desc->Adapters: out (up to MAX_ENUM_ADAPTERS).  Each handle is accepted by
+ * Wine's functions too where Wine makes adapters (docs/decisions/wine-handles.md).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/nf-d3dkmthk-d3dkmtenumadapters
+ */
+NTSTATUS WINAPI D3DKMTEnumAdapters(D3DKMT_ENUMADAPTERS *desc)
+{
+    THUNK_BEGIN(D3DKMT_ENUMADAPTERS, COPY_DESC_INOUT);
+    wine_init();
+    {
+        struct EnumAdapters_params params = { d };
+        status = UNIX_CALL(EnumAdapters, &params);
+        t.called = TRUE;
+    }
+    if (!status) share_adapters(d->Adapters, d->NumAdapters);
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
+}
+
 /***********************************************************************
  *           D3DKMTEnumAdapters2    (D3DKMT.@)
  * desc->NumAdapters: in, the number of entries of desc->pAdapters (NULL to query the count); out,
- * the number of adapters.  https://learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/nf-d3dkmthk-d3dkmtenumadapters2
+ * the number of adapters.  Each handle is accepted by Wine's functions too where Wine makes
+ * adapters.  https://learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/nf-d3dkmthk-d3dkmtenumadapters2
  */
 NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc)
 {
     THUNK_BEGIN(D3DKMT_ENUMADAPTERS2, COPY_DESC_INOUT);
     TRY(COPY_ARRAY_INOUT(&t, d->pAdapters, d->NumAdapters));
-    CALL_AND_FINISH(&t, EnumAdapters2, d);
+    wine_init();
+    {
+        struct EnumAdapters2_params params = { d };
+        status = UNIX_CALL(EnumAdapters2, &params);
+        t.called = TRUE;
+    }
+    if (!status && d->pAdapters) share_adapters(d->pAdapters, d->NumAdapters);
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
 }
 
 /***********************************************************************
  *           D3DKMTOpenAdapterFromLuid    (D3DKMT.@)
- * desc->AdapterLuid: in; desc->hAdapter: out.
+ * desc->AdapterLuid: in (under Wine, the LUID Wine gives the GPU); desc->hAdapter: out, a handle
+ * both d3dkmt.dll and Wine's functions accept where Wine makes adapters.  A GPU that only Wine can
+ * serve (the library has no adapter for it) gets Wine's adapter alone.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/nf-d3dkmthk-d3dkmtopenadapterfromluid
  */
 NTSTATUS WINAPI D3DKMTOpenAdapterFromLuid(D3DKMT_OPENADAPTERFROMLUID *desc)
 {
     THUNK_BEGIN(D3DKMT_OPENADAPTERFROMLUID, COPY_DESC_INOUT);
-    CALL_AND_FINISH(&t, OpenAdapterFromLuid, d);
+    status = open_adapter_from_luid(d->AdapterLuid, &d->hAdapter);
+    t.called = TRUE;
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
+}
+
+/***********************************************************************
+ *           D3DKMTOpenAdapterFromGdiDisplayName    (D3DKMT.@)
+ * desc->DeviceName: in, a display ("\\.\DISPLAY1"); hAdapter, AdapterLuid, VidPnSourceId: out.
+ * Wine's gdi32 finds the display's adapter; the handle is accepted by both sides.
+ * Returns Wine's statuses: STATUS_UNSUCCESSFUL for desc NULL, an empty name or a display that is
+ * not attached to the desktop (as Windows); STATUS_ACCESS_VIOLATION (unreadable desc);
+ * STATUS_NOT_SUPPORTED when the running Wine has no such function.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/nf-d3dkmthk-d3dkmtopenadapterfromgdidisplayname
+ */
+NTSTATUS WINAPI D3DKMTOpenAdapterFromGdiDisplayName(D3DKMT_OPENADAPTERFROMGDIDISPLAYNAME *desc)
+{
+    struct thunk t;
+    NTSTATUS status;
+
+    WINE_TRACE("desc %p\n", desc);
+    if (!desc) return STATUS_UNSUCCESSFUL;
+    if ((status = check_unix(desc))) return status;
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    status = open_adapter_from_display(desc);
+    t.called = TRUE;
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
+}
+
+/***********************************************************************
+ *           D3DKMTOpenAdapterFromHdc    (D3DKMT.@)
+ * desc->hDc: in, a display device context; hAdapter, AdapterLuid, VidPnSourceId: out, of the
+ * adapter whose display the DC shows.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, hDc NULL or not a display DC, or a
+ * DC that spans the displays of several adapters, as Windows); STATUS_ACCESS_VIOLATION; the
+ * statuses of D3DKMTOpenAdapterFromGdiDisplayName.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/nf-d3dkmthk-d3dkmtopenadapterfromhdc
+ */
+NTSTATUS WINAPI D3DKMTOpenAdapterFromHdc(D3DKMT_OPENADAPTERFROMHDC *desc)
+{
+    THUNK_BEGIN(D3DKMT_OPENADAPTERFROMHDC, COPY_DESC_INOUT);
+    status = open_adapter_from_hdc(d);
+    t.called = TRUE;
+    CALL_NOTHING_AND_FINISH;
+}
+
+/***********************************************************************
+ *           D3DKMTOpenAdapterFromDeviceName    (D3DKMT.@)
+ * desc->pDeviceName: in, the path of a display adapter's device interface of class
+ * GUID_DISPLAY_DEVICE_ARRIVAL (SetupDiGetDeviceInterfaceDetail), compared without case, up to 1024
+ * characters; hAdapter, AdapterLuid: out.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc or name NULL, a path that is no such
+ * interface: GUID_DEVINTERFACE_DISPLAY_ADAPTER paths included, as Windows); STATUS_ACCESS_VIOLATION;
+ * D3DKMTOpenAdapterFromLuid's statuses.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/nf-d3dkmthk-d3dkmtopenadapterfromdevicename
+ */
+NTSTATUS WINAPI D3DKMTOpenAdapterFromDeviceName(D3DKMT_OPENADAPTERFROMDEVICENAME *desc)
+{
+    WCHAR name[1025];
+    const WCHAR *app_name;
+    THUNK_BEGIN(D3DKMT_OPENADAPTERFROMDEVICENAME, COPY_DESC_INOUT);
+    if (!(app_name = d->pDeviceName)) TRY(STATUS_INVALID_PARAMETER);
+    TRY(copy_string_guarded(name, app_name, ARRAY_SIZE(name)));
+    d->pDeviceName = name;
+    status = open_adapter_from_device_name(d);
+    d->pDeviceName = app_name;
+    t.called = TRUE;
+    CALL_NOTHING_AND_FINISH;
 }
 
 /***********************************************************************
  *           D3DKMTCloseAdapter    (D3DKMT.@)
+ * Closes the adapter handle on both sides (the library's adapter and Wine's).
  */
 NTSTATUS WINAPI D3DKMTCloseAdapter(const D3DKMT_CLOSEADAPTER *desc)
 {
     THUNK_BEGIN(D3DKMT_CLOSEADAPTER, COPY_DESC_IN);
-    CALL_AND_FINISH(&t, CloseAdapter, d);
+    status = close_adapter(d->hAdapter);
+    t.called = TRUE;
+    CALL_NOTHING_AND_FINISH;
 }
 
 /***********************************************************************
  *           D3DKMTQueryAdapterInfo    (D3DKMT.@)
- * desc->pPrivateDriverData: in/out buffer of desc->PrivateDriverDataSize bytes.
+ * desc->pPrivateDriverData: in/out buffer of desc->PrivateDriverDataSize bytes.  An adapter
+ * handle of Wine's the library cannot take (several GPUs) gets Wine's answer.
  */
 NTSTATUS WINAPI D3DKMTQueryAdapterInfo(const D3DKMT_QUERYADAPTERINFO *desc)
 {
+    NTSTATUS adopt;
     THUNK_BEGIN(D3DKMT_QUERYADAPTERINFO, COPY_DESC_IN);
+    wine_init();
     TRY(thunk_copy(&t, &d->pPrivateDriverData, d->PrivateDriverDataSize, 1, TRUE, TRUE));
-    CALL_AND_FINISH(&t, QueryAdapterInfo, d);
+    CALL_ADOPTING_ADAPTER(&t, QueryAdapterInfo, d, d->hAdapter, &adopt);
+    if (adopt == STATUS_NOT_SUPPORTED && wine.QueryAdapterInfo) status = wine.QueryAdapterInfo(d);
+    CALL_NOTHING_AND_FINISH;
 }
 
 /***********************************************************************
@@ -372,12 +561,14 @@ NTSTATUS WINAPI D3DKMTQueryAdapterInfo(const D3DKMT_QUERYADAPTERINFO *desc)
  */
 NTSTATUS WINAPI D3DKMTQueryVideoMemoryInfo(D3DKMT_QUERYVIDEOMEMORYINFO *desc)
 {
+    NTSTATUS adopt;
     HANDLE process;
     struct thunk t;
     NTSTATUS status;
 
     WINE_TRACE("desc %p\n", desc);
     if ((status = check_unix(desc))) return status;
+    wine_init();
     thunk_init(&t);
     TRY(COPY_DESC_INOUT(&t, desc));
     if ((process = desc->hProcess) && process != GetCurrentProcess())
@@ -387,12 +578,10 @@ NTSTATUS WINAPI D3DKMTQueryVideoMemoryInfo(D3DKMT_QUERYVIDEOMEMORYINFO *desc)
         if (info.UniqueProcessId != GetCurrentProcessId()) TRY(STATUS_NOT_SUPPORTED);
     }
     desc->hProcess = NULL;
-    {
-        struct QueryVideoMemoryInfo_params params = { desc };
-        status = UNIX_CALL(QueryVideoMemoryInfo, &params);
-        t.called = TRUE;
-    }
+    CALL_ADOPTING_ADAPTER(&t, QueryVideoMemoryInfo, desc, desc->hAdapter, &adopt);
     desc->hProcess = process;
+    /* An adapter of Wine's the library cannot take (several GPUs): Wine's answer. */
+    if (adopt == STATUS_NOT_SUPPORTED && wine.QueryVideoMemoryInfo) status = wine.QueryVideoMemoryInfo(desc);
 done:
     status = thunk_finish(&t, status);
     if (status) WINE_WARN("returning %#lx\n", (long)status);
@@ -402,29 +591,75 @@ done:
 /***********************************************************************
  *           D3DKMTCreateDevice    (D3DKMT.@)
  * desc->hAdapter: in; desc->hDevice and the legacy command buffer fields: out.
+ * On an adapter Wine made (through d3dkmt.dll or not), Wine's device is made first and the
+ * library's takes its handle, so both sides accept the device.  An adapter of Wine's the library
+ * cannot take (several GPUs, or a GPU only Wine has) gets Wine's device alone.
  */
 NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc)
 {
+    D3DKMT_CREATEDEVICE *app = desc;
     THUNK_BEGIN(D3DKMT_CREATEDEVICE, COPY_DESC_INOUT);
-    CALL_AND_FINISH(&t, CreateDevice, d);
+    wine_init();
+    if (FOREIGN_HANDLE(d->hAdapter) && wine.CreateDevice)
+    {
+        D3DKMT_CREATEDEVICE wine_desc = *d;
+
+        if (!library_has(d->hAdapter, D3DKMT_UNIX_ADAPTER) && (status = wine_adopt_adapter(d->hAdapter)))
+        {
+            /* Wine's adapter, not the library's to serve: Wine's device alone. */
+            if (status == STATUS_NOT_SUPPORTED) status = wine.CreateDevice(app);
+            goto done;
+        }
+        /* Wine's half first: it checks the adapter handle as Wine knows it. */
+        if ((status = wine.CreateDevice(&wine_desc))) goto done;
+        wine_note_device(wine_desc.hDevice);
+        {
+            struct CreateDevice_params params = { d };
+            status = UNIX_CALL(CreateDevice, &params);
+        }
+        if (!status && (status = wine_share(d->hDevice, wine_desc.hDevice)))
+        {
+            struct DestroyDevice_params params = { &(D3DKMT_DESTROYDEVICE){ d->hDevice } };
+            UNIX_CALL(DestroyDevice, &params);
+        }
+        if (status)
+        {
+            D3DKMT_DESTROYDEVICE destroy = { wine_desc.hDevice };
+            wine.DestroyDevice(&destroy);
+            goto done;
+        }
+        d->hDevice = wine_desc.hDevice;
+        t.called = TRUE;
+        goto done;
+    }
+    {
+        struct CreateDevice_params params = { d };
+        status = UNIX_CALL(CreateDevice, &params);
+        t.called = TRUE;
+    }
+    CALL_NOTHING_AND_FINISH;
 }
 
 /***********************************************************************
  *           D3DKMTDestroyDevice    (D3DKMT.@)
+ * Destroys the device on both sides: the library's (its allocations, paging queues and fences
+ * with it) and Wine's.
  */
 NTSTATUS WINAPI D3DKMTDestroyDevice(const D3DKMT_DESTROYDEVICE *desc)
 {
+    NTSTATUS wine_status = STATUS_INVALID_PARAMETER;
     THUNK_BEGIN(D3DKMT_DESTROYDEVICE, COPY_DESC_IN);
+    wine_init();
     {
         struct DestroyDevice_params params = { d };
         status = UNIX_CALL(DestroyDevice, &params);
         t.called = TRUE;
     }
     kick_cpu_events();
-done:
-    status = thunk_finish(&t, status);
-    if (status) WINE_WARN("returning %#lx\n", (long)status);
-    return status;
+    if (FOREIGN_HANDLE(d->hDevice) && wine.DestroyDevice) wine_status = wine.DestroyDevice(d);
+    if (!wine_status) status = STATUS_SUCCESS;
+    if (!status) wine_device_destroyed(d->hDevice);
+    CALL_NOTHING_AND_FINISH;
 }
 
 /* CreateAllocation(2): the descriptor, the resource-level private data (for a standard
@@ -437,6 +672,8 @@ done:
 static NTSTATUS create_allocation(D3DKMT_CREATEALLOCATION *desc, BOOL version2)
 {
     SIZE_T elem_size = version2 ? sizeof(D3DDDI_ALLOCATIONINFO2) : sizeof(D3DDDI_ALLOCATIONINFO);
+    D3DKMT_CREATEALLOCATION *app = desc;
+    d3dkmt_func wine_create;
     void **saved = NULL;
     char *info;
     struct thunk t;
@@ -444,8 +681,17 @@ static NTSTATUS create_allocation(D3DKMT_CREATEALLOCATION *desc, BOOL version2)
     UINT i, count;
 
     if ((status = check_unix(desc))) return status;
+    wine_init();
+    wine_create = version2 ? wine.CreateAllocation2 : wine.CreateAllocation;
     thunk_init(&t);
     TRY(COPY_DESC_INOUT(&t, desc));
+    /* Shared allocations are Wine's (its sharing functions must know them), on a device Wine
+     * knows; where Wine's function is a stub, the library's statuses. */
+    if ((desc->Flags.CreateShared || desc->Flags.NtSecuritySharing) && FOREIGN_HANDLE(desc->hDevice) && wine_create)
+    {
+        if ((status = wine_create(app)) != STATUS_NOT_IMPLEMENTED) goto done;
+        status = STATUS_SUCCESS;
+    }
     TRY(thunk_copy(&t, (void **)&desc->pPrivateRuntimeData, desc->PrivateRuntimeDataSize, 1, FALSE, TRUE));
     if (desc->Flags.StandardAllocation && !desc->PrivateDriverDataSize)
         /* pStandardAllocation shares pPrivateDriverData's place; its size is not in the descriptor. */
@@ -493,17 +739,8 @@ static NTSTATUS create_allocation(D3DKMT_CREATEALLOCATION *desc, BOOL version2)
             data += (size + 15) & ~15u;
         }
     }
-    if (version2)
-    {
-        struct CreateAllocation2_params params = { desc };
-        status = UNIX_CALL(CreateAllocation2, &params);
-    }
-    else
-    {
-        struct CreateAllocation_params params = { desc };
-        status = UNIX_CALL(CreateAllocation, &params);
-    }
-    t.called = TRUE;
+    if (version2) CALL_ADOPTING_DEVICE(&t, CreateAllocation2, desc, desc->hDevice);
+    else CALL_ADOPTING_DEVICE(&t, CreateAllocation, desc, desc->hDevice);
 done:
     if (saved)
     {
@@ -544,9 +781,21 @@ NTSTATUS WINAPI D3DKMTCreateAllocation2(D3DKMT_CREATEALLOCATION *desc)
  */
 NTSTATUS WINAPI D3DKMTDestroyAllocation(const D3DKMT_DESTROYALLOCATION *desc)
 {
+    const D3DKMT_DESTROYALLOCATION *app = desc;
     THUNK_BEGIN(D3DKMT_DESTROYALLOCATION, COPY_DESC_IN);
+    wine_init();
     TRY(COPY_ARRAY_IN(&t, d->phAllocationList, d->AllocationCount));
-    CALL_AND_FINISH(&t, DestroyAllocation, d);
+    {
+        struct DestroyAllocation_params params = { d };
+        status = UNIX_CALL(DestroyAllocation, &params);
+        t.called = TRUE;
+    }
+    /* Allocations or a resource the library did not make are Wine's. */
+    if (status == STATUS_INVALID_PARAMETER && wine.DestroyAllocation
+            && (FOREIGN_HANDLE(d->hResource) || (d->AllocationCount && d->phAllocationList
+                                                 && FOREIGN_HANDLE(d->phAllocationList[0]))))
+        status = wine.DestroyAllocation((void *)app);
+    CALL_NOTHING_AND_FINISH;
 }
 
 /***********************************************************************
@@ -556,9 +805,21 @@ NTSTATUS WINAPI D3DKMTDestroyAllocation(const D3DKMT_DESTROYALLOCATION *desc)
  */
 NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOCATION2 *desc)
 {
+    const D3DKMT_DESTROYALLOCATION2 *app = desc;
     THUNK_BEGIN(D3DKMT_DESTROYALLOCATION2, COPY_DESC_IN);
+    wine_init();
     TRY(COPY_ARRAY_IN(&t, d->phAllocationList, d->AllocationCount));
-    CALL_AND_FINISH(&t, DestroyAllocation2, d);
+    {
+        struct DestroyAllocation2_params params = { d };
+        status = UNIX_CALL(DestroyAllocation2, &params);
+        t.called = TRUE;
+    }
+    /* Allocations or a resource the library did not make are Wine's. */
+    if (status == STATUS_INVALID_PARAMETER && wine.DestroyAllocation2
+            && (FOREIGN_HANDLE(d->hResource) || (d->AllocationCount && d->phAllocationList
+                                                 && FOREIGN_HANDLE(d->phAllocationList[0]))))
+        status = wine.DestroyAllocation2((void *)app);
+    CALL_NOTHING_AND_FINISH;
 }
 
 /***********************************************************************
@@ -569,7 +830,9 @@ NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOCATION2 *desc)
 NTSTATUS WINAPI D3DKMTQueryResourceInfo(D3DKMT_QUERYRESOURCEINFO *desc)
 {
     THUNK_BEGIN(D3DKMT_QUERYRESOURCEINFO, COPY_DESC_INOUT);
-    CALL_AND_FINISH(&t, QueryResourceInfo, d);
+    wine_init();
+    CALL_ADOPTING_DEVICE(&t, QueryResourceInfo, d, d->hDevice);
+    CALL_NOTHING_AND_FINISH;
 }
 
 /* OpenResource(2): the descriptor and the buffers the call writes (the allocation info array by
@@ -582,6 +845,7 @@ static NTSTATUS open_resource(D3DKMT_OPENRESOURCE *desc, BOOL version2)
     NTSTATUS status;
 
     if ((status = check_unix(desc))) return status;
+    wine_init();
     thunk_init(&t);
     TRY(COPY_DESC_INOUT(&t, desc));
     TRY(thunk_copy(&t, (void **)&desc->pOpenAllocationInfo, desc->NumAllocations, elem_size, TRUE, TRUE));
@@ -590,15 +854,12 @@ static NTSTATUS open_resource(D3DKMT_OPENRESOURCE *desc, BOOL version2)
     TRY(thunk_copy(&t, &desc->pTotalPrivateDriverDataBuffer, desc->TotalPrivateDriverDataBufferSize, 1, TRUE, TRUE));
     if (version2)
     {
-        struct OpenResource2_params params = { desc };
-        status = UNIX_CALL(OpenResource2, &params);
+        CALL_ADOPTING_DEVICE(&t, OpenResource2, desc, desc->hDevice);
     }
     else
     {
-        struct OpenResource_params params = { desc };
-        status = UNIX_CALL(OpenResource, &params);
+        CALL_ADOPTING_DEVICE(&t, OpenResource, desc, desc->hDevice);
     }
-    t.called = TRUE;
 done:
     status = thunk_finish(&t, status);
     if (status) WINE_WARN("returning %#lx\n", (long)status);
@@ -750,7 +1011,8 @@ NTSTATUS WINAPI D3DKMTGetAllocationPriority(const D3DKMT_GETALLOCATIONPRIORITY *
 NTSTATUS WINAPI D3DKMTCreatePagingQueue(D3DKMT_CREATEPAGINGQUEUE *desc)
 {
     THUNK_BEGIN(D3DKMT_CREATEPAGINGQUEUE, COPY_DESC_INOUT);
-    CALL_AND_FINISH(&t, CreatePagingQueue, d);
+    CALL_ADOPTING_DEVICE(&t, CreatePagingQueue, d, d->hDevice);
+    CALL_NOTHING_AND_FINISH;
 }
 
 /***********************************************************************
@@ -771,8 +1033,17 @@ NTSTATUS WINAPI D3DKMTDestroyPagingQueue(D3DDDI_DESTROYPAGINGQUEUE *desc)
  */
 NTSTATUS WINAPI D3DKMTCreateSynchronizationObject2(D3DKMT_CREATESYNCHRONIZATIONOBJECT2 *desc)
 {
+    D3DKMT_CREATESYNCHRONIZATIONOBJECT2 *app = desc;
     HANDLE event = NULL;
     THUNK_BEGIN(D3DKMT_CREATESYNCHRONIZATIONOBJECT2, COPY_DESC_INOUT);
+    wine_init();
+    /* Shared sync objects are Wine's (its sharing functions must know them), on a device Wine
+     * knows; where Wine's function is a stub, the library's statuses. */
+    if ((d->Info.Flags.Shared || d->Info.Flags.NtSecuritySharing) && FOREIGN_HANDLE(d->hDevice)
+            && wine.CreateSynchronizationObject2)
+    {
+        if ((status = wine.CreateSynchronizationObject2(app)) != STATUS_NOT_IMPLEMENTED) goto done;
+    }
     if (d->Info.Type == D3DDDI_CPU_NOTIFICATION && d->Info.CPUNotification.Event)
     {
         if (!DuplicateHandle(GetCurrentProcess(), d->Info.CPUNotification.Event, GetCurrentProcess(), &event,
@@ -789,16 +1060,9 @@ NTSTATUS WINAPI D3DKMTCreateSynchronizationObject2(D3DKMT_CREATESYNCHRONIZATIONO
         t.restore_count++;
         d->Info.CPUNotification.Event = event;
     }
-    {
-        struct CreateSynchronizationObject2_params params = { d };
-        status = UNIX_CALL(CreateSynchronizationObject2, &params);
-        t.called = TRUE;
-    }
+    CALL_ADOPTING_DEVICE(&t, CreateSynchronizationObject2, d, d->hDevice);
     if (status && event) CloseHandle(event);
-done:
-    status = thunk_finish(&t, status);
-    if (status) WINE_WARN("returning %#lx\n", (long)status);
-    return status;
+    CALL_NOTHING_AND_FINISH;
 }
 
 /***********************************************************************
@@ -808,7 +1072,9 @@ done:
 NTSTATUS WINAPI D3DKMTCreateSynchronizationObject(D3DKMT_CREATESYNCHRONIZATIONOBJECT *desc)
 {
     THUNK_BEGIN(D3DKMT_CREATESYNCHRONIZATIONOBJECT, COPY_DESC_INOUT);
-    CALL_AND_FINISH(&t, CreateSynchronizationObject, d);
+    wine_init();
+    CALL_ADOPTING_DEVICE(&t, CreateSynchronizationObject, d, d->hDevice);
+    CALL_NOTHING_AND_FINISH;
 }
 
 /***********************************************************************
@@ -818,25 +1084,33 @@ NTSTATUS WINAPI D3DKMTCreateSynchronizationObject(D3DKMT_CREATESYNCHRONIZATIONOB
 NTSTATUS WINAPI D3DKMTOpenSynchronizationObject(D3DKMT_OPENSYNCHRONIZATIONOBJECT *desc)
 {
     THUNK_BEGIN(D3DKMT_OPENSYNCHRONIZATIONOBJECT, COPY_DESC_INOUT);
-    CALL_AND_FINISH(&t, OpenSynchronizationObject, d);
+    wine_init();
+    {
+        struct OpenSynchronizationObject_params params = { d };
+        status = UNIX_CALL(OpenSynchronizationObject, &params);
+        t.called = TRUE;
+    }
+    CALL_NOTHING_AND_FINISH;
 }
 
 /***********************************************************************
  *           D3DKMTDestroySynchronizationObject    (D3DKMT.@)
+ * A sync object the library did not make is Wine's: Wine's function destroys it.
  */
 NTSTATUS WINAPI D3DKMTDestroySynchronizationObject(const D3DKMT_DESTROYSYNCHRONIZATIONOBJECT *desc)
 {
+    const D3DKMT_DESTROYSYNCHRONIZATIONOBJECT *app = desc;
     THUNK_BEGIN(D3DKMT_DESTROYSYNCHRONIZATIONOBJECT, COPY_DESC_IN);
+    wine_init();
     {
         struct DestroySynchronizationObject_params params = { d };
         status = UNIX_CALL(DestroySynchronizationObject, &params);
         t.called = TRUE;
     }
     kick_cpu_events();
-done:
-    status = thunk_finish(&t, status);
-    if (status) WINE_WARN("returning %#lx\n", (long)status);
-    return status;
+    if (status == STATUS_INVALID_PARAMETER && FOREIGN_HANDLE(d->hSyncObject) && wine.DestroySynchronizationObject)
+        status = wine.DestroySynchronizationObject((void *)app);
+    CALL_NOTHING_AND_FINISH;
 }
 
 /***********************************************************************
@@ -1041,13 +1315,25 @@ NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromGpu(const D3DKMT_WAITFORSY
 /***********************************************************************
  *           D3DKMTEscape    (D3DKMT.@)
  * desc->pPrivateDriverData: in/out buffer of desc->PrivateDriverDataSize bytes (for
- * D3DKMT_ESCAPE_DRIVERPRIVATE, a D3DKMT_VK_STATISTICS request, include/d3dkmt.h).
+ * D3DKMT_ESCAPE_DRIVERPRIVATE, a D3DKMT_VK_STATISTICS request, include/d3dkmt.h).  Other escape
+ * types go to Wine's D3DKMTEscape where the running Wine has one, and return its status.
  */
 NTSTATUS WINAPI D3DKMTEscape(const D3DKMT_ESCAPE *desc)
 {
+    const D3DKMT_ESCAPE *app = desc;
     THUNK_BEGIN(D3DKMT_ESCAPE, COPY_DESC_IN);
+    wine_init();
+    /* Driver-private escapes are the library's (it is the driver: docs/private-driver-data.md);
+     * every other type, Wine-private ones (D3DKMT_ESCAPE_UPDATE_RESOURCE_WINE, ...) above all, is
+     * Wine's, with the application's descriptor, where Wine has escapes. */
+    if (d->Type != D3DKMT_ESCAPE_DRIVERPRIVATE && wine.Escape)
+    {
+        status = wine.Escape((void *)app);
+        goto done;
+    }
     TRY(thunk_copy(&t, &d->pPrivateDriverData, d->PrivateDriverDataSize, 1, TRUE, TRUE));
-    CALL_AND_FINISH(&t, Escape, d);
+    CALL_ADOPTING_DEVICE(&t, Escape, d, d->hDevice);
+    CALL_NOTHING_AND_FINISH;
 }
 
 /***********************************************************************
@@ -1068,8 +1354,11 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
     if (reason != DLL_PROCESS_ATTACH) return TRUE;
     d3dkmt_module = instance;
     DisableThreadLibraryCalls(instance);
+    /* Once per process, whatever WINEDEBUG says (Proton runs with -all): without its Unix side
+     * every call fails with STATUS_DLL_NOT_FOUND, and this line is the only hint why. */
     if ((unix_status = __wine_init_unix_call()))
-        WINE_ERR("cannot load d3dkmt.so (status %#lx): put the directory holding x86_64-windows/d3dkmt.dll "
-            "and x86_64-unix/d3dkmt.so in WINEDLLPATH (see d3dkmt-setup)\n", (long)unix_status);
+        WINE_MESSAGE("d3dkmt.dll: cannot load its Unix side d3dkmt.so (status %#lx); every D3DKMT call will "
+            "return STATUS_DLL_NOT_FOUND.  Run the program with WINEDLLPATH=<prefix>/d3dkmt (d3dkmt-setup env "
+            "prints it), or install with d3dkmt-setup --wine-libdir\n", (long)unix_status);
     return TRUE;
 }

@@ -68,6 +68,42 @@ static NTSTATUS unix_call_noop(void *args)
     return STATUS_SUCCESS;
 }
 
+_Static_assert(sizeof(struct d3dkmt_unix_adapter) == sizeof(struct d3dkmt_host_adapter_desc)
+               && offsetof(struct d3dkmt_unix_adapter, device_uuid) == offsetof(struct d3dkmt_host_adapter_desc, device_uuid)
+               && offsetof(struct d3dkmt_unix_adapter, luid_from_vulkan) == offsetof(struct d3dkmt_host_adapter_desc, luid_from_vulkan),
+               "struct d3dkmt_unix_adapter is not struct d3dkmt_host_adapter_desc");
+_Static_assert((int)D3DKMT_UNIX_ADAPTER == (int)D3DKMT_HOST_HANDLE_ADAPTER
+               && (int)D3DKMT_UNIX_DEVICE == (int)D3DKMT_HOST_HANDLE_DEVICE, "handle kinds differ");
+
+static NTSTATUS unix_call_enum_adapters(void *args)
+{
+    struct enum_adapters_params *params = args;
+
+    return d3dkmt_host_enum_adapters((struct d3dkmt_host_adapter_desc *)params->adapters, params->count);
+}
+
+static NTSTATUS unix_call_set_adapter_luid(void *args)
+{
+    struct set_adapter_luid_params *params = args;
+
+    return d3dkmt_host_set_adapter_luid(params->uuid, params->luid);
+}
+
+static NTSTATUS unix_call_has_handle(void *args)
+{
+    struct has_handle_params *params = args;
+
+    *params->result = d3dkmt_host_has_handle(params->handle, params->kind);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS unix_call_share_handle(void *args)
+{
+    struct share_handle_params *params = args;
+
+    return d3dkmt_host_share_handle(params->own, params->foreign);
+}
+
 __attribute__((visibility("default"))) const d3dkmt_unixlib_entry_t __wine_unix_call_funcs[] =
 {
 #define D3DKMT_TABLE_ENTRY(name, type) unix_call_##name,
@@ -76,6 +112,10 @@ __attribute__((visibility("default"))) const d3dkmt_unixlib_entry_t __wine_unix_
     unix_call_wait_cpu_poll,
     unix_call_next_cpu_event,
     unix_call_noop,
+    unix_call_enum_adapters,
+    unix_call_set_adapter_luid,
+    unix_call_has_handle,
+    unix_call_share_handle,
 };
 
 _Static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,

@@ -21,6 +21,7 @@ typedef NTSTATUS (*d3dkmt_unixlib_entry_t)(void *args);
 /* One entry per library entry point: X(Name, descriptor type).  The Unix call unix_<Name> takes a
  * struct <Name>_params and returns the NTSTATUS of D3DKMT<Name>. */
 #define D3DKMT_UNIX_CALLS(X) \
+    X(EnumAdapters,                      D3DKMT_ENUMADAPTERS) \
     X(EnumAdapters2,                     D3DKMT_ENUMADAPTERS2) \
     X(OpenAdapterFromLuid,               D3DKMT_OPENADAPTERFROMLUID) \
     X(CloseAdapter,                      const D3DKMT_CLOSEADAPTER) \
@@ -93,6 +94,48 @@ struct next_cpu_event_params
     UINT in_flight;
 };
 
+/* The calls that share the process's handle space with Wine's own D3DKMT functions
+ * (docs/decisions/wine-handles.md); each is the host API function of libd3dkmt named below
+ * (include/d3dkmt_host.h), with its statuses. */
+
+/* One adapter of the library: struct d3dkmt_host_adapter_desc. */
+struct d3dkmt_unix_adapter
+{
+    LUID luid;
+    BYTE device_uuid[16];
+    UINT luid_from_vulkan;
+};
+
+/* unix_enum_adapters: d3dkmt_host_enum_adapters(adapters, count). */
+struct enum_adapters_params
+{
+    struct d3dkmt_unix_adapter *adapters;
+    UINT *count;
+};
+
+/* unix_set_adapter_luid: d3dkmt_host_set_adapter_luid(uuid, luid). */
+struct set_adapter_luid_params
+{
+    const BYTE *uuid;
+    LUID luid;
+};
+
+/* unix_has_handle: *result = d3dkmt_host_has_handle(handle, kind); returns STATUS_SUCCESS. */
+enum { D3DKMT_UNIX_ADAPTER = 1, D3DKMT_UNIX_DEVICE = 2 };
+struct has_handle_params
+{
+    D3DKMT_HANDLE handle;
+    UINT kind;
+    UINT *result;
+};
+
+/* unix_share_handle: d3dkmt_host_share_handle(own, foreign). */
+struct share_handle_params
+{
+    D3DKMT_HANDLE own;
+    D3DKMT_HANDLE foreign;
+};
+
 /* unix_noop: does nothing and returns STATUS_SUCCESS; measures the cost of one PE -> Unix call. */
 struct noop_params
 {
@@ -107,6 +150,10 @@ enum d3dkmt_unix_funcs
     unix_wait_cpu_poll,
     unix_next_cpu_event,
     unix_noop,
+    unix_enum_adapters,
+    unix_set_adapter_luid,
+    unix_has_handle,
+    unix_share_handle,
     unix_funcs_count
 };
 

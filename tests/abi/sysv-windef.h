@@ -31,7 +31,7 @@
 
 typedef int BOOL;
 typedef unsigned char BYTE;
-typedef unsigned short USHORT;
+typedef unsigned short USHORT, WCHAR;
 typedef unsigned int UINT, DWORD, ULONG, UINT32;
 typedef int LONG, INT, INT32;
 typedef long long LONGLONG, INT64;
@@ -39,6 +39,7 @@ typedef unsigned long long ULONGLONG, UINT64, DWORD64;
 typedef unsigned long ULONG_PTR, UINT_PTR, SIZE_T;
 typedef long LONG_PTR;
 typedef void *HANDLE, *PVOID;
+typedef struct HDC__ *HDC;
 typedef LONG NTSTATUS;
 
 typedef struct _LUID

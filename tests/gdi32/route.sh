@@ -38,7 +38,7 @@ setup_error() { echo "SETUP ERROR: $*"; exit 99; }
 # shellcheck disable=SC1091
 . "$here/route-env.sh"
 export WINE WINEDUMP MINGW_CC_X86_64
-for exe in route_test.exe plain_test.exe; do
+for exe in route_test.exe plain_test.exe dxvk_test.exe; do
     [ -f "$here/$exe" ] || setup_error "$here/$exe missing (built by make check)"
 done
 
@@ -106,8 +106,9 @@ fi
 # A previous failed run may have left a route: take it away first.
 "$ROUTE" uninstall "$PREFIX" route_test.exe >/dev/null 2>&1
 cp "$d3dkmt_pe" "$PREFIX/drive_c/windows/system32/d3dkmt.dll" || setup_error "cannot copy d3dkmt.dll"
-rm -rf "$PREFIX/drive_c/route" "$PREFIX/drive_c/plain"
-mkdir -p "$PREFIX/drive_c/route" "$PREFIX/drive_c/plain"
+rm -rf "$PREFIX/drive_c/route" "$PREFIX/drive_c/plain" "$PREFIX/drive_c/dxvk"
+mkdir -p "$PREFIX/drive_c/route" "$PREFIX/drive_c/plain" "$PREFIX/drive_c/dxvk"
+cp "$here/dxvk_test.exe" "$PREFIX/drive_c/dxvk/dxvk_test.exe"
 cp "$here/route_test.exe" "$PREFIX/drive_c/route/route_test.exe"
 cp "$here/route_test.exe" "$PREFIX/drive_c/route/route_other.exe"
 cp "$here/plain_test.exe" "$PREFIX/drive_c/route/plain_test.exe"
@@ -185,6 +186,17 @@ ok $? "plain_test.exe in the routed application's directory keeps Wine's own gdi
 run_exe plain-other "$PREFIX/drive_c/plain/plain_test.exe"
 [ "$RC" = 0 ] && grep -a -q ' passed, 0 failed$' "$work/plain-other.log"
 ok $? "plain_test.exe in another directory keeps Wine's own gdi32 (exit $RC)"
+
+# ---- 3b. DXVK-style interop calls with the route (docs/decisions/wine-handles.md) ----
+echo "## 3b. DXVK-style calls through a routed gdi32.dll"
+DXVK_APP=$PREFIX/drive_c/dxvk/dxvk_test.exe
+"$ROUTE" install "$PREFIX" "$DXVK_APP" > "$work/install-dxvk.log" 2>&1
+ok $? "install the route for dxvk_test.exe"
+run_exe dxvk "$DXVK_APP"
+[ "$RC" = 0 ] && grep -a -q '^[1-9][0-9]* passed, 0 failed$' "$work/dxvk.log"
+ok $? "with the route, OpenAdapterFromLuid, CreateDevice, Wine-private escapes and keyed mutexes work as Wine's own (exit $RC)"
+"$ROUTE" uninstall "$PREFIX" "$DXVK_APP" > "$work/uninstall-dxvk.log" 2>&1
+ok $? "uninstall the route of dxvk_test.exe"
 
 # ---- 4. Uninstall ----
 echo "## 4. uninstall"

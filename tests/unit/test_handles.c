@@ -32,6 +32,53 @@ static void test_format(void **state)
     assert_true(d3dkmt_handle_remove(obj));
 }
 
+static void count_cb(struct d3dkmt_object *obj, void *ctx);
+
+/* Handles of this table have the top bit of the index field set: never a value Wine's own
+ * gdi32 / win32u hands out (its local handles count up from 0x40000040). */
+static void test_own_space(void **state)
+{
+    struct d3dkmt_object *obj = new_object(NULL);
+
+    assert_int_equal(obj->handle & 0xe000003fu, 0x60000000u);
+    assert_true(d3dkmt_handle_remove(obj));
+}
+
+/* A value another maker made can be adopted: it resolves, typed, until removed; a second object
+ * cannot take it; own-space values and malformed ones cannot be adopted. */
+static void test_adopt(void **state)
+{
+    struct d3dkmt_object *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)), *got;
+    uint32_t live = d3dkmt_handle_count();
+    unsigned int seen = 0;
+
+    assert_non_null(a);
+    assert_non_null(b);
+    d3dkmt_object_init(a, D3DKMT_OBJ_ADAPTER, NULL, release_object);
+    d3dkmt_object_init(b, D3DKMT_OBJ_ADAPTER, NULL, release_object);
+    assert_int_equal(d3dkmt_handle_adopt(a, 0x40000000u), STATUS_INVALID_PARAMETER);   /* index 0 */
+    assert_int_equal(d3dkmt_handle_adopt(a, 0x40000041u), STATUS_INVALID_PARAMETER);   /* not local */
+    assert_int_equal(d3dkmt_handle_adopt(a, 0x60000040u), STATUS_INVALID_PARAMETER);   /* own space */
+    assert_int_equal(d3dkmt_handle_adopt(a, 0x40000080u), STATUS_SUCCESS);
+    assert_int_equal(a->handle, 0x40000080u);
+    assert_int_equal(atomic_load(&a->state), D3DKMT_STATE_ACTIVE);
+    assert_int_equal(d3dkmt_handle_count(), live + 1);
+    assert_int_equal(d3dkmt_handle_adopt(b, 0x40000080u), STATUS_OBJECT_NAME_COLLISION);
+    assert_non_null(got = d3dkmt_handle_get(0x40000080u, D3DKMT_OBJ_ADAPTER, NULL));
+    assert_ptr_equal(got, a);
+    d3dkmt_object_put(got);
+    assert_null(d3dkmt_handle_get(0x40000080u, D3DKMT_OBJ_DEVICE, NULL));
+    assert_null(d3dkmt_handle_get(0x400000c0u, D3DKMT_OBJ_ADAPTER, NULL));
+    d3dkmt_handle_for_each(NULL, D3DKMT_OBJ_ADAPTER, count_cb, &seen);
+    assert_int_equal(seen, 1);
+    assert_true(d3dkmt_handle_remove(a));
+    assert_null(d3dkmt_handle_get(0x40000080u, D3DKMT_OBJ_ADAPTER, NULL));
+    /* The value is free again once its object is gone. */
+    assert_int_equal(d3dkmt_handle_adopt(b, 0x40000080u), STATUS_SUCCESS);
+    assert_true(d3dkmt_handle_remove(b));
+    assert_int_equal(d3dkmt_handle_count(), live);
+}
+
 static void test_lookup_typed(void **state)
 {
     struct d3dkmt_object *obj = new_object(NULL), *got;
@@ -131,6 +178,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format),
+        cmocka_unit_test(test_own_space),
+        cmocka_unit_test(test_adopt),
         cmocka_unit_test(test_lookup_typed),
         cmocka_unit_test(test_lookup_device),
         cmocka_unit_test(test_garbage),

@@ -1,7 +1,9 @@
 #!/bin/sh
 # setup-tool.sh: tests of tools/d3dkmt-setup: --help, the errors (no prefix, no wine, wrong
-# architecture), and an install / update / uninstall round trip with backups, the DllOverrides
-# value and --wine-libdir, on a scratch copy of the test prefix.  Prints "N passed, N failed".
+# architecture), an install / update / uninstall round trip with backups, the DllOverrides value
+# and --wine-libdir, and status and uninstall run from another directory than install (relative
+# paths, the gdi32 route, the Wine and the exports status reports), on a scratch copy of the test
+# prefix.  Proton trees: tests/wine/proton.sh.  Prints "N passed, N failed".
 #
 # Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
 #
@@ -91,6 +93,10 @@ check "wine libdir: Unix" cmp -s "$wl/x86_64-unix/d3dkmt.so" "$D3DKMT_DLLDIR/x86
 check "wine libdir backup" grep -q WINEDLL "$wl/x86_64-windows/d3dkmt.dll.d3dkmt-backup"
 check "override is builtin" test "$(reg_value)" = builtin
 check "status says installed" sh -c "sh '$D3DKMT_SETUP' status | grep -q 'installed in'"
+# Per D3DKMT name, where calls go: a name both export goes to Wine through gdi32 and to d3dkmt.dll
+# (which hands Wine its part) through d3dkmt.dll; a name only d3dkmt.dll exports, to d3dkmt.dll.
+check "status lists CreateDevice for both" sh -c "sh '$D3DKMT_SETUP' status | grep -q '^  D3DKMTCreateDevice  *gdi32: Wine   d3dkmt.dll: d3dkmt.dll\*'"
+check "status lists OfferAllocations for d3dkmt.dll only" sh -c "sh '$D3DKMT_SETUP' status | grep -q '^  D3DKMTOfferAllocations  *gdi32: -      d3dkmt.dll: d3dkmt.dll\$'"
 check "env names WINEDLLPATH" sh -c "sh '$D3DKMT_SETUP' env | grep -q \"WINEDLLPATH='$pfx/d3dkmt'\""
 check "update" setup install --dlldir "$D3DKMT_DLLDIR"
 check "update keeps the first backup" grep -q ORIGINAL "$sys32/d3dkmt.dll.d3dkmt-backup"
@@ -111,6 +117,34 @@ check "uninstall (clean)" setup uninstall
 check "no system32 file left" test ! -e "$sys32/d3dkmt.dll"
 check "no override left" test -z "$(reg_value)"
 if [ "$failed" = 0 ]; then echo "[       OK ] install_uninstall"; else echo "[  FAILED  ] install_uninstall"; fi
+
+# From any directory: paths given relative to where install ran are recorded absolute, so that
+# status (and the gdi32 route's check) run elsewhere find everything.
+echo "[ RUN      ] any_directory"
+n_failed=$failed
+work=$scratch/work
+mkdir -p "$work" "$pfx/drive_c/app" "$scratch/elsewhere"
+cp "$D3DKMT_DLLDIR/x86_64-windows/d3dkmt.dll" "$pfx/drive_c/app/app.exe"  # any x86_64 PE file
+ln -s "$D3DKMT_DLLDIR" "$work/dll"
+check "install with a relative --dlldir and a gdi32 route" \
+    sh -c "cd '$work' && sh '$D3DKMT_SETUP' install --dlldir dll --gdi32-route '$pfx/drive_c/app/app.exe' > '$out' 2>&1"
+check "the source is recorded absolute" grep -qx "source=$work/dll" "$pfx/d3dkmt/install.state"
+(cd "$scratch/elsewhere" && sh "$D3DKMT_SETUP" status) > "$scratch/status.out" 2>&1
+status_rc=$?
+sed 's/^/    | /' "$scratch/status.out" | grep -v '    gdi32: '
+check "status elsewhere exits 0" test "$status_rc" = 0
+check "status elsewhere: no MISMATCH" sh -c "! grep -q MISMATCH '$scratch/status.out'"
+check "status elsewhere: the route is OK" grep -q '^OK app.exe' "$scratch/status.out"
+check "status names the Wine and its version" grep -q "^d3dkmt-setup: Wine: wine-[0-9]" "$scratch/status.out"
+check "status names the library directory and layout" grep -q "^d3dkmt-setup:   library directory /.*, layout: " "$scratch/status.out"
+check "status compares every D3DKMT export with Wine's gdi32" \
+    test "$(grep -c '^    gdi32: \(yes\|no \) *D3DKMT' "$scratch/status.out")" -ge 30
+check "... D3DKMTOfferAllocations is not in Wine's gdi32" grep -q '^    gdi32: no   D3DKMTOfferAllocations$' "$scratch/status.out"
+rm -f "$work/dll"
+check "uninstall from elsewhere, with the build's layout gone from where install saw it" \
+    sh -c "cd '$scratch/elsewhere' && sh '$D3DKMT_SETUP' uninstall > '$out' 2>&1"
+check "the route is gone" test ! -e "$pfx/drive_c/app/gdi32.dll"
+if [ "$failed" = "$n_failed" ]; then echo "[       OK ] any_directory"; else echo "[  FAILED  ] any_directory"; fi
 
 WINEPREFIX=$pfx "$D3DKMT_WINESERVER" -k >/dev/null 2>&1
 WINEPREFIX=$pfx "$D3DKMT_WINESERVER" -w >/dev/null 2>&1

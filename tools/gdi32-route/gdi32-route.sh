@@ -11,6 +11,7 @@
 #   gdi32-route.sh uninstall PREFIX APP.exe
 #   gdi32-route.sh check     PREFIX [APP.exe]
 #   gdi32-route.sh list      PREFIX
+#   gdi32-route.sh names     PREFIX [--d3dkmt-dll PATH]
 #   gdi32-route.sh generate  OUTDIR [--arch x86_64|i386] [--d3dkmt-dll PATH] [--overlap d3dkmt|wine]
 #
 # APP.exe is the application's executable: a Unix path, or a Windows path (C:\...) inside PREFIX.
@@ -328,6 +329,8 @@ cmd_install() {
     resolve_app "$app_arg"
     arch=$(pe_arch "$APP_PATH") || die "$APP_PATH is not an x86_64 or i386 PE executable"
     [ -n "$d3dkmt_dll" ] || d3dkmt_dll=$(system_dir_for "$arch")/d3dkmt.dll
+    # Recorded in the state and read by check from any directory: make it absolute.
+    case $d3dkmt_dll in /*) ;; *) d3dkmt_dll=$(pwd)/$d3dkmt_dll ;; esac
     dlldir=$(find_wine_dlldir "$arch") || exit 1
     sdir=$(state_dir_for "$APP_NAME")
 
@@ -523,6 +526,56 @@ cmd_check() {
     return $rc
 }
 
+# names PREFIX: every D3DKMT name of the installed Wine's gdi32.dll and of the prefix's d3dkmt.dll,
+# and where a call through each way goes: gdi32.dll without a route, gdi32.dll of each routed
+# application, d3dkmt.dll (docs/gdi32-route.md, docs/decisions/wine-handles.md).
+cmd_names() {
+    local d3dkmt_dll="" dlldir wine_names d3d_names sdir apps="" app name w d r line
+    [ $# -ge 1 ] || usage_error "names needs PREFIX"
+    local prefix_arg=$1
+    shift
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --d3dkmt-dll) d3dkmt_dll=${2:?}; shift 2 ;;
+            *) usage_error "names: unknown option $1" ;;
+        esac
+    done
+    setup_wine_tools
+    check_prefix "$prefix_arg"
+    dlldir=$(find_wine_dlldir x86_64) || exit 1
+    [ -n "$d3dkmt_dll" ] || d3dkmt_dll=$(system_dir_for x86_64)/d3dkmt.dll
+    wine_names=$(export_list "$dlldir/x86_64-windows/gdi32.dll" | awk '$2 ~ /^D3DKMT/ { print $2 }' | LC_ALL=C sort -u)
+    d3d_names=""
+    [ -f "$d3dkmt_dll" ] && d3d_names=$(d3dkmt_names "$d3dkmt_dll")
+    for sdir in "$PREFIX/$STATE_DIRNAME"/*/; do
+        [ -f "$sdir/state" ] && [ -f "$sdir/routed.names" ] && apps="$apps ${sdir%/}"
+    done
+    echo "D3DKMT names of Wine \"$(wine_build_id)\"'s gdi32.dll ($(printf '%s\n' "$wine_names" | grep -c .)) and of"
+    echo "${d3dkmt_dll} ($(printf '%s\n' "$d3d_names" | grep -c .)); where a call goes:"
+    echo "  gdi32: through gdi32.dll without a route;  route: through the gdi32.dll of a routed application;"
+    echo "  d3dkmt.dll*: d3dkmt.dll, which hands Wine's part to Wine's function (docs/decisions/wine-handles.md)"
+    { printf '%s\n' "$wine_names"; printf '%s\n' "$d3d_names"; } | grep . | LC_ALL=C sort -u | while read -r name; do
+        w=no; d=no
+        printf '%s\n' "$wine_names" | grep -qx "$name" && w=yes
+        printf '%s\n' "$d3d_names" | grep -qx "$name" && d=yes
+        if [ $w = yes ] && [ $d = yes ]; then line="gdi32: Wine   d3dkmt.dll: d3dkmt.dll*"
+        elif [ $w = yes ]; then line="gdi32: Wine   d3dkmt.dll: -"
+        else line="gdi32: -      d3dkmt.dll: d3dkmt.dll"
+        fi
+        for sdir in $apps; do
+            app=$(basename "$sdir")
+            r=$(awk -v n="$name" '$1 == n { print $2 }' "$sdir/routed.names")
+            case $r in
+                overlap) line="$line   route $app: d3dkmt.dll*" ;;
+                added) line="$line   route $app: d3dkmt.dll" ;;
+                *) if [ $w = yes ]; then line="$line   route $app: Wine"; else line="$line   route $app: -"; fi ;;
+            esac
+        done
+        printf '  %-42s %s\n' "$name" "$line"
+    done
+    return 0
+}
+
 cmd_list() {
     [ $# -eq 1 ] || usage_error "list needs PREFIX"
     local sdir
@@ -545,6 +598,7 @@ case $cmd in
     uninstall) cmd_uninstall "$@" ;;
     check)     cmd_check "$@" ;;
     list)      cmd_list "$@" ;;
+    names)     cmd_names "$@" ;;
     generate)  cmd_generate "$@" ;;
     help|-h|--help) usage ;;
     *) usage_error "unknown command $cmd" ;;

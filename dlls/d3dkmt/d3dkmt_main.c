@@ -281,6 +281,22 @@ static NTSTATUS copy_string_guarded(WCHAR *buf, const WCHAR *app, SIZE_T size)
         (t)->called = TRUE; \
     } while (0)
 
+/* After the library's call on a global handle failed with STATUS_INVALID_PARAMETER: a global handle
+ * the library did not make may be Wine's (shared objects created on a device Wine knows are Wine's:
+ * docs/decisions/wine-handles.md), so Wine's function answers, with the program's descriptor,
+ * unless it is a stub (STATUS_NOT_IMPLEMENTED: the library's status stands).  The thunk's copy is
+ * then not written back. */
+#define CALL_WINE_SHARED(t, name, app) \
+    do { \
+        NTSTATUS wine_status_; \
+        if (status == STATUS_INVALID_PARAMETER && wine.name \
+                && (wine_status_ = wine.name((void *)(app))) != STATUS_NOT_IMPLEMENTED) \
+        { \
+            status = wine_status_; \
+            (t)->called = FALSE; \
+        } \
+    } while (0)
+
 /* The same for an adapter handle; *adopt receives the adoption's status (STATUS_NOT_SUPPORTED:
  * Wine's adapter, which the library cannot take: the caller may ask Wine). */
 #define CALL_ADOPTING_ADAPTER(t, name, d, adapter, adopt) \
@@ -829,9 +845,11 @@ NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOCATION2 *desc)
  */
 NTSTATUS WINAPI D3DKMTQueryResourceInfo(D3DKMT_QUERYRESOURCEINFO *desc)
 {
+    D3DKMT_QUERYRESOURCEINFO *app = desc;
     THUNK_BEGIN(D3DKMT_QUERYRESOURCEINFO, COPY_DESC_INOUT);
     wine_init();
     CALL_ADOPTING_DEVICE(&t, QueryResourceInfo, d, d->hDevice);
+    CALL_WINE_SHARED(&t, QueryResourceInfo, app);
     CALL_NOTHING_AND_FINISH;
 }
 
@@ -841,6 +859,7 @@ NTSTATUS WINAPI D3DKMTQueryResourceInfo(D3DKMT_QUERYRESOURCEINFO *desc)
 static NTSTATUS open_resource(D3DKMT_OPENRESOURCE *desc, BOOL version2)
 {
     SIZE_T elem_size = version2 ? sizeof(D3DDDI_OPENALLOCATIONINFO2) : sizeof(D3DDDI_OPENALLOCATIONINFO);
+    D3DKMT_OPENRESOURCE *app = desc;
     struct thunk t;
     NTSTATUS status;
 
@@ -855,10 +874,12 @@ static NTSTATUS open_resource(D3DKMT_OPENRESOURCE *desc, BOOL version2)
     if (version2)
     {
         CALL_ADOPTING_DEVICE(&t, OpenResource2, desc, desc->hDevice);
+        CALL_WINE_SHARED(&t, OpenResource2, app);
     }
     else
     {
         CALL_ADOPTING_DEVICE(&t, OpenResource, desc, desc->hDevice);
+        CALL_WINE_SHARED(&t, OpenResource, app);
     }
 done:
     status = thunk_finish(&t, status);
@@ -1083,6 +1104,7 @@ NTSTATUS WINAPI D3DKMTCreateSynchronizationObject(D3DKMT_CREATESYNCHRONIZATIONOB
  */
 NTSTATUS WINAPI D3DKMTOpenSynchronizationObject(D3DKMT_OPENSYNCHRONIZATIONOBJECT *desc)
 {
+    D3DKMT_OPENSYNCHRONIZATIONOBJECT *app = desc;
     THUNK_BEGIN(D3DKMT_OPENSYNCHRONIZATIONOBJECT, COPY_DESC_INOUT);
     wine_init();
     {
@@ -1090,6 +1112,7 @@ NTSTATUS WINAPI D3DKMTOpenSynchronizationObject(D3DKMT_OPENSYNCHRONIZATIONOBJECT
         status = UNIX_CALL(OpenSynchronizationObject, &params);
         t.called = TRUE;
     }
+    CALL_WINE_SHARED(&t, OpenSynchronizationObject, app);
     CALL_NOTHING_AND_FINISH;
 }
 

@@ -65,7 +65,13 @@ static NTSTATUS create_standard(D3DKMT_HANDLE device, const void *heap, UINT64 s
     create.Flags.StandardAllocation = 1;
     create.Flags.CreateResource = resource != NULL;
     create.Flags.CreateShared = global != NULL;
-    *(UINT *)&create.Flags |= flags;
+    {
+        UINT bits;
+
+        memcpy(&bits, &create.Flags, sizeof(bits));
+        bits |= flags;
+        memcpy(&create.Flags, &bits, sizeof(bits));
+    }
     create.pStandardAllocation = &standard;
     create.hGlobalShare = 0x1eadbeed;     /* output only */
     create.pPrivateRuntimeData = runtime;
@@ -426,7 +432,7 @@ static void test_shared_resource(void **state)
     assert_int_equal(d3dkmt_global_count(), globals + 1);
     test_close_device(&other);
     assert_int_equal(d3dkmt_global_count(), globals);
-    assert_true(heap_check(heap + 128, HEAP - 128, 5 + 128 * 7));
+    assert_true(heap_check(heap + 128, HEAP - 128, (uint8_t)(5 + 128 * 7)));
     munmap(heap, HEAP);
     test_close_device(&t);
 }

@@ -19,6 +19,8 @@ static NTSTATUS create2(D3DKMT_HANDLE device, const D3DDDI_SYNCHRONIZATIONOBJECT
     D3DKMT_CREATESYNCHRONIZATIONOBJECT2 create = { .hDevice = device, .Info = *info, .hSyncObject = 0x1eadbeed };
     NTSTATUS status;
 
+    *out = 0;
+    if (shared) *shared = 0;
     create.Info.SharedHandle = 0x1eadbeed;
     if ((status = D3DKMTCreateSynchronizationObject2(&create))) return status;
     *out = create.hSyncObject;

@@ -281,12 +281,13 @@ static NTSTATUS copy_string_guarded(WCHAR *buf, const WCHAR *app, SIZE_T size)
         (t)->called = TRUE; \
     } while (0)
 
-/* After the library's call on a global handle failed with STATUS_INVALID_PARAMETER: a global handle
- * the library did not make may be Wine's (shared objects created on a device Wine knows are Wine's:
- * docs/decisions/wine-handles.md), so Wine's function answers, with the program's descriptor,
- * unless it is a stub (STATUS_NOT_IMPLEMENTED: the library's status stands).  The thunk's copy is
- * then not written back. */
-#define CALL_WINE_SHARED(t, name, app) \
+/* After the library refused a handle it did not make (STATUS_INVALID_PARAMETER): the handle may be
+ * Wine's (a global handle of an object shared on a device Wine knows, an allocation or sync object
+ * Wine made: docs/decisions/wine-handles.md), so Wine's function answers, with the program's
+ * descriptor, unless it is a stub (STATUS_NOT_IMPLEMENTED, Wine 10.0: the library's status
+ * stands, so bad input gets the same status whichever Wine runs).  The thunk's copy is then not
+ * written back. */
+#define CALL_WINE_INSTEAD(t, name, app) \
     do { \
         NTSTATUS wine_status_; \
         if (status == STATUS_INVALID_PARAMETER && wine.name \
@@ -807,10 +808,9 @@ NTSTATUS WINAPI D3DKMTDestroyAllocation(const D3DKMT_DESTROYALLOCATION *desc)
         t.called = TRUE;
     }
     /* Allocations or a resource the library did not make are Wine's. */
-    if (status == STATUS_INVALID_PARAMETER && wine.DestroyAllocation
-            && (FOREIGN_HANDLE(d->hResource) || (d->AllocationCount && d->phAllocationList
-                                                 && FOREIGN_HANDLE(d->phAllocationList[0]))))
-        status = wine.DestroyAllocation((void *)app);
+    if (FOREIGN_HANDLE(d->hResource) || (d->AllocationCount && d->phAllocationList
+                                         && FOREIGN_HANDLE(d->phAllocationList[0])))
+        CALL_WINE_INSTEAD(&t, DestroyAllocation, app);
     CALL_NOTHING_AND_FINISH;
 }
 
@@ -831,10 +831,9 @@ NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOCATION2 *desc)
         t.called = TRUE;
     }
     /* Allocations or a resource the library did not make are Wine's. */
-    if (status == STATUS_INVALID_PARAMETER && wine.DestroyAllocation2
-            && (FOREIGN_HANDLE(d->hResource) || (d->AllocationCount && d->phAllocationList
-                                                 && FOREIGN_HANDLE(d->phAllocationList[0]))))
-        status = wine.DestroyAllocation2((void *)app);
+    if (FOREIGN_HANDLE(d->hResource) || (d->AllocationCount && d->phAllocationList
+                                         && FOREIGN_HANDLE(d->phAllocationList[0])))
+        CALL_WINE_INSTEAD(&t, DestroyAllocation2, app);
     CALL_NOTHING_AND_FINISH;
 }
 
@@ -849,7 +848,7 @@ NTSTATUS WINAPI D3DKMTQueryResourceInfo(D3DKMT_QUERYRESOURCEINFO *desc)
     THUNK_BEGIN(D3DKMT_QUERYRESOURCEINFO, COPY_DESC_INOUT);
     wine_init();
     CALL_ADOPTING_DEVICE(&t, QueryResourceInfo, d, d->hDevice);
-    CALL_WINE_SHARED(&t, QueryResourceInfo, app);
+    CALL_WINE_INSTEAD(&t, QueryResourceInfo, app);
     CALL_NOTHING_AND_FINISH;
 }
 
@@ -874,12 +873,12 @@ static NTSTATUS open_resource(D3DKMT_OPENRESOURCE *desc, BOOL version2)
     if (version2)
     {
         CALL_ADOPTING_DEVICE(&t, OpenResource2, desc, desc->hDevice);
-        CALL_WINE_SHARED(&t, OpenResource2, app);
+        CALL_WINE_INSTEAD(&t, OpenResource2, app);
     }
     else
     {
         CALL_ADOPTING_DEVICE(&t, OpenResource, desc, desc->hDevice);
-        CALL_WINE_SHARED(&t, OpenResource, app);
+        CALL_WINE_INSTEAD(&t, OpenResource, app);
     }
 done:
     status = thunk_finish(&t, status);
@@ -1112,7 +1111,7 @@ NTSTATUS WINAPI D3DKMTOpenSynchronizationObject(D3DKMT_OPENSYNCHRONIZATIONOBJECT
         status = UNIX_CALL(OpenSynchronizationObject, &params);
         t.called = TRUE;
     }
-    CALL_WINE_SHARED(&t, OpenSynchronizationObject, app);
+    CALL_WINE_INSTEAD(&t, OpenSynchronizationObject, app);
     CALL_NOTHING_AND_FINISH;
 }
 
@@ -1131,8 +1130,7 @@ NTSTATUS WINAPI D3DKMTDestroySynchronizationObject(const D3DKMT_DESTROYSYNCHRONI
         t.called = TRUE;
     }
     kick_cpu_events();
-    if (status == STATUS_INVALID_PARAMETER && FOREIGN_HANDLE(d->hSyncObject) && wine.DestroySynchronizationObject)
-        status = wine.DestroySynchronizationObject((void *)app);
+    if (FOREIGN_HANDLE(d->hSyncObject)) CALL_WINE_INSTEAD(&t, DestroySynchronizationObject, app);
     CALL_NOTHING_AND_FINISH;
 }
 

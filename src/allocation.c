@@ -31,25 +31,51 @@ static inline uint64_t align_up(uint64_t v, uint64_t a)
 
 /* ---- Release functions ---- */
 
-/* The allocation's release function: frees everything it owns (no reference is left). */
+/* Frees what a released allocation still owns: its memory (already out of the usage accounting)
+ * and buffer, the allocation, its references.  Runs from allocation_release, or through the fence
+ * tracker once the last bind of its buffer ran. */
+static void allocation_finish(struct d3dkmt_device *device, struct d3dkmt_tracker_entry *entry)
+{
+    struct d3dkmt_allocation *alloc = D3DKMT_CONTAINER(entry, struct d3dkmt_allocation, release_entry);
+
+    pthread_mutex_lock(&device->lock);
+    if (alloc->memory) d3dkmt_vidmm_free_memory_locked(device, alloc->memory, alloc->size);
+    if (alloc->buffer) device->vkd.vkDestroyBuffer(device->vk, alloc->buffer, NULL);
+    pthread_mutex_unlock(&device->lock);
+    if (alloc->resource) d3dkmt_object_put(&alloc->resource->obj);
+    free(alloc);
+    d3dkmt_device_put(device);
+}
+
+/* The allocation's release function: frees everything it owns (no reference is left).  Its
+ * memory and buffer usually have no bind left queued (DestroyAllocation2 freed the memory behind
+ * them); when one is (released by DestroyDevice, or by a failed creation, right after its bind was
+ * queued) they go once it ran, through release_entry: nothing waits, nothing is allocated. */
 static void allocation_release(struct d3dkmt_object *obj)
 {
     struct d3dkmt_allocation *alloc = D3DKMT_CONTAINER(obj, struct d3dkmt_allocation, obj);
     struct d3dkmt_device *device = alloc->obj.device;
+    uint64_t bind;
 
     pthread_mutex_lock(&device->lock);
     d3dkmt_list_unlink(&alloc->offer_link);
     /* Still linked when stopped by DestroyDevice (DestroyAllocation2 unlinks): a call that holds
      * the resource must not find a freed allocation in its list. */
     d3dkmt_resource_unlink_locked(alloc);
-    if (alloc->memory && device->sparse) d3dkmt_tracker_wait_binds(device);
-    d3dkmt_vidmm_free_allocation_memory_locked(device, alloc);
-    if (alloc->buffer) device->vkd.vkDestroyBuffer(device->vk, alloc->buffer, NULL);
+    d3dkmt_vidmm_retire_memory_locked(device, alloc);
     device->stats.AllocationsLive--;
+    bind = d3dkmt_vidmm_bind_value(device, alloc);
+    if ((alloc->memory || alloc->buffer) && !d3dkmt_tracker_bind_done(device, bind))
+    {
+        /* The fields the entry overlays are dead from here on. */
+        alloc->release_entry.bind_value = bind;
+        alloc->release_entry.fn = allocation_finish;
+        d3dkmt_tracker_after_bind(device, &alloc->release_entry);
+        pthread_mutex_unlock(&device->lock);
+        return;
+    }
     pthread_mutex_unlock(&device->lock);
-    if (alloc->resource) d3dkmt_object_put(&alloc->resource->obj);
-    free(alloc);
-    d3dkmt_device_put(device);
+    allocation_finish(device, &alloc->release_entry);
 }
 
 /* ---- Shared resource descriptions (docs/decisions/sharing.md) ---- */
@@ -99,7 +125,6 @@ static struct d3dkmt_allocation *allocation_new(struct d3dkmt_device *device, ui
     alloc->size = size;
     alloc->memory_type = type;
     alloc->d3d_priority = d3d_priority;
-    alloc->priority = d3dkmt_priority_to_vk(d3d_priority);
     alloc->residency_count = 1;
     if (device->adapter->mem_props.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
         alloc->flags |= D3DKMT_ALLOC_HOST_VISIBLE;
@@ -567,10 +592,17 @@ struct destroy_batch
 static void destroy_batch_run(struct d3dkmt_device *device, void *ctx, bool cancelled)
 {
     struct destroy_batch *batch = ctx;
+    bool queued = false;
     UINT i;
 
     pthread_mutex_lock(&device->lock);
-    for (i = 0; i < batch->count; i++) d3dkmt_vidmm_free_allocation_memory_locked(device, batch->allocs[i]);
+    for (i = 0; i < batch->count; i++)
+    {
+        d3dkmt_vidmm_free_allocation_memory_locked(device, batch->allocs[i]);
+        queued |= batch->allocs[i]->priority_queued;
+    }
+    /* A priority change still queued must not keep them (buffer, statistics) beyond the destroy. */
+    if (queued) d3dkmt_vidmm_priority_forget_locked(device);
     pthread_mutex_unlock(&device->lock);
     d3dkmt_allocation_put_list(batch->allocs, batch->count);
     batch->allocs = NULL;
@@ -644,10 +676,12 @@ done:
 }
 
 /* Stops the handles of the allocations (and the resource) and takes them out of the residency
- * state: they are invalid from here on, whatever happens to the memory. */
-static void stop_destroy_targets(struct d3dkmt_device *device, struct d3dkmt_allocation **all, UINT total,
-                                 struct d3dkmt_resource *resource)
+ * state: they are invalid from here on, whatever happens to the memory.  Returns the highest bind
+ * value of their buffers (0 when none): what freeing their memory must wait for. */
+static uint64_t stop_destroy_targets(struct d3dkmt_device *device, struct d3dkmt_allocation **all, UINT total,
+                                     struct d3dkmt_resource *resource)
 {
+    uint64_t bind = 0, value;
     UINT i;
 
     for (i = 0; i < total; i++) d3dkmt_handle_remove(&all[i]->obj);
@@ -661,8 +695,11 @@ static void stop_destroy_targets(struct d3dkmt_device *device, struct d3dkmt_all
         a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING);
         d3dkmt_list_unlink(&a->offer_link);
         d3dkmt_resource_unlink_locked(a);
+        /* DESTROYED: nothing binds its buffer again, so this is its last bind. */
+        if ((value = d3dkmt_vidmm_bind_value(device, a)) > bind) bind = value;
     }
     pthread_mutex_unlock(&device->lock);
+    return bind;
 }
 
 /***********************************************************************
@@ -672,26 +709,30 @@ static void stop_destroy_targets(struct d3dkmt_device *device, struct d3dkmt_all
  * allocations.  desc->phAllocationList / AllocationCount (0 to 1024): allocations of the device to
  * destroy (they may be of any resource; docs/decisions/destroy.md).  At least one of the two.
  * desc->Flags: AssumeNotInUse = 0 frees the memory only after all GPU work queued on the device
- * before the call completed (the fence tracker; the call itself does not wait); = 1 frees it now
- * (the library's own pending binds excepted).  SynchronousDestroy = 1 returns only once the
- * memory is freed.  SystemUseOnly set is refused.  Offered allocations may be destroyed.
- * Every handle is invalid as soon as the call returns.  All or nothing: a bad entry destroys
- * nothing.
+ * before the call completed (the fence tracker; the call itself does not wait); = 1 frees it now,
+ * except that a pending sparse bind of that very memory is still waited for (never the device's
+ * other binds or work).  SynchronousDestroy = 1 returns only once the memory is freed (it waits
+ * for exactly what the free waits for).  SystemUseOnly set is refused.  Offered allocations may be
+ * destroyed.  Every handle is invalid as soon as the call returns.  All or nothing: a bad entry
+ * destroys nothing, and so does a lack of memory for the bookkeeping (allocated first).
  * Nothing to destroy (no list, hResource 0) is a no-op that succeeds, as on Windows.  Destroying
  * a resource created shared (or opened) stops it counting for its global handle, which dies with
  * the last such resource (docs/decisions/sharing.md).
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, SystemUseOnly, count above 1024
- * or list NULL with a count, bad device, a bad or repeated handle); STATUS_NO_MEMORY.
+ * or list NULL with a count, bad device, a bad or repeated handle); STATUS_NO_MEMORY (nothing
+ * destroyed).
  * Follows d3dkmthk/nf-d3dkmthk-d3dkmtdestroyallocation2 and d3dukmdt/ns-d3dukmdt-d3dddicb_destroyallocation2flags;
- * docs/decisions/destroy.md.
+ * docs/decisions/destroy.md, docs/decisions/waits.md.
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOCATION2 *desc)
 {
     struct d3dkmt_allocation **all = NULL;
     struct d3dkmt_resource *resource;
+    struct d3dkmt_deferred *deferred;
     struct destroy_batch *batch;
     struct d3dkmt_device *device;
     UINT total = 0;
+    uint64_t bind;
     NTSTATUS status;
 
     if (!desc || desc->Flags.SystemUseOnly) return STATUS_INVALID_PARAMETER;
@@ -707,25 +748,24 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOC
     d3dkmt_tracker_poll(device);
 
     if ((status = collect_destroy_targets(device, desc, &resource, &all, &total))) goto done;
-    if (!(batch = calloc(1, sizeof(*batch))))
+    /* Everything that can fail before anything is stopped: the batch and the tracker's record
+     * (whose snapshot is the GPU work queued before the call). */
+    batch = calloc(1, sizeof(*batch));
+    deferred = batch ? d3dkmt_tracker_prepare(device, desc->Flags.AssumeNotInUse ? D3DKMT_WAIT_NONE : D3DKMT_WAIT_WORK)
+                     : NULL;
+    if (!deferred)
     {
+        free(batch);
         d3dkmt_allocation_put_list(all, total);
         status = STATUS_NO_MEMORY;
         goto done;
     }
-    stop_destroy_targets(device, all, total, resource);
+    bind = stop_destroy_targets(device, all, total, resource);
 
     batch->allocs = all;
     batch->count = total;
     batch->synchronous = desc->Flags.SynchronousDestroy;
-    if (d3dkmt_tracker_defer(device, desc->Flags.AssumeNotInUse ? D3DKMT_WAIT_BINDS : D3DKMT_WAIT_ALL,
-                             destroy_batch_run, batch))
-    {
-        /* Out of memory for the bookkeeping: wait for the GPU instead. */
-        d3dkmt_device_wait_idle(device);
-        d3dkmt_tracker_wait_binds(device);
-        destroy_batch_run(device, batch, false);
-    }
+    d3dkmt_tracker_commit(device, deferred, bind, destroy_batch_run, batch, false);
     if (desc->Flags.SynchronousDestroy)
     {
         pthread_mutex_lock(&device->tracker.lock);

@@ -490,8 +490,8 @@ struct sem_op
  * bind.  Every stage: the waits hold back all later work on the queue and the signals cover all
  * earlier work (vkQueueSubmit2 scopes).  On success the signals are monitored (the CPU-visible
  * values follow them) and recorded in the objects' queued lists (room reserved by the caller).
- * On failure other than a lost device the device timeline value is signalled from the host, so
- * nothing waits for it forever; the objects are untouched (Vulkan leaves a failed batch's
+ * On failure nothing was queued: the device timeline value is not taken
+ * (d3dkmt_tracker_submit_locked) and the objects are untouched (Vulkan leaves a failed batch's
  * semaphores alone). */
 static NTSTATUS submit_locked(struct d3dkmt_device *device, const struct sem_op *waits, UINT wait_count,
                               const struct sem_op *signals, UINT signal_count)

@@ -1,8 +1,11 @@
 /* tests/common.c: see common.h. */
 #include "common.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void test_open_device(struct test_device *t)
 {
@@ -206,4 +209,65 @@ void test_gpu_copy(struct test_device *t, VkBuffer src, VkBuffer dst, VkDeviceSi
     assert_int_equal(d3dkmt_host_unlock_queue(t->device), STATUS_SUCCESS);
     assert_int_equal(d3dkmt_host_flush_deferred(t->device, 10000000000ull), STATUS_SUCCESS);
     destroy_pool(vk, pool, NULL);
+}
+
+struct test_watchdog
+{
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done, fired;
+    unsigned int seconds;
+    struct test_device *t;
+    struct test_busy *busy;
+};
+
+static void *watchdog_main(void *arg)
+{
+    struct test_watchdog *dog = arg;
+    struct timespec deadline;
+    int rc = 0;
+
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += dog->seconds;
+    pthread_mutex_lock(&dog->lock);
+    while (!dog->done && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&dog->cond, &dog->lock, &deadline);
+    dog->fired = !dog->done;
+    pthread_mutex_unlock(&dog->lock);
+    if (dog->fired) test_busy_end(dog->t, dog->busy);
+    return NULL;
+}
+
+struct test_watchdog *test_watchdog_begin(struct test_device *t, struct test_busy *busy, unsigned int seconds)
+{
+    struct test_watchdog *dog = calloc(1, sizeof(*dog));
+    pthread_condattr_t attr;
+
+    assert_non_null(dog);
+    dog->t = t;
+    dog->busy = busy;
+    dog->seconds = seconds;
+    pthread_mutex_init(&dog->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&dog->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    assert_int_equal(pthread_create(&dog->thread, NULL, watchdog_main, dog), 0);
+    return dog;
+}
+
+bool test_watchdog_end(struct test_watchdog *dog)
+{
+    bool fired;
+
+    pthread_mutex_lock(&dog->lock);
+    dog->done = true;
+    pthread_cond_signal(&dog->cond);
+    pthread_mutex_unlock(&dog->lock);
+    pthread_join(dog->thread, NULL);
+    fired = dog->fired;
+    pthread_cond_destroy(&dog->cond);
+    pthread_mutex_destroy(&dog->lock);
+    free(dog);
+    return fired;
 }

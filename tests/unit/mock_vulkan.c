@@ -139,6 +139,7 @@ static struct
     VkResult fault_result;
     unsigned int calls[MOCK_FN_COUNT];
     unsigned int errors;
+    unsigned int priority_calls;          /* vkSetDeviceMemoryPriorityEXT, any thread */
     bool paused;
     uint64_t budget[2];
     struct mock_vk_counts counts;
@@ -1257,7 +1258,17 @@ static void VKAPI_CALL mock_vkSetDeviceMemoryPriorityEXT(VkDevice device, VkDevi
         if (!(priority >= 0.0f && priority <= 1.0f)) report("vkSetDeviceMemoryPriorityEXT: priority %f outside [0, 1]", priority);
         mem->priority = priority;
     }
+    m.priority_calls++;
     pthread_mutex_unlock(&m.lock);
+}
+
+unsigned int mock_vk_priority_calls(void)
+{
+    unsigned int n;
+    pthread_mutex_lock(&m.lock);
+    n = m.priority_calls;
+    pthread_mutex_unlock(&m.lock);
+    return n;
 }
 
 /* ---- Buffers ---- */
@@ -1906,6 +1917,7 @@ void mock_vk_install(const struct mock_vk_config *config)
     m.fault_always = m.fault_fired = false;
     memset(m.calls, 0, sizeof(m.calls));
     m.errors = 0;
+    m.priority_calls = 0;
     m.paused = false;
     m.budget[0] = m.budget[1] = 0;
     if (!m.used)

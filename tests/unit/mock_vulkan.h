@@ -122,6 +122,8 @@ struct mock_vk_counts
 void mock_vk_get_counts(struct mock_vk_counts *counts);
 /* The priority of a live VkDeviceMemory (from allocation or vkSetDeviceMemoryPriorityEXT), or -1. */
 float mock_vk_memory_priority(VkDeviceMemory memory);
+/* vkSetDeviceMemoryPriorityEXT calls since install, from any thread. */
+unsigned int mock_vk_priority_calls(void);
 /* The memory a sparse buffer is bound to by executed binds (VK_NULL_HANDLE when unbound); false
  * when buffer is not a live buffer. */
 bool mock_vk_buffer_memory(VkBuffer buffer, VkDeviceMemory *memory);

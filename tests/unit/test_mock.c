@@ -15,11 +15,14 @@
  *    offered, destroy of an offered allocation, destroying a device with live objects, ...).
  * 3. d3dkmt_status_from_vk, the one VkResult -> NTSTATUS map.
  * 4. Offer / release / reclaim / deferred offers observed through the mock (priorities, binds).
+ * 5. Waits: destroys wait for their own memory's binds only, failures wait for nothing (issue 18).
+ * 6. Priority changes are queued for the tracker thread; undone ones never reach the driver (17).
  */
 #include "d3dkmt_private.h"
 #include "common.h"
 #include "mock_vulkan.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1418,6 +1421,7 @@ static void test_offer_offered(void **state)
     assert_int_equal(info.offered, 1);
     assert_int_equal(s1.Offers, s0.Offers + 1);
     assert_int_equal(s1.BytesOffered, s0.BytesOffered);
+    assert_int_equal(d3dkmt_host_flush_deferred(fx.dev, 5000000000ull), STATUS_SUCCESS);   /* the priority queue */
     assert_true(mock_vk_memory_priority(info.memory) == 0.0f);
     teardown_fixture();
 }
@@ -1654,6 +1658,7 @@ static void test_offer_release_reclaim(void **state)
     assert_ptr_equal(bound, info.memory);
     /* Offer a[0] with the GPU idle: in effect at once (priority of the LOW class). */
     assert_int_equal(offer(t.device, &a[0], 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);   /* the priority queue */
     assert_true(mock_vk_memory_priority(info.memory) == 0.0f);
     /* A third allocation does not fit the 1 MiB budget: a[0]'s memory is released (unbound, freed). */
     assert_int_equal(test_create(t.device, 1, 512 << 10, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &a[2], NULL), STATUS_SUCCESS);
@@ -1706,6 +1711,214 @@ static void test_deferred_offer(void **state)
     assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
     assert_true(mock_vk_memory_priority(info.memory) == 0.0f);
     test_busy_finish(&t, &busy);
+    test_close_device(&t);
+    mock_teardown();
+}
+
+/* ---- 5. Waits: a call waits only for GPU work it depends on (docs/decisions/waits.md) ---- */
+
+/* Issue 18's case: X bound and idle, then GPU work held by a gate, then Y, whose sparse bind
+ * queues behind that work.  DestroyAllocation2(X, AssumeNotInUse | SynchronousDestroy) frees X at
+ * once (it waits for X's own bind only, which ran long ago), and the same thread then opens the
+ * gate: the sequence completes.  A watchdog opens the gate after 10 s if the destroy waited. */
+static void test_destroy_not_behind_other_binds(void **state)
+{
+    struct d3dkmt_host_allocation_info info;
+    D3DKMT_VK_STATISTICS s0, s1;
+    struct test_watchdog *dog;
+    struct test_device t;
+    struct test_busy busy;
+    VkDeviceMemory bound;
+    D3DKMT_HANDLE x, y;
+
+    mock_setup(NULL);
+    test_open_device(&t);
+    assert_int_equal(test_create(t.device, 1, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &x, NULL), STATUS_SUCCESS);
+    test_busy_begin(&t, &busy);
+    assert_int_equal(test_create(t.device, 1, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &y, NULL), STATUS_SUCCESS);
+    info = alloc_info(t.device, y);
+    assert_true(mock_vk_buffer_memory(info.buffer, &bound));
+    assert_null(bound);                                   /* Y's bind waits behind the gate */
+    s0 = test_stats(t.device);
+    dog = test_watchdog_begin(&t, &busy, 10);
+    assert_int_equal(test_destroy(t.device, &x, 1, 3 /* AssumeNotInUse | SynchronousDestroy */), STATUS_SUCCESS);
+    s1 = test_stats(t.device);
+    assert_false(test_watchdog_end(dog));                 /* returned without the gate */
+    assert_int_equal(s1.BytesFreed - s0.BytesFreed, ALLOC_SIZE);
+    /* Non-synchronous, without AssumeNotInUse: queued behind the work, returns at once too. */
+    test_busy_end(&t, &busy);                             /* the same thread opens the gate */
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_true(mock_vk_buffer_memory(info.buffer, &bound));
+    assert_ptr_equal(bound, info.memory);
+    assert_int_equal(test_destroy(t.device, &y, 1, 0), STATUS_SUCCESS);
+    test_busy_finish(&t, &busy);
+    test_close_device(&t);
+    mock_teardown();
+}
+
+/* An allocation whose own bind is still queued: AssumeNotInUse keeps the memory until that bind
+ * ran (freeing memory a queued bind refers to is invalid Vulkan) without blocking the call; with
+ * SynchronousDestroy the call waits for exactly that bind. */
+static void test_destroy_waits_own_bind(void **state)
+{
+    D3DKMT_VK_STATISTICS s0, s1;
+    struct test_watchdog *dog;
+    struct test_device t;
+    struct test_busy busy;
+    D3DKMT_HANDLE y[2];
+
+    mock_setup(NULL);
+    test_open_device(&t);
+    test_busy_begin(&t, &busy);
+    assert_int_equal(test_create(t.device, 2, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, y, NULL), STATUS_SUCCESS);
+    s0 = test_stats(t.device);
+    dog = test_watchdog_begin(&t, &busy, 10);
+    assert_int_equal(test_destroy(t.device, &y[0], 1, 1 /* AssumeNotInUse */), STATUS_SUCCESS);
+    s1 = test_stats(t.device);
+    assert_false(test_watchdog_end(dog));
+    assert_int_equal(s1.BytesFreed, s0.BytesFreed);       /* its bind has not run: kept */
+    assert_int_equal(s1.DeferredPending, 1);
+    /* Synchronous: returns once the gate opened (from a watchdog of 0 s) and the bind ran. */
+    dog = test_watchdog_begin(&t, &busy, 0);
+    assert_int_equal(test_destroy(t.device, &y[1], 1, 3), STATUS_SUCCESS);
+    s1 = test_stats(t.device);
+    test_watchdog_end(dog);
+    assert_int_equal(s1.BytesFreed - s0.BytesFreed, 2 * ALLOC_SIZE);
+    test_busy_finish(&t, &busy);
+    test_close_device(&t);
+    mock_teardown();
+}
+
+/* Failures after a bind was queued wait for nothing: a creation that fails on its second
+ * allocation releases the first one, whose bind is behind the gate (its memory and buffer go once
+ * the bind ran); a sparse bind or a submission the queue refuses is simply not queued. */
+static void test_failures_do_not_wait(void **state)
+{
+    VkSemaphoreSubmitInfo wait = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .value = 1,
+                                   .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
+    VkSubmitInfo2 submit = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2 };
+    struct mock_vk_counts c0, c1;
+    struct test_watchdog *dog;
+    struct test_device t;
+    struct test_busy busy;
+    D3DKMT_HANDLE a[2];
+    uint64_t value;
+
+    mock_setup(NULL);
+    test_open_device(&t);
+    test_busy_begin(&t, &busy);
+    mock_vk_get_counts(&c0);
+    dog = test_watchdog_begin(&t, &busy, 10);
+    mock_vk_fail(MOCK_vkAllocateMemory, 2, VK_ERROR_OUT_OF_DEVICE_MEMORY);
+    assert_int_equal(test_create(t.device, 2, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, a, NULL),
+                     STATUS_GRAPHICS_NO_VIDEO_MEMORY);
+    mock_vk_fail(MOCK_vkQueueBindSparse, 1, VK_ERROR_OUT_OF_HOST_MEMORY);
+    assert_int_equal(test_create(t.device, 1, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, a, NULL), STATUS_NO_MEMORY);
+    mock_vk_fail(MOCK_vkQueueSubmit2, 1, VK_ERROR_OUT_OF_HOST_MEMORY);
+    assert_int_equal(d3dkmt_host_submit(t.device, &submit, &value), STATUS_NO_MEMORY);
+    mock_vk_fail_clear();
+    assert_false(test_watchdog_end(dog));
+    mock_vk_get_counts(&c1);
+    assert_int_equal(c1.memories, c0.memories + 1);       /* the first allocation's, behind its bind */
+    assert_int_equal(c1.buffers, c0.buffers + 1);
+    /* The timelines stayed whole: the next bind and submission work, and everything completes. */
+    assert_int_equal(test_create(t.device, 1, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, a, NULL), STATUS_SUCCESS);
+    wait.semaphore = busy.gate;
+    submit.waitSemaphoreInfoCount = 1;
+    submit.pWaitSemaphoreInfos = &wait;
+    assert_int_equal(d3dkmt_host_submit(t.device, &submit, &value), STATUS_SUCCESS);
+    test_busy_end(&t, &busy);
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    mock_vk_get_counts(&c1);
+    assert_int_equal(c1.memories, c0.memories + 1);       /* the new allocation only */
+    assert_int_equal(c1.buffers, c0.buffers + 1);
+    assert_int_equal(test_destroy(t.device, a, 1, 0), STATUS_SUCCESS);
+    test_busy_finish(&t, &busy);
+    test_close_device(&t);
+    mock_teardown();
+}
+
+/* ---- 6. Priorities leave the calling thread (issue 17, docs/decisions/priorities.md) ---- */
+
+/* Waits (yielding, bounded) until memory has `priority` in the driver; false when it never does. */
+static bool priority_reaches(VkDeviceMemory memory, float priority)
+{
+    unsigned int i;
+    for (i = 0; i < 20000000 && mock_vk_memory_priority(memory) != priority; i++) sched_yield();
+    return mock_vk_memory_priority(memory) == priority;
+}
+
+/* Priority changes are queued and applied by the device's tracker thread: the calling thread makes
+ * no driver call, a queued change reaches the driver without any further call of the
+ * application, and a change undone before that (offer then reclaim, Evict then MakeResident, a
+ * priority set and set back) costs no driver call at all. */
+static void test_priority_queue(void **state)
+{
+    D3DKMT_HANDLE a[2], pq;
+    D3DDDI_MAKERESIDENT mr = { 0 };
+    D3DKMT_EVICT ev = { 0 };
+    D3DKMT_SETALLOCATIONPRIORITY sp = { 0 };
+    struct d3dkmt_host_allocation_info info;
+    UINT high = D3DDDI_ALLOCATIONPRIORITY_HIGH, normal = D3DDDI_ALLOCATIONPRIORITY_NORMAL;
+    unsigned int calls;
+    struct test_device t;
+    BOOL discarded[1];
+
+    mock_setup(NULL);
+    test_open_device(&t);
+    assert_int_equal(test_create(t.device, 2, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, a, NULL), STATUS_SUCCESS);
+    info = alloc_info(t.device, a[0]);
+    pq = create_pq(t.device, NULL);
+    calls = mock_vk_priority_calls();
+
+    /* Offer then reclaim before the queue is drained: nothing reaches the driver. */
+    assert_int_equal(offer(t.device, a, 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_int_equal(reclaim(t.device, a, 1, discarded), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(mock_vk_priority_calls(), calls);
+    assert_true(mock_vk_memory_priority(info.memory) == 0.5f);
+
+    /* Evict then MakeResident, and a priority set and set back: nothing either. */
+    ev.hDevice = t.device;
+    ev.AllocationList = a;
+    ev.NumAllocations = 1;
+    assert_int_equal(D3DKMTEvict(&ev), STATUS_SUCCESS);
+    mr.hPagingQueue = pq;
+    mr.AllocationList = a;
+    mr.NumAllocations = 1;
+    assert_int_equal(D3DKMTMakeResident(&mr), STATUS_SUCCESS);
+    sp.hDevice = t.device;
+    sp.phAllocationList = a;
+    sp.AllocationCount = 1;
+    sp.pPriorities = &high;
+    assert_int_equal(D3DKMTSetAllocationPriority(&sp), STATUS_SUCCESS);
+    sp.pPriorities = &normal;
+    assert_int_equal(D3DKMTSetAllocationPriority(&sp), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(mock_vk_priority_calls(), calls);
+    assert_true(mock_vk_memory_priority(info.memory) == 0.5f);
+
+    /* An offer: the call returns before the driver has it, and the tracker thread gives it to the
+     * driver by itself (no flush): one call. */
+    assert_int_equal(offer(t.device, a, 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_true(priority_reaches(info.memory, 0.0f));
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(mock_vk_priority_calls(), calls + 1);
+    /* Reclaim, then a new priority: each reaches the driver, one call each. */
+    assert_int_equal(reclaim(t.device, a, 1, discarded), STATUS_SUCCESS);
+    assert_true(priority_reaches(info.memory, 0.5f));
+    sp.pPriorities = &high;
+    assert_int_equal(D3DKMTSetAllocationPriority(&sp), STATUS_SUCCESS);
+    assert_true(priority_reaches(info.memory, 0.75f));
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(mock_vk_priority_calls(), calls + 3);
+
+    /* Destroyed, and the device destroyed, with a change still queued: the memory is freed under
+     * the same lock the driver call takes, so the queued change never reaches freed memory (the
+     * mock reports a dead handle) and nothing is left. */
+    assert_int_equal(offer(t.device, a, 2, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_int_equal(test_destroy(t.device, a, 1, 3), STATUS_SUCCESS);
+    destroy_pq(pq);
     test_close_device(&t);
     mock_teardown();
 }
@@ -1796,6 +2009,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_evict_not_resident),
         cmocka_unit_test(test_offer_release_reclaim),
         cmocka_unit_test(test_deferred_offer),
+        cmocka_unit_test(test_destroy_not_behind_other_binds),
+        cmocka_unit_test(test_destroy_waits_own_bind),
+        cmocka_unit_test(test_failures_do_not_wait),
+        cmocka_unit_test(test_priority_queue),
         cmocka_unit_test(test_minimal_device),
         cmocka_unit_test(test_release_policy),
     };

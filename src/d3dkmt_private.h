@@ -79,8 +79,8 @@
  *      lock (fence.c): leaves, nothing else is taken or called while one is held (the free-list
  *      mutex of handle.c is taken only by create and destroy, never with a stripe lock)
  * The budget manager, holding one device's lock, takes adapter->devices_lock and then only
- * *tries* the locks of the adapter's other devices (pthread_mutex_trylock), so two devices trimming
- * for each other cannot deadlock.  Callers must not call into the library while holding a queue
+ * *tries* the locks of the adapter's other devices (pthread_mutex_trylock, for at most 2 ms), so two
+ * devices trimming for each other cannot deadlock.  Callers must not call into the library while holding a queue
  * lock from d3dkmt_host_lock_queue.
  *
  * Error conventions: D3DKMT entry points report a handle that names no live object of the kind

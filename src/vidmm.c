@@ -41,6 +41,7 @@
  */
 #include "d3dkmt_private.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -754,6 +755,28 @@ static bool trim_offered_locked(struct d3dkmt_device *owner, unsigned int prio, 
 
 /* The same for the adapter's other devices whose lock is free right now (device->lock held: the
  * others are only tried, never waited for; see the lock order). */
+/* Takes another device's lock while this one's is held.  The lock order forbids waiting for it (its
+ * holder may be trimming this device at the same moment), so it is only tried, for at most
+ * TRIM_LOCK_WAIT_NS: long enough to ride out a short hold, such as that device's tracker thread
+ * applying queued priorities or freeing discarded memory, and bounded, so two devices trimming each
+ * other both give up instead of waiting for ever.  False: skip the device this time. */
+#define TRIM_LOCK_WAIT_NS 2000000ull
+static bool lock_other_briefly(pthread_mutex_t *lock)
+{
+    struct timespec now;
+    uint64_t start = 0, t;
+
+    while (pthread_mutex_trylock(lock))
+    {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        t = (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec;
+        if (!start) start = t;
+        else if (t - start >= TRIM_LOCK_WAIT_NS) return false;
+        sched_yield();
+    }
+    return true;
+}
+
 static bool trim_others_locked(struct d3dkmt_device *device, unsigned int prio, uint64_t budget, uint64_t bytes)
 {
     struct d3dkmt_adapter *adapter = device->adapter;
@@ -764,7 +787,7 @@ static bool trim_others_locked(struct d3dkmt_device *device, unsigned int prio, 
     for (e = adapter->devices.next; e != &adapter->devices && !fits; e = e->next)
     {
         struct d3dkmt_device *other = D3DKMT_CONTAINER(e, struct d3dkmt_device, adapter_link);
-        if (other == device || !other->sparse || pthread_mutex_trylock(&other->lock)) continue;
+        if (other == device || !other->sparse || !lock_other_briefly(&other->lock)) continue;
         fits = trim_offered_locked(other, prio, budget, bytes);
         pthread_mutex_unlock(&other->lock);
     }

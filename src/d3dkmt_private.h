@@ -202,8 +202,6 @@ struct d3dkmt_object
 /* Starts obj with one reference (the creator's), state CREATED, no handle. */
 void d3dkmt_object_init(struct d3dkmt_object *obj, enum d3dkmt_object_type type, struct d3dkmt_device *device,
                         d3dkmt_release_fn release);
-/* Ends an object whose last reference went: gives back its owner id, then calls obj->release. */
-void d3dkmt_object_final(struct d3dkmt_object *obj);
 static inline void d3dkmt_object_get(struct d3dkmt_object *obj)
 {
     atomic_fetch_add_explicit(&obj->refcount, 1, memory_order_relaxed);
@@ -230,12 +228,8 @@ static inline bool d3dkmt_object_put_not_last(struct d3dkmt_object *obj)
             return true;
     return false;
 }
-/* Drops one reference; the last one calls obj->release (through d3dkmt_object_final). */
-static inline void d3dkmt_object_put(struct d3dkmt_object *obj)
-{
-    if (atomic_fetch_sub_explicit(&obj->refcount, 1, memory_order_acq_rel) == 1)
-        d3dkmt_object_final(obj);
-}
+/* Drops one reference; the last one gives back the object's owner id and calls obj->release. */
+void d3dkmt_object_put(struct d3dkmt_object *obj);
 
 /* Handles use Windows' local format: (index << 6) | 0x40000000, low 6 bits zero.  Handles the
  * table makes have the top bit of the 24-bit index field set (0x20000000), then a 2-bit generation
@@ -666,7 +660,9 @@ struct d3dkmt_device *d3dkmt_device_get(D3DKMT_HANDLE handle);
  * refused the device or has no usable memory type); STATUS_DEVICE_REMOVED.  A failure leaves the
  * device without one: the next call tries again. */
 NTSTATUS d3dkmt_device_ready(struct d3dkmt_device *device);
-static inline void d3dkmt_device_put(struct d3dkmt_device *device) { d3dkmt_object_put(&device->obj); }
+/* Drops a reference on a device (d3dkmt_object_put of handle.c; a macro, so that this header calls
+ * nothing of the files above it). */
+#define d3dkmt_device_put(device) d3dkmt_object_put(&(device)->obj)
 /* STATUS_DEVICE_REMOVED once the device is lost, else STATUS_SUCCESS. */
 NTSTATUS d3dkmt_device_status(struct d3dkmt_device *device);
 /* Waits for all work on the device's queue (takes queue_lock). */
@@ -897,7 +893,8 @@ struct d3dkmt_allocation
     uint64_t size;                        /* bytes, immutable */
 };
 
-static inline void d3dkmt_allocation_put(struct d3dkmt_allocation *a) { d3dkmt_object_put(&a->obj); }
+/* Drops a reference on an allocation (as d3dkmt_device_put). */
+#define d3dkmt_allocation_put(alloc) d3dkmt_object_put(&(alloc)->obj)
 
 /* -- Priorities (docs/decisions/priorities.md) -- */
 /* Vulkan priority for a D3DDDI allocation priority (monotonic table). */

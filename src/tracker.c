@@ -292,19 +292,17 @@ static void wait_set_add(VkSemaphore *sems, uint64_t *values, uint32_t *n, VkSem
 static bool run_job(struct d3dkmt_device *device, d3dkmt_job_fn fn)
 {
     struct d3dkmt_tracker *t = &device->tracker;
-    uint32_t refs = atomic_load_explicit(&device->obj.refcount, memory_order_relaxed);
-    bool held = false;
+    bool held = d3dkmt_object_get_unless_zero(&device->obj);
 
-    while (refs && !(held = atomic_compare_exchange_weak_explicit(&device->obj.refcount, &refs, refs + 1,
-                                                                  memory_order_acquire, memory_order_relaxed)))
-        ;
     fn(device);
-    if (held && atomic_fetch_sub_explicit(&device->obj.refcount, 1, memory_order_acq_rel) == 1)
+    if (held && !d3dkmt_object_put_not_last(&device->obj))
     {
+        /* Ours is the last reference (the handle and every child are gone, so no lookup can take
+         * another): the device is released with it. */
         pthread_mutex_lock(&t->lock);
         t->job_running = false;
         pthread_mutex_unlock(&t->lock);
-        d3dkmt_object_final(&device->obj);
+        d3dkmt_object_put(&device->obj);
         return true;
     }
     pthread_mutex_lock(&t->lock);

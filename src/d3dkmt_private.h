@@ -10,6 +10,7 @@
  *   1. d3dkmt_private.h, log.c  types, lists, limits, the lock order; the debug channel
  *   2. handle.c                 the base object (reference count, release function, state) and
  *                               the process-wide handle table
+ *      share.c                  global (shared) handles: the names of objects created shared
  *   3. vulkan.c                 Vulkan dispatch: the loader, the instance, the validation
  *                               messenger; the one VkResult -> NTSTATUS map
  *      alias.c                  alias maps (names another implementation gave to library objects)
@@ -46,10 +47,17 @@
  *   device         D3DKMTCreateDevice; owns a VkDevice, a queue, its tracker and every object
  *                  created on it (resources, allocations, paging queues, sync objects), each of
  *                  which holds a reference on it.
- *   resource       groups allocations (D3DKMTCreateAllocation with CreateResource).
- *   allocation     one VkDeviceMemory (and, with sparse binding, a sparse VkBuffer in front of it).
+ *   resource       groups allocations (D3DKMTCreateAllocation with CreateResource); one created
+ *                  shared (or opened) holds a shared description (struct d3dkmt_shared_resource)
+ *                  that a global handle names (share.c).
+ *   allocation     one VkDeviceMemory (and, with sparse binding, a sparse VkBuffer in front of it);
+ *                  a standard allocation imports the application's existing heap behind a plain
+ *                  buffer.
  *   paging queue   D3DKMTCreatePagingQueue; owns one monitored fence (sync object).
- *   sync object    a monitored fence: a timeline VkSemaphore plus a CPU-visible UINT64.
+ *   sync object    any D3DDDI_SYNCHRONIZATIONOBJECT_TYPE: a timeline VkSemaphore plus a
+ *                  CPU-visible UINT64 (layer 7 says what the value counts per type); an opened
+ *                  handle (D3DKMTOpenSynchronizationObject) is a sync object naming its target.
+ *   global handle  (share.c) the name of a shared resource or sync object within the process.
  *
  * Every object starts with struct d3dkmt_object: type, handle, reference count, state, owning
  * device and the release function its kind passed to d3dkmt_object_init.  The handle table holds
@@ -69,20 +77,21 @@
  *                                 value order
  *   4. device->tracker.lock       pending deferred operations, tracked fence values, monitored
  *                                 values, the job's state
- *   5. handle table stripe locks  leaf: nothing else is taken or called while one is held (the
- *                                 free-list mutex of handle.c is taken only by create and destroy,
- *                                 never with a stripe lock)
+ *   5. handle table stripe locks, the global handle table's lock, the CPU notification queue's
+ *      lock (fence.c): leaves, nothing else is taken or called while one is held (the free-list
+ *      mutex of handle.c is taken only by create and destroy, never with a stripe lock)
  *   6. the statistics region lock  leaf (stats.c): slot assignment, the region's creation and removal
  * The statistics region's fields are written by the holder of the lock of the state they describe
  * (device->lock for a device's residency state, tracker.lock for its deferred operations), with
  * the d3dkmt_stat_* helpers: relaxed atomic stores, no lock of their own.
  * The budget manager, holding one device's lock, takes adapter->devices_lock and then only
- * *tries* the locks of the adapter's other devices (pthread_mutex_trylock), so two devices trimming
- * for each other cannot deadlock.  Callers must not call into the library while holding a queue
+ * *tries* the locks of the adapter's other devices (pthread_mutex_trylock, for at most 2 ms), so two
+ * devices trimming for each other cannot deadlock.  Callers must not call into the library while holding a queue
  * lock from d3dkmt_host_lock_queue.
  *
  * Error conventions: D3DKMT entry points report a handle that names no live object of the kind
- * they expect as STATUS_INVALID_PARAMETER, as Windows does; the host API's conventions are in
+ * they expect as STATUS_INVALID_PARAMETER, as Windows does (D3DKMTCreateAllocation's hResource
+ * excepted: STATUS_INVALID_HANDLE, as Windows); the host API's conventions are in
  * include/d3dkmt_host.h.  Names follow VidMm: memory the budget manager took back from an offered
  * allocation is *discarded* (D3DKMT_ALLOC_DISCARDED; a reclaim reports DISCARDED, or
  * NOT_COMMITTED when it was offered with AllowDecommit), and taking it back is a *trim*.
@@ -200,8 +209,6 @@ struct d3dkmt_object
 /* Starts obj with one reference (the creator's), state CREATED, no handle. */
 void d3dkmt_object_init(struct d3dkmt_object *obj, enum d3dkmt_object_type type, struct d3dkmt_device *device,
                         d3dkmt_release_fn release);
-/* Ends an object whose last reference went: gives back its owner id, then calls obj->release. */
-void d3dkmt_object_final(struct d3dkmt_object *obj);
 static inline void d3dkmt_object_get(struct d3dkmt_object *obj)
 {
     atomic_fetch_add_explicit(&obj->refcount, 1, memory_order_relaxed);
@@ -228,12 +235,8 @@ static inline bool d3dkmt_object_put_not_last(struct d3dkmt_object *obj)
             return true;
     return false;
 }
-/* Drops one reference; the last one calls obj->release (through d3dkmt_object_final). */
-static inline void d3dkmt_object_put(struct d3dkmt_object *obj)
-{
-    if (atomic_fetch_sub_explicit(&obj->refcount, 1, memory_order_acq_rel) == 1)
-        d3dkmt_object_final(obj);
-}
+/* Drops one reference; the last one gives back the object's owner id and calls obj->release. */
+void d3dkmt_object_put(struct d3dkmt_object *obj);
 
 /* Handles use Windows' local format: (index << 6) | 0x40000000, low 6 bits zero.  Handles the
  * table makes have the top bit of the 24-bit index field set (0x20000000), then a 2-bit generation
@@ -289,6 +292,29 @@ uint32_t d3dkmt_handle_count(void);
 size_t d3dkmt_handle_table_bytes(void);
 /* Frees the table's memory; only when no handle is live (shutdown). */
 void d3dkmt_handle_table_reset(void);
+
+/* Global D3DKMT handles (share.c; docs/decisions/sharing.md): (index << 6) | 0x40000002, the name
+ * under which an object created shared is opened again.  An entry names `object` (a sync object,
+ * or a resource's shared description) whose owner keeps `refcount`, and counts the local handles
+ * that keep it alive: 1 at creation, one more per open; the entry dies when the last is closed.
+ * True when handle has the global format (bit 30 set, low 6 bits 2). */
+bool d3dkmt_handle_is_global(D3DKMT_HANDLE handle);
+/* A new entry naming object, with one local handle (the creator's).  STATUS_SUCCESS or
+ * STATUS_NO_MEMORY (65535 live global handles, or out of memory). */
+NTSTATUS d3dkmt_global_create(enum d3dkmt_object_type type, void *object, _Atomic uint32_t *refcount,
+                              D3DKMT_HANDLE *handle);
+/* For a new local handle opened from `handle`: the object it names, of `type`, with *refcount
+ * incremented and the entry's local count too; NULL when the handle names nothing live. */
+void *d3dkmt_global_open(D3DKMT_HANDLE handle, enum d3dkmt_object_type type);
+/* As d3dkmt_global_open without counting a local handle (a query). */
+void *d3dkmt_global_lookup(D3DKMT_HANDLE handle, enum d3dkmt_object_type type);
+/* Closes one local handle of the entry (each local handle closes once); true when it was the
+ * last: the entry is gone and the global handle names nothing any more. */
+bool d3dkmt_global_close(D3DKMT_HANDLE handle, enum d3dkmt_object_type type);
+/* Removes the entry naming `object`, whatever its count (its owner is being freed). */
+void d3dkmt_global_remove(D3DKMT_HANDLE handle, enum d3dkmt_object_type type, const void *object);
+/* Live global handles (leak tests). */
+uint32_t d3dkmt_global_count(void);
 
 /* -- Alias maps (alias.c, layer 3): for one object kind, the values another D3DKMT implementation
  * in the process made that are not in Windows' local format (Wine 8 / 10.0 count 1, 2, 3 per kind)
@@ -352,6 +378,7 @@ void d3dkmt_alias_clear(struct d3dkmt_alias_map *map);
     X(vkWaitSemaphores) \
     X(vkSignalSemaphore) \
     X(vkSetDeviceMemoryPriorityEXT) \
+    X(vkGetMemoryHostPointerPropertiesEXT) \
     X(vkCreateCommandPool) \
     X(vkDestroyCommandPool) \
     X(vkAllocateCommandBuffers) \
@@ -448,6 +475,8 @@ struct d3dkmt_adapter
     uint8_t device_uuid[VK_UUID_SIZE];
     bool luid_from_vulkan;             /* deviceLUIDValid */
     bool has_memory_priority, has_pageable, has_memory_budget, has_sparse_binding, has_bda;
+    bool has_host_import;              /* VK_EXT_external_memory_host */
+    VkDeviceSize host_import_alignment; /* minImportedHostPointerAlignment, bytes */
     bool has_drm_ext, has_pci_ext;
     bool software;                     /* VK_PHYSICAL_DEVICE_TYPE_CPU */
     int64_t drm_render_major, drm_render_minor; /* -1 when unknown */
@@ -653,6 +682,7 @@ struct d3dkmt_device
 
     /* What the VkDevice has on (immutable). */
     bool memory_priority, pageable, memory_budget, sparse, bda;
+    bool host_import;                     /* VK_EXT_external_memory_host on (standard allocations) */
     uint32_t residency_mode;              /* D3DKMT_HOST_RESIDENCY_* */
     uint32_t local_type, host_type;       /* memory type indices for the two placements */
     VkDeviceSize sparse_alignment;        /* bytes; allocation sizes round up to it when sparse */
@@ -678,7 +708,9 @@ struct d3dkmt_device *d3dkmt_device_get(D3DKMT_HANDLE handle);
  * refused the device or has no usable memory type); STATUS_DEVICE_REMOVED.  A failure leaves the
  * device without one: the next call tries again. */
 NTSTATUS d3dkmt_device_ready(struct d3dkmt_device *device);
-static inline void d3dkmt_device_put(struct d3dkmt_device *device) { d3dkmt_object_put(&device->obj); }
+/* Drops a reference on a device (d3dkmt_object_put of handle.c; a macro, so that this header calls
+ * nothing of the files above it). */
+#define d3dkmt_device_put(device) d3dkmt_object_put(&(device)->obj)
 /* STATUS_DEVICE_REMOVED once the device is lost, else STATUS_SUCCESS. */
 NTSTATUS d3dkmt_device_status(struct d3dkmt_device *device);
 /* Waits for all work on the device's queue (takes queue_lock). */
@@ -694,21 +726,50 @@ VkBufferCreateInfo d3dkmt_device_buffer_info(const struct d3dkmt_device *device,
 NTSTATUS d3dkmt_device_publish_children(struct d3dkmt_device *device, struct d3dkmt_object *const *children,
                                         unsigned int count);
 
-/* ==== Layer 7: monitored fences and paging queues (fence.c) ==== */
-/* Signals of a fence (CPU and GPU) happen under device->queue_lock, so values never go backwards
- * (docs/decisions/fences.md).  A paging queue holds one reference on its fence. */
+/* ==== Layer 7: sync objects and paging queues (fence.c) ==== */
+/* Every sync object is a timeline VkSemaphore plus a CPU-visible UINT64 (docs/decisions/sync-objects.md):
+ *   monitored fence, fence    the value itself (D3DKMT's fence value)
+ *   mutex, semaphore          units released so far (initial count + releases); an acquire takes
+ *                             the next unit: it waits for the value to reach acquires + 1
+ *   CPU notification          signals issued so far; each sets the object's Windows event once the
+ *                             signal is reached (d3dkmt_fence_next_cpu_event)
+ * Signals of an object (CPU and GPU) happen under device->queue_lock, so values never go backwards
+ * (docs/decisions/fences.md), and every wait on its semaphore, host or queue, is for a value that
+ * a signal writes exactly (a wait for a value no signal writes is turned into a wait for the first
+ * signal above it, or that value is signalled exactly on the way up): see fence.c.  A paging queue
+ * holds one reference on its fence.  An opened handle (D3DKMTOpenSynchronizationObject) is an object
+ * of its own whose `target` is the object it names. */
 struct d3dkmt_paging_queue;
+struct d3dkmt_value_list
+{
+    uint64_t *values;                     /* ascending */
+    uint32_t count, capacity;
+};
+
 struct d3dkmt_sync_object
 {
     struct d3dkmt_object obj;
-    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE type;   /* D3DDDI_MONITORED_FENCE; immutable */
+    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE type;   /* immutable */
     D3DDDI_SYNCHRONIZATIONOBJECT_FLAGS flags; /* as created; immutable */
+    struct d3dkmt_sync_object *target;    /* an opened handle: the object it names (referenced), whose
+                                           * fields below are the ones used; NULL otherwise; immutable */
+    D3DKMT_HANDLE global;                 /* global handle (Flags.Shared), the target's for an opened
+                                           * handle, else 0; immutable */
+    _Atomic bool global_held;             /* this local handle still counts in the global entry */
     struct d3dkmt_monitored_value value;  /* the timeline semaphore and FenceValueCPUVirtualAddress */
     uint64_t gpu_use;                     /* device timeline value of the last submission that waits on or
                                            * signals the semaphore; queue_lock */
     uint64_t max_difference;              /* maxTimelineSemaphoreValueDifference; immutable */
     struct d3dkmt_paging_queue *paging_queue; /* owning paging queue, or NULL; immutable, a marker only
                                                * (the fence may outlive the queue: never dereferenced) */
+    uint32_t max_count;                   /* mutex, semaphore: most units available at once, 0 for no
+                                           * limit; immutable */
+    uint64_t taken;                       /* mutex, semaphore: acquires issued; queue_lock */
+    uint64_t cpu_event;                   /* CPU notification: its Windows event, opaque; immutable */
+    _Atomic bool release_in_flight;       /* CPU notification: destroyed, its release entry to come */
+    struct d3dkmt_value_list queued;      /* values queued GPU signals write, not yet seen reached; queue_lock */
+    struct d3dkmt_value_list early_waits; /* values waited for (host or queue) above every signal issued
+                                           * then, that no signal wrote yet; queue_lock */
 };
 
 struct d3dkmt_paging_queue
@@ -719,32 +780,75 @@ struct d3dkmt_paging_queue
     uint64_t fence_next;                  /* next paging fence value; device->queue_lock */
 };
 
-/* A new monitored fence of device with `initial` value and D3DDDI_SYNCHRONIZATIONOBJECT_FLAGS
- * `flags`: handle reserved, not published, one reference (the creator's).  STATUS_SUCCESS or
- * STATUS_NO_MEMORY. */
+/* What a new sync object is. */
+struct d3dkmt_sync_desc
+{
+    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE type;
+    UINT flags;                           /* D3DDDI_SYNCHRONIZATIONOBJECT_FLAGS */
+    uint64_t initial;                     /* fences: the value; mutex, semaphore: units available */
+    uint32_t max_count;                   /* mutex, semaphore: 0 for no limit */
+    uint64_t cpu_event;                   /* CPU notification: the Windows event (opaque, not 0) */
+};
+
+/* A new sync object of device: handle reserved, not published, one reference (the creator's);
+ * with Flags.Shared (and not NtSecuritySharing) also a global handle, sync->global.
+ * STATUS_SUCCESS or STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_sync_create(struct d3dkmt_device *device, const struct d3dkmt_sync_desc *desc,
+                            struct d3dkmt_sync_object **out);
+/* A new monitored fence (d3dkmt_sync_create of D3DDDI_MONITORED_FENCE). */
 NTSTATUS d3dkmt_fence_create(struct d3dkmt_device *device, uint64_t initial, UINT flags,
                              struct d3dkmt_sync_object **out);
-/* Undoes d3dkmt_fence_create for a fence that was never published. */
+/* Undoes d3dkmt_sync_create / d3dkmt_sync_open for an object that was never published. */
 void d3dkmt_fence_discard_unpublished(struct d3dkmt_sync_object *sync);
-/* A referenced sync object of `device` (any device when NULL), or NULL. */
+/* A new local handle object for the sync object the global handle names (handle reserved, not
+ * published, one reference; it counts in the global entry).  STATUS_SUCCESS;
+ * STATUS_INVALID_PARAMETER (not a live global sync object handle); STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_sync_open(D3DKMT_HANDLE global, struct d3dkmt_sync_object **out);
+/* The sync object a handle names (an opened handle resolved to its target), referenced, of
+ * `device` (any device when NULL), or NULL. */
 struct d3dkmt_sync_object *d3dkmt_sync_object_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
-/* The value the fence's semaphore has reached; the CPU-visible value once the device is lost. */
+/* The object of the handle itself (an opened handle is not resolved), referenced, or NULL. */
+struct d3dkmt_sync_object *d3dkmt_sync_handle_get(D3DKMT_HANDLE handle);
+/* Stops a sync object handle (the object of the handle itself, a reference the caller owns,
+ * consumed): its handle no longer resolves, it no longer keeps a global handle alive, and it is
+ * freed once the GPU work queued so far completed.  False when another thread stopped it first. */
+bool d3dkmt_sync_destroy(struct d3dkmt_sync_object *sync);
+/* The value the object's semaphore has reached; the CPU-visible value once the device is lost. */
 uint64_t d3dkmt_fence_value(struct d3dkmt_device *device, struct d3dkmt_sync_object *sync);
-/* Signals syncs[i] to values[i], all or nothing, from the GPU queue (from_cpu = false) or the CPU
- * (takes queue_lock).  Values never go backwards: a value not above both the fence's current value
- * and its highest queued GPU signal is ignored.  CPU signals of a fence without a queued GPU signal
- * are host signals, visible in the CPU value before this returns; the others join one queue
- * submission.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a value beyond
- * maxTimelineSemaphoreValueDifference: nothing signalled); STATUS_DEVICE_REMOVED. */
+/* Signals syncs[i] (resolved objects of device, each once), all or nothing, from the GPU queue
+ * (from_cpu = false) or the CPU (takes queue_lock).  Fences: to values[i]; values never go
+ * backwards: a value not above the fence's current value and its highest queued GPU signal is
+ * ignored.  Mutex, semaphore: releases one unit (values[i] ignored).  CPU notification: sets its
+ * event once the signal is reached (values[i] ignored).  A CPU signal of an object without a
+ * queued GPU signal is a host signal, visible in the CPU value before this returns; the others
+ * join the device queue behind the work queued before.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER
+ * (a value beyond maxTimelineSemaphoreValueDifference, a release beyond a semaphore's MaxCount:
+ * nothing signalled); STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED. */
 NTSTATUS d3dkmt_fence_signal(struct d3dkmt_device *device, struct d3dkmt_sync_object **syncs,
                              const UINT64 *values, UINT count, bool from_cpu);
-/* Queues a wait of the device queue for syncs[i] to reach values[i] (takes queue_lock): work
- * queued later waits.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a value beyond
- * maxTimelineSemaphoreValueDifference: nothing queued); STATUS_DEVICE_REMOVED. */
+/* Queues a wait of the device queue (takes queue_lock): work queued later waits until every
+ * fence syncs[i] reached values[i] and every mutex / semaphore gave the queue one unit.  A CPU
+ * notification cannot be waited for.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a CPU
+ * notification, a value beyond maxTimelineSemaphoreValueDifference: nothing queued);
+ * STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED. */
 NTSTATUS d3dkmt_fence_queue_wait(struct d3dkmt_device *device, struct d3dkmt_sync_object **syncs,
                                  const UINT64 *values, UINT count);
+/* Blocks the calling thread up to timeout_ns (UINT64_MAX: no limit) until every (any, with
+ * `any`) fence syncs[i] reached values[i] and every mutex / semaphore gave the caller one unit
+ * (taken all together; a mutex or semaphore listed twice is refused).  On success each fence's
+ * CPU-visible value is at least its value.  STATUS_SUCCESS; STATUS_TIMEOUT (nothing taken);
+ * STATUS_INVALID_PARAMETER (a CPU notification, a repeated mutex or semaphore); STATUS_NO_MEMORY;
+ * STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_fence_wait_cpu(struct d3dkmt_device *device, struct d3dkmt_sync_object **syncs,
+                               const UINT64 *values, UINT count, bool any, uint64_t timeout_ns);
 /* Drops obj (a reference the caller owns) once all GPU work queued so far completed. */
 void d3dkmt_fence_release_after_gpu(struct d3dkmt_device *device, struct d3dkmt_object *obj);
+/* CPU notifications reached, process wide: waits up to timeout_ns for the next one and returns
+ * its event in *event; *release is true when the object was freed instead (the event is no longer
+ * needed).  *in_flight: entries still to come (GPU signals not reached, destroyed objects not
+ * freed yet), so a caller that polls knows whether to keep polling.  STATUS_SUCCESS or
+ * STATUS_TIMEOUT. */
+NTSTATUS d3dkmt_fence_next_cpu_event(uint64_t timeout_ns, uint64_t *event, bool *release, uint32_t *in_flight);
 
 /* A new paging queue of device with its fence (both reserved, not published; the queue holds one
  * reference on the fence, the creator one on each).  STATUS_SUCCESS or STATUS_NO_MEMORY. */
@@ -761,11 +865,32 @@ uint64_t d3dkmt_paging_queue_next_value_locked(struct d3dkmt_device *device, str
 uint64_t d3dkmt_paging_queue_completed(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue);
 
 /* ==== Layer 8: the video memory manager (vidmm.c) ==== */
+/* What a resource created shared (CreateShared) is, for D3DKMTQueryResourceInfo and
+ * D3DKMTOpenResource(2) to read through its global handle (docs/decisions/sharing.md): immutable
+ * once made; freed with its last reference (the global entry's and each resource's made from it). */
+struct d3dkmt_shared_allocation
+{
+    const void *system_mem;               /* the existing heap's first byte */
+    D3DKMT_VK_ALLOCATIONDATA data;        /* the allocation as the opener receives it (its private driver data) */
+};
+
+struct d3dkmt_shared_resource
+{
+    _Atomic uint32_t refcount;
+    D3DKMT_HANDLE global;                 /* its global handle */
+    UINT runtime_size;                    /* bytes of runtime_data (PrivateRuntimeData at creation) */
+    void *runtime_data;
+    UINT count;
+    struct d3dkmt_shared_allocation allocs[];
+};
+
 struct d3dkmt_resource
 {
     struct d3dkmt_object obj;
     struct d3dkmt_allocation *first;      /* singly linked through next_in_resource; device->lock */
     uint32_t count;                       /* device->lock */
+    struct d3dkmt_shared_resource *shared; /* created shared or opened: the description (referenced); immutable */
+    _Atomic bool global_held;             /* it still counts in the global entry of `shared` */
 };
 
 enum d3dkmt_alloc_flags
@@ -817,7 +942,8 @@ struct d3dkmt_allocation
     VkBuffer buffer;                      /* immutable (sparse buffer, or plain buffer) */
 };
 
-static inline void d3dkmt_allocation_put(struct d3dkmt_allocation *a) { d3dkmt_object_put(&a->obj); }
+/* Drops a reference on an allocation (as d3dkmt_device_put). */
+#define d3dkmt_allocation_put(alloc) d3dkmt_object_put(&(alloc)->obj)
 
 /* -- The statistics region's gauges and counters (include/d3dkmt_stats.h), device->lock held --
  * Kept as allocations change, so that the region always has what the statistics escape's walk
@@ -966,6 +1092,20 @@ bool d3dkmt_vidmm_discard_memory_locked(struct d3dkmt_device *device, struct d3d
 /* Frees an allocation's memory for good (destroy), unmapping it first; the caller knows that no
  * GPU work and no bind of the library uses it any more.  No-op when it has none. */
 void d3dkmt_vidmm_free_allocation_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
+/* Standard allocations over existing system memory (VK_EXT_external_memory_host): the memory type
+ * to import `size` bytes at `pointer` with, for an allocation of device.  STATUS_SUCCESS;
+ * STATUS_NOT_SUPPORTED (no VK_EXT_external_memory_host); STATUS_INVALID_PARAMETER (pointer or
+ * size not aligned to the page and minImportedHostPointerAlignment, or memory the driver cannot
+ * import); STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_vidmm_host_memory_type(struct d3dkmt_device *device, const void *pointer, uint64_t size,
+                                       uint32_t *type);
+/* Imports alloc->size bytes of system memory at `pointer` as alloc's memory, of alloc's memory
+ * type, with a plain (never sparse) buffer over it (device->lock held; alloc has no buffer yet).
+ * The memory stays the application's: the allocation is D3DKMT_ALLOC_IMPORTED, never discarded.
+ * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (the driver refused the import); STATUS_NO_MEMORY;
+ * STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_vidmm_import_host_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                                const void *pointer);
 /* Takes alloc's memory out of the usage accounting and unmaps it, keeping alloc->memory for a
  * later vkFreeMemory (its release, behind its last bind). */
 void d3dkmt_vidmm_retire_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);

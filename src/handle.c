@@ -585,7 +585,7 @@ void d3dkmt_handle_table_reset(void)
     memset(table.queues, 0, sizeof(table.queues));
     table.full_warned = false;
     /* Owner ids belong to device objects, which may outlive their handles: they are given back by
-     * d3dkmt_object_final, never reset here. */
+     * the object's last d3dkmt_object_put, never reset here. */
     atomic_store(&table.live, 0);
     pthread_mutex_unlock(&table.free_lock);
 }
@@ -605,8 +605,9 @@ void d3dkmt_object_init(struct d3dkmt_object *obj, enum d3dkmt_object_type type,
     obj->device = device;
 }
 
-void d3dkmt_object_final(struct d3dkmt_object *obj)
+void d3dkmt_object_put(struct d3dkmt_object *obj)
 {
+    if (atomic_fetch_sub_explicit(&obj->refcount, 1, memory_order_acq_rel) != 1) return;
     if (obj->owner_id)
     {
         pthread_mutex_lock(&table.free_lock);

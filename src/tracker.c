@@ -308,19 +308,17 @@ static void wait_set_add(VkSemaphore *sems, uint64_t *values, uint32_t *n, VkSem
 static bool run_job(struct d3dkmt_device *device, d3dkmt_job_fn fn)
 {
     struct d3dkmt_tracker *t = &device->tracker;
-    uint32_t refs = atomic_load_explicit(&device->obj.refcount, memory_order_relaxed);
-    bool held = false;
+    bool held = d3dkmt_object_get_unless_zero(&device->obj);
 
-    while (refs && !(held = atomic_compare_exchange_weak_explicit(&device->obj.refcount, &refs, refs + 1,
-                                                                  memory_order_acquire, memory_order_relaxed)))
-        ;
     fn(device);
-    if (held && atomic_fetch_sub_explicit(&device->obj.refcount, 1, memory_order_acq_rel) == 1)
+    if (held && !d3dkmt_object_put_not_last(&device->obj))
     {
+        /* Ours is the last reference (the handle and every child are gone, so no lookup can take
+         * another): the device is released with it. */
         pthread_mutex_lock(&t->lock);
         t->job_running = false;
         pthread_mutex_unlock(&t->lock);
-        d3dkmt_object_final(&device->obj);
+        d3dkmt_object_put(&device->obj);
         return true;
     }
     pthread_mutex_lock(&t->lock);
@@ -384,10 +382,23 @@ static void *waiter_main(void *arg)
         }
         for (e = t->bind_waiters.next; e != &t->bind_waiters; e = e->next)
             wait_set_add(sems, values, &n, t->bind_timeline, D3DKMT_CONTAINER(e, struct d3dkmt_tracker_entry, link)->bind_value);
+        /* Monitored values: each waited for at its last queued GPU signal, a value a signal writes
+         * exactly (see fence.c: the validation layer mistracks waits for other values), and the
+         * device and bind timelines, whose values are all signalled one by one, at their next
+         * value, so that the CPU values follow every submission, not only the last one. */
+        if (!d3dkmt_list_empty(&t->monitored))
+        {
+            for (i = 0; i < 2; i++)
+            {
+                uint64_t reached = semaphore_value(device, t->fences[i].semaphore);
+                if (reached == UINT64_MAX || reached >= t->fences[i].pending_value) continue;
+                wait_set_add(sems, values, &n, t->fences[i].semaphore, reached + 1);
+            }
+        }
         for (e = t->monitored.next; e != &t->monitored; e = e->next)
         {
             struct d3dkmt_monitored_value *mv = D3DKMT_CONTAINER(e, struct d3dkmt_monitored_value, link);
-            wait_set_add(sems, values, &n, mv->semaphore, atomic_load_explicit(mv->cpu_value, memory_order_relaxed) + 1);
+            wait_set_add(sems, values, &n, mv->semaphore, mv->gpu_pending);
         }
         wait.semaphoreCount = n;
         t->in_wait = true;

@@ -30,11 +30,18 @@
  *
  * Everything here runs under device->lock unless its comment says otherwise.
  *
+ * Existing system memory.  A standard allocation over an existing heap (EXISTINGHEAP) imports the
+ * application's memory with VK_EXT_external_memory_host behind a plain buffer; it is imported
+ * memory: offered and reclaimed like any allocation, but never discarded (trim skips it), and
+ * destroying it frees the VkDeviceMemory, never the application's pages
+ * (docs/decisions/existing-heap.md).
+ *
  * Layer 8 (src/d3dkmt_private.h): calls fence.c (paging fence values), device.c, tracker.c,
  * adapter.c, vulkan.c and handle.c.
  */
 #include "d3dkmt_private.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -417,6 +424,113 @@ void d3dkmt_vidmm_free_allocation_memory_locked(struct d3dkmt_device *device, st
     alloc->memory = VK_NULL_HANDLE;
 }
 
+/* ---- Existing system memory (standard allocations) ---- */
+
+/* Bytes both the pointer and the size of an import must be multiples of: a page, and the
+ * device's minImportedHostPointerAlignment. */
+static VkDeviceSize host_import_alignment(const struct d3dkmt_device *device)
+{
+    VkDeviceSize align = device->adapter->host_import_alignment;
+    return align > 4096 ? align : 4096;
+}
+
+NTSTATUS d3dkmt_vidmm_host_memory_type(struct d3dkmt_device *device, const void *pointer, uint64_t size,
+                                       uint32_t *type)
+{
+    VkMemoryHostPointerPropertiesEXT props = { .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT };
+    const VkPhysicalDeviceMemoryProperties *mp = &device->adapter->mem_props;
+    const VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    VkDeviceSize align = host_import_alignment(device);
+    uint32_t i, found = UINT32_MAX;
+    VkResult vr;
+
+    if (!device->host_import) return STATUS_NOT_SUPPORTED;
+    if (!pointer || !size || (uintptr_t)pointer % align || size % align) return STATUS_INVALID_PARAMETER;
+    vr = device->vkd.vkGetMemoryHostPointerPropertiesEXT(device->vk, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+                                                         pointer, &props);
+    if (vr == VK_ERROR_INVALID_EXTERNAL_HANDLE) return STATUS_INVALID_PARAMETER;
+    if (vr != VK_SUCCESS) return d3dkmt_device_check_vk(device, vr);
+    /* Host-visible and coherent where the driver offers it (Lock2 needs host-visible). */
+    for (i = 0; i < mp->memoryTypeCount && i < 32; i++)
+    {
+        if (!(props.memoryTypeBits & (1u << i)) || mp->memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_PROTECTED_BIT)
+            continue;
+        if ((mp->memoryTypes[i].propertyFlags & host) == host) { found = i; break; }
+        if (found == UINT32_MAX) found = i;
+    }
+    if (found == UINT32_MAX || found > 255) return STATUS_INVALID_PARAMETER;
+    *type = found;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS d3dkmt_vidmm_import_host_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                                const void *pointer)
+{
+    VkExternalMemoryBufferCreateInfo external = {
+        .sType = VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO,
+        .handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+    };
+    VkImportMemoryHostPointerInfoEXT import = {
+        .sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT,
+        .handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+        .pHostPointer = (void *)pointer,
+    };
+    VkMemoryPriorityAllocateInfoEXT priority = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_PRIORITY_ALLOCATE_INFO_EXT,
+        .priority = resident_priority(alloc),
+    };
+    VkMemoryAllocateFlagsInfo flags = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO,
+        .flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT,
+    };
+    VkMemoryAllocateInfo info = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+        .pNext = &import,
+        .allocationSize = alloc->size,
+        .memoryTypeIndex = alloc->memory_type,
+    };
+    VkBufferCreateInfo buffer_info = d3dkmt_device_buffer_info(device, alloc->size);
+    VkMemoryRequirements reqs;
+    VkDeviceMemory memory;
+    VkBuffer buffer;
+    NTSTATUS status;
+    VkResult vr;
+
+    /* A plain buffer: the memory is the application's and never changes, so it is bound once. */
+    buffer_info.flags = 0;
+    buffer_info.pNext = &external;
+    if ((vr = device->vkd.vkCreateBuffer(device->vk, &buffer_info, NULL, &buffer)) != VK_SUCCESS)
+        return d3dkmt_device_check_vk(device, vr);
+    device->vkd.vkGetBufferMemoryRequirements(device->vk, buffer, &reqs);
+    status = STATUS_INVALID_PARAMETER;
+    if (!(reqs.memoryTypeBits & (1u << alloc->memory_type)) || reqs.size > alloc->size
+            || reqs.alignment > host_import_alignment(device))
+        goto fail;
+    if (device->memory_priority) { priority.pNext = info.pNext; info.pNext = &priority; }
+    if (device->bda) { flags.pNext = info.pNext; info.pNext = &flags; }
+    if ((vr = device->vkd.vkAllocateMemory(device->vk, &info, NULL, &memory)) != VK_SUCCESS)
+    {
+        status = vr == VK_ERROR_INVALID_EXTERNAL_HANDLE ? STATUS_INVALID_PARAMETER : d3dkmt_device_check_vk(device, vr);
+        goto fail;
+    }
+    if ((vr = device->vkd.vkBindBufferMemory(device->vk, buffer, memory, 0)) != VK_SUCCESS)
+    {
+        device->vkd.vkFreeMemory(device->vk, memory, NULL);
+        status = d3dkmt_device_check_vk(device, vr);
+        goto fail;
+    }
+    alloc->buffer = buffer;
+    alloc->memory = memory;
+    alloc->flags |= D3DKMT_ALLOC_IMPORTED;
+    alloc->priority_applied = priority_code(resident_priority(alloc));
+    d3dkmt_vidmm_account(device, alloc, true);
+    return STATUS_SUCCESS;
+
+fail:
+    device->vkd.vkDestroyBuffer(device->vk, buffer, NULL);
+    return status;
+}
+
 /* ---- Handle lists ---- */
 
 struct d3dkmt_allocation *d3dkmt_allocation_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device)
@@ -655,6 +769,28 @@ static bool trim_offered_locked(struct d3dkmt_device *owner, unsigned int prio, 
 
 /* The same for the adapter's other devices whose lock is free right now (device->lock held: the
  * others are only tried, never waited for; see the lock order). */
+/* Takes another device's lock while this one's is held.  The lock order forbids waiting for it (its
+ * holder may be trimming this device at the same moment), so it is only tried, for at most
+ * TRIM_LOCK_WAIT_NS: long enough to ride out a short hold, such as that device's tracker thread
+ * applying queued priorities or freeing discarded memory, and bounded, so two devices trimming each
+ * other both give up instead of waiting for ever.  False: skip the device this time. */
+#define TRIM_LOCK_WAIT_NS 2000000ull
+static bool lock_other_briefly(pthread_mutex_t *lock)
+{
+    struct timespec now;
+    uint64_t start = 0, t;
+
+    while (pthread_mutex_trylock(lock))
+    {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        t = (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec;
+        if (!start) start = t;
+        else if (t - start >= TRIM_LOCK_WAIT_NS) return false;
+        sched_yield();
+    }
+    return true;
+}
+
 static bool trim_others_locked(struct d3dkmt_device *device, unsigned int prio, uint64_t budget, uint64_t bytes)
 {
     struct d3dkmt_adapter *adapter = device->adapter;
@@ -665,7 +801,7 @@ static bool trim_others_locked(struct d3dkmt_device *device, unsigned int prio, 
     for (e = adapter->devices.next; e != &adapter->devices && !fits; e = e->next)
     {
         struct d3dkmt_device *other = D3DKMT_CONTAINER(e, struct d3dkmt_device, adapter_link);
-        if (other == device || !other->sparse || pthread_mutex_trylock(&other->lock)) continue;
+        if (other == device || !other->sparse || !lock_other_briefly(&other->lock)) continue;
         fits = trim_offered_locked(other, prio, budget, bytes);
         pthread_mutex_unlock(&other->lock);
     }

@@ -173,6 +173,44 @@ void test_busy_finish(struct test_device *t, struct test_busy *busy)
     destroy(t->info.device, busy->gate, NULL);
 }
 
+void test_gpu_copy(struct test_device *t, VkBuffer src, VkBuffer dst, VkDeviceSize size)
+{
+    PFN_vkGetDeviceProcAddr gdpa = t->info.get_device_proc_addr;
+    VkDevice vk = t->info.device;
+    PFN_vkCreateCommandPool create_pool = (PFN_vkCreateCommandPool)gdpa(vk, "vkCreateCommandPool");
+    PFN_vkAllocateCommandBuffers alloc_cmd = (PFN_vkAllocateCommandBuffers)gdpa(vk, "vkAllocateCommandBuffers");
+    PFN_vkBeginCommandBuffer begin = (PFN_vkBeginCommandBuffer)gdpa(vk, "vkBeginCommandBuffer");
+    PFN_vkEndCommandBuffer end = (PFN_vkEndCommandBuffer)gdpa(vk, "vkEndCommandBuffer");
+    PFN_vkCmdCopyBuffer copy = (PFN_vkCmdCopyBuffer)gdpa(vk, "vkCmdCopyBuffer");
+    PFN_vkDestroyCommandPool destroy_pool = (PFN_vkDestroyCommandPool)gdpa(vk, "vkDestroyCommandPool");
+    VkCommandPoolCreateInfo pool_info = { .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+                                          .queueFamilyIndex = t->info.queue_family_index };
+    VkCommandBufferAllocateInfo cmd_info = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+                                             .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 1 };
+    VkCommandBufferBeginInfo begin_info = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+                                            .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT };
+    VkBufferCopy region = { .size = size };
+    VkCommandBufferSubmitInfo cmd_submit = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO };
+    VkSubmitInfo2 submit = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2, .commandBufferInfoCount = 1,
+                             .pCommandBufferInfos = &cmd_submit };
+    VkCommandPool pool;
+    VkCommandBuffer cmd;
+
+    assert_int_equal(create_pool(vk, &pool_info, NULL, &pool), VK_SUCCESS);
+    cmd_info.commandPool = pool;
+    assert_int_equal(alloc_cmd(vk, &cmd_info, &cmd), VK_SUCCESS);
+    assert_int_equal(begin(cmd, &begin_info), VK_SUCCESS);
+    copy(cmd, src, dst, 1, &region);
+    assert_int_equal(end(cmd), VK_SUCCESS);
+    cmd_submit.commandBuffer = cmd;
+    assert_int_equal(d3dkmt_host_submit(t->device, &submit, NULL), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_lock_queue(t->device), STATUS_SUCCESS);
+    assert_int_equal(((PFN_vkQueueWaitIdle)gdpa(vk, "vkQueueWaitIdle"))(t->info.queue), VK_SUCCESS);
+    assert_int_equal(d3dkmt_host_unlock_queue(t->device), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(t->device, 10000000000ull), STATUS_SUCCESS);
+    destroy_pool(vk, pool, NULL);
+}
+
 struct test_watchdog
 {
     pthread_t thread;

@@ -71,6 +71,8 @@ struct mock_vk_config
     bool pageable;                    /* VK_EXT_pageable_device_local_memory (default on) */
     bool memory_budget;               /* VK_EXT_memory_budget (default on) */
     bool buffer_device_address;       /* bufferDeviceAddress (default on) */
+    bool external_memory_host;        /* VK_EXT_external_memory_host, minImportedHostPointerAlignment 4096
+                                       * (default on) */
     uint64_t local_heap_size;         /* bytes (default 256 MiB) */
     uint64_t host_heap_size;          /* bytes (default 1 GiB) */
     uint64_t max_timeline_difference; /* maxTimelineSemaphoreValueDifference (default 2^32 - 1) */

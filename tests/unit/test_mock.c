@@ -43,7 +43,14 @@ struct fixture
     D3DKMT_HANDLE sync, sync_b, sync2;  /* sync2 on dev2 */
     UINT64 *sync_cpu;
     D3DKMT_HANDLE stale_adapter, stale_dev, stale_alloc, stale_res, stale_pq, stale_sync;
+    D3DKMT_HANDLE dev3;                      /* the shared objects' device (the others' counts stay as they were) */
+    D3DKMT_HANDLE sres, salloc, sglobal;     /* a shared resource over fx_heap (a standard allocation) */
+    D3DKMT_HANDLE smutex, smglobal;          /* a shared mutex */
+    D3DKMT_HANDLE stale_sglobal, stale_smglobal; /* global handles of a destroyed resource / mutex */
 };
+
+/* The existing heap of the fixture's standard allocations. */
+static uint8_t fx_heap[2][ALLOC_SIZE] __attribute__((aligned(65536)));
 
 static struct fixture fx;
 
@@ -74,6 +81,35 @@ static void destroy_sync(D3DKMT_HANDLE sync)
 {
     D3DKMT_DESTROYSYNCHRONIZATIONOBJECT destroy = { .hSyncObject = sync };
     assert_int_equal(D3DKMTDestroySynchronizationObject(&destroy), STATUS_SUCCESS);
+}
+
+/* A shared mutex of device; *global its global handle. */
+static D3DKMT_HANDLE create_shared_mutex(D3DKMT_HANDLE device, D3DKMT_HANDLE *global)
+{
+    D3DKMT_CREATESYNCHRONIZATIONOBJECT2 create = { .hDevice = device };
+    create.Info.Type = D3DDDI_SYNCHRONIZATION_MUTEX;
+    create.Info.Flags.Shared = 1;
+    assert_int_equal(D3DKMTCreateSynchronizationObject2(&create), STATUS_SUCCESS);
+    *global = create.Info.SharedHandle;
+    return create.hSyncObject;
+}
+
+/* A shared resource of one standard allocation over heap; returns the resource. */
+static D3DKMT_HANDLE create_shared_resource(D3DKMT_HANDLE device, void *heap, D3DKMT_HANDLE *alloc, D3DKMT_HANDLE *global)
+{
+    static const char runtime[] = { 1, 2, 3, 4 };
+    D3DKMT_CREATESTANDARDALLOCATION standard = { .Type = D3DKMT_STANDARDALLOCATIONTYPE_EXISTINGHEAP,
+                                                 .ExistingHeapData.Size = ALLOC_SIZE };
+    D3DDDI_ALLOCATIONINFO info = { .pSystemMem = heap };
+    D3DKMT_CREATEALLOCATION create = { .hDevice = device, .NumAllocations = 1, .pAllocationInfo = &info,
+                                       .pStandardAllocation = &standard, .pPrivateRuntimeData = runtime,
+                                       .PrivateRuntimeDataSize = sizeof(runtime) };
+    create.Flags.ExistingSysMem = create.Flags.StandardAllocation = 1;
+    create.Flags.CreateResource = create.Flags.CreateShared = 1;
+    assert_int_equal(D3DKMTCreateAllocation(&create), STATUS_SUCCESS);
+    *alloc = info.hAllocation;
+    *global = create.hGlobalShare;
+    return create.hResource;
 }
 
 static D3DKMT_HANDLE create_pq(D3DKMT_HANDLE device, D3DKMT_HANDLE *fence)
@@ -147,7 +183,19 @@ static void fixture_create(void)
     destroy_pq(fx.stale_pq);
     fx.stale_sync = create_sync(fx.dev, 0, NULL);
     destroy_sync(fx.stale_sync);
+    /* Shared objects, live and destroyed. */
+    fx.dev3 = create_device(fx.adapter);
+    fx.sres = create_shared_resource(fx.dev3, fx_heap[0], &fx.salloc, &fx.sglobal);
+    fx.smutex = create_shared_mutex(fx.dev3, &fx.smglobal);
+    {
+        D3DKMT_DESTROYALLOCATION2 destroy = { .hDevice = fx.dev3 };
+        D3DKMT_HANDLE alloc;
+        destroy.hResource = create_shared_resource(fx.dev3, fx_heap[1], &alloc, &fx.stale_sglobal);
+        assert_int_equal(D3DKMTDestroyAllocation2(&destroy), STATUS_SUCCESS);
+    }
+    destroy_sync(create_shared_mutex(fx.dev3, &fx.stale_smglobal));
     assert_int_equal(d3dkmt_host_flush_deferred(fx.dev, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(fx.dev3, 5000000000ull), STATUS_SUCCESS);
 }
 
 static void fixture_destroy(void)
@@ -157,6 +205,8 @@ static void fixture_destroy(void)
     D3DKMT_CLOSEADAPTER close = { .hAdapter = fx.adapter };
     D3DKMTDestroyDevice(&destroy);
     destroy.hDevice = fx.dev2;
+    D3DKMTDestroyDevice(&destroy);
+    destroy.hDevice = fx.dev3;
     D3DKMTDestroyDevice(&destroy);
     D3DKMTCloseAdapter(&close);
 }
@@ -173,6 +223,7 @@ struct snapshot
     NTSTATUS priority_status[NA + 1];
     UINT64 sync_value;
     UINT64 usage[2];
+    uint32_t globals;
     struct mock_vk_counts mock;
 };
 
@@ -202,6 +253,7 @@ static void take_snapshot(struct snapshot *s)
         D3DKMT_QUERYVIDEOMEMORYINFO q = { .hAdapter = fx.adapter, .MemorySegmentGroup = i };
         if (!D3DKMTQueryVideoMemoryInfo(&q)) s->usage[i] = q.CurrentUsage;
     }
+    s->globals = d3dkmt_global_count();
     mock_vk_get_counts(&s->mock);
 }
 
@@ -288,9 +340,9 @@ static NTSTATUS ep_enum_adapters2(enum bad bad, NTSTATUS *exp, const char **note
     case B_NULL_ARRAY:
         d.pAdapters = NULL;
         *exp = STATUS_SUCCESS;
-        *note = "the query form: NumAdapters receives the count, no handle is opened";
+        *note = "the query form: NumAdapters receives 32, the most adapters reported, no handle is opened";
         status = D3DKMTEnumAdapters2(&d);
-        assert_int_equal(d.NumAdapters, 1);
+        assert_int_equal(d.NumAdapters, 32);
         return status;
     case B_COUNT0:
         d.NumAdapters = 0;
@@ -429,10 +481,22 @@ static NTSTATUS create_allocation(enum bad bad, NTSTATUS *exp, const char **note
     case B_COUNT0: d.NumAllocations = 0; break;
     case B_COUNT_OVER: d.NumAllocations = D3DKMT_MAX_CREATE_LIST + 1; break;
     case B_STALE: d.hDevice = fx.stale_dev; break;
-    case B_STALE_IN_LIST: d.hResource = fx.stale_res; *note = "hResource of a destroyed resource"; break;
+    case B_STALE_IN_LIST:
+        d.hResource = fx.stale_res;
+        *note = "hResource of a destroyed resource, as Windows";
+        *exp = STATUS_INVALID_HANDLE;
+        break;
     case B_OTHER_TYPE: d.hDevice = fx.alloc[0]; break;
-    case B_OTHER_TYPE_IN_LIST: d.hResource = fx.alloc[0]; *note = "hResource is an allocation"; break;
-    case B_OTHER_DEVICE: d.hResource = fx.res2; *note = "hResource of another device"; break;
+    case B_OTHER_TYPE_IN_LIST:
+        d.hResource = fx.alloc[0];
+        *note = "hResource is an allocation";
+        *exp = STATUS_INVALID_HANDLE;
+        break;
+    case B_OTHER_DEVICE:
+        d.hResource = fx.res2;
+        *note = "hResource of another device";
+        *exp = STATUS_INVALID_HANDLE;
+        break;
     default: return NOT_APPLICABLE;
     }
     return v2 ? D3DKMTCreateAllocation2(&d) : D3DKMTCreateAllocation(&d);
@@ -464,7 +528,11 @@ static NTSTATUS destroy_allocation(enum bad bad, NTSTATUS *exp, const char **not
         break;
     case B_NULL_DESC: return v2 ? D3DKMTDestroyAllocation2(NULL) : D3DKMTDestroyAllocation(NULL);
     case B_NULL_ARRAY: d.phAllocationList = NULL; break;
-    case B_COUNT0: d.AllocationCount = 0; *note = "and hResource 0: nothing to destroy"; break;
+    case B_COUNT0:
+        d.AllocationCount = 0;
+        *note = "and hResource 0: nothing to destroy, a no-op as on Windows";
+        *exp = STATUS_SUCCESS;
+        break;
     case B_COUNT_OVER: d.phAllocationList = big_list; d.AllocationCount = D3DKMT_MAX_CREATE_LIST + 1; break;
     case B_STALE: d.hDevice = fx.stale_dev; break;
     case B_STALE_IN_LIST: list[1] = fx.stale_alloc; *note = "the valid entry is not destroyed either"; break;
@@ -782,6 +850,109 @@ static NTSTATUS ep_destroy_sync(enum bad bad, NTSTATUS *exp, const char **note)
     return D3DKMTDestroySynchronizationObject(&d);
 }
 
+static NTSTATUS ep_create_sync_v1(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    D3DKMT_CREATESYNCHRONIZATIONOBJECT d = { .hDevice = fx.dev };
+    NTSTATUS status;
+
+    d.Info.Type = D3DDDI_SEMAPHORE;
+    switch (bad)
+    {
+    case B_VALID:
+        *exp = STATUS_SUCCESS;
+        if (!(status = D3DKMTCreateSynchronizationObject(&d))) destroy_sync(d.hSyncObject);
+        return status;
+    case B_NULL_DESC: return D3DKMTCreateSynchronizationObject(NULL);
+    case B_STALE: d.hDevice = fx.stale_dev; break;
+    case B_OTHER_TYPE: d.hDevice = fx.sync; break;
+    default: return NOT_APPLICABLE;
+    }
+    return D3DKMTCreateSynchronizationObject(&d);
+}
+
+static NTSTATUS ep_open_sync(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    D3DKMT_OPENSYNCHRONIZATIONOBJECT d = { .hSharedHandle = fx.smglobal };
+    NTSTATUS status;
+
+    switch (bad)
+    {
+    case B_VALID:
+        *exp = STATUS_SUCCESS;
+        if (!(status = D3DKMTOpenSynchronizationObject(&d))) destroy_sync(d.hSyncObject);
+        return status;
+    case B_NULL_DESC: return D3DKMTOpenSynchronizationObject(NULL);
+    case B_STALE: d.hSharedHandle = fx.stale_smglobal; *note = "the global handle of a destroyed mutex"; break;
+    case B_OTHER_TYPE: d.hSharedHandle = fx.smutex; *note = "the mutex's local handle"; break;
+    case B_OTHER_TYPE_IN_LIST: d.hSharedHandle = fx.sglobal; *note = "a shared resource's global handle"; break;
+    default: return NOT_APPLICABLE;
+    }
+    return D3DKMTOpenSynchronizationObject(&d);
+}
+
+static NTSTATUS ep_query_resource_info(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    D3DKMT_QUERYRESOURCEINFO d = { .hDevice = fx.dev, .hGlobalShare = fx.sglobal };   /* any device */
+
+    switch (bad)
+    {
+    case B_VALID: *exp = STATUS_SUCCESS; break;
+    case B_NULL_DESC: return D3DKMTQueryResourceInfo(NULL);
+    case B_STALE: d.hDevice = fx.stale_dev; break;
+    case B_STALE_IN_LIST: d.hGlobalShare = fx.stale_sglobal; *note = "hGlobalShare of a destroyed resource"; break;
+    case B_OTHER_TYPE: d.hDevice = fx.sync; break;
+    case B_OTHER_TYPE_IN_LIST: d.hGlobalShare = fx.sres; *note = "hGlobalShare is the resource's local handle"; break;
+    default: return NOT_APPLICABLE;
+    }
+    return D3DKMTQueryResourceInfo(&d);
+}
+
+static NTSTATUS open_resource(enum bad bad, NTSTATUS *exp, const char **note, bool v2)
+{
+    D3DDDI_OPENALLOCATIONINFO2 info2 = { 0 };
+    D3DDDI_OPENALLOCATIONINFO info = { 0 };
+    D3DKMT_VK_ALLOCATIONDATA total[2];
+    char runtime[4];
+    D3DKMT_OPENRESOURCE d = { .hDevice = fx.dev2, .hGlobalShare = fx.sglobal, .NumAllocations = 1,
+                              .pPrivateRuntimeData = runtime, .PrivateRuntimeDataSize = sizeof(runtime),
+                              .pTotalPrivateDriverDataBuffer = total, .TotalPrivateDriverDataBufferSize = sizeof(total) };
+    NTSTATUS status;
+
+    if (v2) d.pOpenAllocationInfo2 = &info2;
+    else d.pOpenAllocationInfo = &info;
+    switch (bad)
+    {
+    case B_VALID:
+        *exp = STATUS_SUCCESS;
+        if (!(status = v2 ? D3DKMTOpenResource2(&d) : D3DKMTOpenResource(&d)))
+        {
+            D3DKMT_DESTROYALLOCATION2 destroy = { .hDevice = fx.dev2, .hResource = d.hResource };
+            assert_int_equal(D3DKMTDestroyAllocation2(&destroy), STATUS_SUCCESS);
+        }
+        return status;
+    case B_NULL_DESC: return v2 ? D3DKMTOpenResource2(NULL) : D3DKMTOpenResource(NULL);
+    case B_NULL_ARRAY: d.pOpenAllocationInfo = NULL; break;
+    case B_COUNT0: d.NumAllocations = 0; break;
+    case B_COUNT_OVER: d.NumAllocations = 2; *note = "above the resource's count"; break;
+    case B_STALE: d.hDevice = fx.stale_dev; break;
+    case B_STALE_IN_LIST: d.hGlobalShare = fx.stale_sglobal; *note = "hGlobalShare of a destroyed resource"; break;
+    case B_OTHER_TYPE: d.hDevice = fx.sync; break;
+    case B_OTHER_TYPE_IN_LIST: d.hGlobalShare = fx.smglobal; *note = "hGlobalShare of a shared mutex"; break;
+    default: return NOT_APPLICABLE;
+    }
+    return v2 ? D3DKMTOpenResource2(&d) : D3DKMTOpenResource(&d);
+}
+
+static NTSTATUS ep_open_resource(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    return open_resource(bad, exp, note, false);
+}
+
+static NTSTATUS ep_open_resource2(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    return open_resource(bad, exp, note, true);
+}
+
 /* The common shape of the four fence list calls. */
 struct fence_call
 {
@@ -1055,6 +1226,9 @@ static const struct { const char *name; ep_fn fn; } entry_points[] = {
     EP("D3DKMTCreateAllocation2", ep_create_allocation2),
     EP("D3DKMTDestroyAllocation", ep_destroy_allocation),
     EP("D3DKMTDestroyAllocation2", ep_destroy_allocation2),
+    EP("D3DKMTQueryResourceInfo", ep_query_resource_info),
+    EP("D3DKMTOpenResource", ep_open_resource),
+    EP("D3DKMTOpenResource2", ep_open_resource2),
     EP("D3DKMTLock2", ep_lock2),
     EP("D3DKMTUnlock2", ep_unlock2),
     EP("D3DKMTOfferAllocations", ep_offer),
@@ -1066,7 +1240,9 @@ static const struct { const char *name; ep_fn fn; } entry_points[] = {
     EP("D3DKMTGetAllocationPriority", ep_get_priority),
     EP("D3DKMTCreatePagingQueue", ep_create_paging_queue),
     EP("D3DKMTDestroyPagingQueue", ep_destroy_paging_queue),
+    EP("D3DKMTCreateSynchronizationObject", ep_create_sync_v1),
     EP("D3DKMTCreateSynchronizationObject2", ep_create_sync),
+    EP("D3DKMTOpenSynchronizationObject", ep_open_sync),
     EP("D3DKMTDestroySynchronizationObject", ep_destroy_sync),
     EP("D3DKMTSignalSynchronizationObjectFromCpu", ep_signal_cpu),
     EP("D3DKMTWaitForSynchronizationObjectFromCpu", ep_wait_cpu),

@@ -354,6 +354,24 @@ static void json_process(const struct stats_entry *e, bool last)
 
 /* ---- One snapshot: --list and --once ---- */
 
+static const char *status_name(enum stats_status status)
+{
+    switch (status)
+    {
+    case STATS_OK: return "ok";
+    case STATS_MAKING: return "being made";
+    case STATS_STALE: return "stale, removed";
+    case STATS_STALE_KEPT: return "stale";
+    case STATS_TRUNCATED: return "truncated";
+    case STATS_NOT_REGION: return "not a region";
+    case STATS_OTHER_VERSION: return "other version";
+    case STATS_BAD_LAYOUT: return "corrupt";
+    case STATS_UNREADABLE: return "unreadable";
+    case STATS_GONE: return "gone";
+    }
+    return "?";
+}
+
 static void print_problems(const struct stats_entry *list, size_t n, bool json)
 {
     char buf[512];
@@ -370,7 +388,7 @@ static void print_problems(const struct stats_entry *list, size_t n, bool json)
         {
             printf("%s\n    { \"pid\": %u, \"name\": ", first ? "" : ",", list[i].pid);
             json_string(list[i].name);
-            printf(", \"status\": %d, \"problem\": ", (int)list[i].status);
+            printf(", \"status\": \"%s\", \"problem\": ", status_name(list[i].status));
             json_string(buf);
             printf(" }");
         }
@@ -575,10 +593,19 @@ static int live(struct options *opts)
     }
     while (!quit)
     {
+        uint64_t due = lv.time + (uint64_t)(opts->interval * 1e9), now = stats_now();
+
+        /* Keys do not hold the refresh back: it comes every interval. */
+        if (now >= due)
+        {
+            refresh_list(&lv, opts);
+            due = lv.time + (uint64_t)(opts->interval * 1e9);
+        }
         draw(&lv, opts);
-        timeout((int)(opts->interval * 1000));
+        now = stats_now();
+        timeout(due > now ? (int)((due - now) / 1000000) + 1 : 0);
         ch = getch();
-        lv.message[0] = 0;
+        if (ch != ERR) lv.message[0] = 0;
         switch (ch)
         {
         case 'q': case 'Q': quit = true; break;
@@ -592,8 +619,7 @@ static int live(struct options *opts)
             for (i = row = 0; i < lv.n; i++)
                 if (lv.list[i].status == STATS_OK && row++ == lv.cursor) lv.watching = lv.list[i].pid;
             break;
-        case ERR: refresh_list(&lv, opts); break;   /* the refresh timeout */
-        default: break;
+        default: break;   /* ERR (the refresh is due), KEY_RESIZE (redrawn) */
         }
     }
     endwin();

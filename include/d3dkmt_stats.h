@@ -5,10 +5,10 @@
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
  *
- * One POSIX shared-memory object per process, /dev/shm/d3dkmt-stats-<uid>-<pid> (shm_open name
+ * One POSIX shared-memory object per process that has D3DKMT_STATS=1 in its environment (off by
+ * default: docs/statistics.md says why), /dev/shm/d3dkmt-stats-<uid>-<pid> (shm_open name
  * "/d3dkmt-stats-<uid>-<pid>", mode 0600: its owner only), made when the library initialises and
- * unlinked by d3dkmt_host_shutdown and at process exit, when D3DKMT_STATS=1 is in the environment
- * (off by default: docs/statistics.md says why).  Its size is fixed (sizeof(struct
+ * unlinked by d3dkmt_host_shutdown and at process exit.  Its size is fixed (sizeof(struct
  * d3dkmt_stats_region)); it never grows.
  *
  * The same layout on every ABI: only fixed-size integers, 64-bit ones 8-byte aligned (a 32-bit
@@ -18,11 +18,14 @@
  * Reading.  The library writes every 64-bit field with one atomic store (no lock, no torn value)
  * and never takes a lock a reader could hold.  A reader loads each field atomically (or with one
  * aligned 8-byte load, which is atomic on x86): each value is exact, but two fields are not
- * guaranteed to be of the same instant.  A device slot's `generation` changes when the slot is
- * given to another device (and when it closes): a reader that reads it before and after copying
- * the slot knows whether the copy is of one device.  `magic` is written last when the region is
- * made: a region whose magic is 0 is still being made.  A region of another `version` has another
- * layout: read none of it but the first four fields.
+ * guaranteed to be of the same instant.  A device slot's `generation` is odd while the slot is
+ * being given to another device and changes each time it is: a reader that reads it before and
+ * after copying the slot, and finds it even and unchanged, has a copy of one device.  `magic` is
+ * written last when the region is made: a region whose magic is 0 is still being made.  A region
+ * of another `version` has another layout: read none of it but the first four fields.
+ *
+ * Liveness: the process holds a shared flock(2) on the object while it lives; one nobody holds is
+ * stale (its process died or exec'd), whatever /proc says of its pid.
  */
 #ifndef D3DKMT_STATS_H
 #define D3DKMT_STATS_H

@@ -148,12 +148,13 @@ __attribute__((destructor)) static void stats_at_exit(void)
 void d3dkmt_stats_init(void)
 {
     const char *env = getenv("D3DKMT_STATS");
+    bool on = env && *env ? *env == '1' : STATS_DEFAULT_ON;
     struct d3dkmt_stats_region *r;
     struct timespec now;
     char name[64];
     int fd;
 
-    if (env && *env ? *env != '1' : !STATS_DEFAULT_ON) return;
+    if (!on) return;
     pthread_mutex_lock(&region_lock);
     if (region) goto done;
     snprintf(name, sizeof(name), D3DKMT_STATS_NAME_FORMAT, (unsigned int)getuid(), (unsigned int)getpid());

@@ -27,6 +27,9 @@
  * Usage: bench_residency [--wine-call-ns=NS] [--reps=N] [--quick]
  */
 #include "d3dkmt_private.h"
+#include "fence.h"
+#include "vidmm.h"
+#include "resolve.h"
 
 #include <malloc.h>
 #include <sched.h>
@@ -323,7 +326,7 @@ enum { LK_PEEK, LK_REFUSE, LK_GET, LK_SEQ, LK_REF, LK_COUNT };
 static double b_res[LK_COUNT][3];
 static size_t b_ref_bytes[3];
 
-/* The lookup of every handle of a residency list (d3dkmt_vidmm_resolve_locked). */
+/* The lookup of every handle of a residency list (d3dkmt_resolve_locked). */
 static double peek_loop(const D3DKMT_HANDLE *seq, UINT calls, enum d3dkmt_object_type type, uintptr_t *sink)
 {
     double t0 = now_ns();

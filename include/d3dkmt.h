@@ -1155,7 +1155,7 @@ typedef struct _D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU
 /* Adapters.  WDK: D3DKMTEnumAdapters, D3DKMTEnumAdapters2, D3DKMTOpenAdapterFromLuid,
  * D3DKMTCloseAdapter, D3DKMTQueryAdapterInfo, D3DKMTQueryVideoMemoryInfo.  Decisions:
  * docs/decisions/adapters.md, docs/decisions/budget.md, docs/decisions/wine-handles.md.
- * Definitions: src/adapter.c. */
+ * Definitions: src/adapter_handle.c. */
 NTSTATUS WINAPI D3DKMTEnumAdapters(D3DKMT_ENUMADAPTERS *desc);
 NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc);
 NTSTATUS WINAPI D3DKMTOpenAdapterFromLuid(D3DKMT_OPENADAPTERFROMLUID *desc);

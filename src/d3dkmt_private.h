@@ -16,29 +16,41 @@
  *      alias.c                  alias maps (names another implementation gave to library objects)
  *      stats.c                  the live statistics region (include/d3dkmt_stats.h): its creation
  *                               and removal, adapter and device slots
- *   4. adapter.c                adapters (one per VkPhysicalDevice), library initialisation,
- *                               adapter handles; D3DKMTEnumAdapters2, OpenAdapterFromLuid,
- *                               CloseAdapter, QueryAdapterInfo, QueryVideoMemoryInfo
+ *   4. adapter.c                adapters (one per VkPhysicalDevice), library initialisation, their
+ *                               identities (LUID, UUID, DRM node, PCI location) and budgets
  *   5. tracker.c                the fence tracker: deferred operations behind GPU work (and
  *                               behind one allocation's own bind), tracked timelines, monitored
  *                               CPU-visible fence values, the waiter thread and the job it runs
  *                               for the memory manager (the priority queue)
+ *      adapter_handle.c         adapter handles; D3DKMTEnumAdapters(2), OpenAdapterFromLuid,
+ *                               CloseAdapter, QueryAdapterInfo, QueryVideoMemoryInfo
  *   6. device.c                 devices; D3DKMTCreateDevice, DestroyDevice; the host API's device
  *                               calls (interop, tracked submission, queue lock, shutdown)
+ *      cpu_event.c              CPU notifications reached: the process-wide queue of Windows events
+ *                               that d3dkmt.dll's PE side sets
  *   7. fence.c                  monitored fences and paging queues: the objects, their values, the
  *                               queue submissions that signal and wait for them
  *   8. vidmm.c                  the video memory manager's mechanisms, shared by the entry points:
  *                               usage accounting, memory allocate / bind / unbind / discard, the
- *                               resolve of handle lists, the priority map and its application, the
- *                               budget manager (trim), the statistics
- *   9. allocation.c             resources and allocations: D3DKMTCreateAllocation(2),
- *                               DestroyAllocation(2), Lock2, Unlock2; the host allocation calls
+ *                               existing heaps of standard allocations, the priority map and its
+ *                               queue, the budget manager (trim), the statistics
+ *      resolve.c                handle lists: typed lookups of allocations and resources, the
+ *                               resolve of a call's handle list (all or nothing)
+ *   9. resource.c               resources and allocations, the objects: making them (buffer, memory
+ *                               or an imported existing heap, reserved handle), publishing a
+ *                               call's new objects together, their release functions, the
+ *                               descriptions of resources created shared
+ *  10. allocation.c             D3DKMTCreateAllocation(2), DestroyAllocation(2), QueryResourceInfo,
+ *                               OpenResource(2), Lock2, Unlock2; the host allocation calls
  *      residency.c              D3DKMTOfferAllocations, ReclaimAllocations(2), MakeResident, Evict,
  *                               Set/GetAllocationPriority, Escape (statistics)
- *      sync.c                   D3DKMTCreateSynchronizationObject2, DestroySynchronizationObject,
+ *      sync.c                   D3DKMTCreateSynchronizationObject(2), OpenSynchronizationObject,
+ *                               DestroySynchronizationObject,
  *                               Signal/WaitForSynchronizationObjectFrom{Cpu,Gpu}(2),
  *                               CreatePagingQueue, DestroyPagingQueue
- * The three files of layer 9 are the entry points of their families; they never call each other.
+ * The three files of layer 10 are the entry points of their families; they never call each other.
+ * Layers 7 to 9 declare their functions in headers of their own (fence.h, vidmm.h, resolve.h,
+ * resource.h), which the files that call them include after this one.
  *
  * Objects and ownership
  *   adapter        one per usable VkPhysicalDevice, from initialisation to d3dkmt_host_shutdown;
@@ -278,7 +290,7 @@ struct d3dkmt_object *d3dkmt_handle_get(D3DKMT_HANDLE handle, enum d3dkmt_object
                                         const struct d3dkmt_device *device);
 /* As d3dkmt_handle_get without taking a reference and without any lock or atomic write (one
  * 8-byte read): only for callers that otherwise keep the object alive for as long as they use the
- * pointer (allocations under device->lock, see d3dkmt_vidmm_resolve_locked). */
+ * pointer (allocations under device->lock, see d3dkmt_resolve_locked). */
 struct d3dkmt_object *d3dkmt_handle_peek(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
                                          const struct d3dkmt_device *device);
 /* Calls fn(obj, ctx) with a reference held for every ACTIVE object owned by device, of `type`
@@ -500,17 +512,39 @@ struct d3dkmt_adapter
 NTSTATUS d3dkmt_init(void);
 /* Undoes d3dkmt_init (no adapter handle or device may be live); the next d3dkmt_init starts over. */
 void d3dkmt_adapter_shutdown(void);
+/* The number of adapters, and adapter `index` of them (NULL past the end); immutable between
+ * d3dkmt_init and d3dkmt_adapter_shutdown. */
+uint32_t d3dkmt_adapter_count(void);
+struct d3dkmt_adapter *d3dkmt_adapter_at(uint32_t index);
+/* A LUID as one number (LowPart | HighPart << 32), and an adapter's LUID. */
+static inline uint64_t d3dkmt_luid_bits(LUID luid)
+{
+    return (uint64_t)luid.LowPart | (uint64_t)(uint32_t)luid.HighPart << 32;
+}
+static inline LUID d3dkmt_adapter_luid(const struct d3dkmt_adapter *adapter)
+{
+    uint64_t bits = atomic_load_explicit(&adapter->luid, memory_order_relaxed);
+    LUID luid;
+
+    luid.LowPart = (DWORD)bits;
+    luid.HighPart = (LONG)(bits >> 32);
+    return luid;
+}
+/* Budget of the LOCAL (local=true) or NON_LOCAL group in bytes: min(driver budget, user cap). */
+uint64_t d3dkmt_adapter_budget(struct d3dkmt_adapter *adapter, bool local);
+bool d3dkmt_adapter_heap_is_local(const struct d3dkmt_adapter *adapter, uint32_t heap_index);
+/* Parses D3DKMT_BUDGET_CAP ("268435456", "256M", "1G", "512K"); 0 when unset or invalid. */
+uint64_t d3dkmt_parse_size(const char *text);
+
+/* ==== Layer 5: adapter handles (adapter_handle.c) ==== */
 /* The adapter behind an adapter handle, under any of its names (adapters live until shutdown), or NULL. */
 struct d3dkmt_adapter *d3dkmt_adapter_from_handle(D3DKMT_HANDLE handle);
 /* Whether handle names a live adapter handle object. */
 bool d3dkmt_adapter_handle_known(D3DKMT_HANDLE handle);
 /* d3dkmt_host_share_handle for an adapter handle: STATUS_INVALID_HANDLE when own is none. */
 NTSTATUS d3dkmt_adapter_share_handle(D3DKMT_HANDLE own, D3DKMT_HANDLE foreign);
-/* Budget of the LOCAL (local=true) or NON_LOCAL group in bytes: min(driver budget, user cap). */
-uint64_t d3dkmt_adapter_budget(struct d3dkmt_adapter *adapter, bool local);
-bool d3dkmt_adapter_heap_is_local(const struct d3dkmt_adapter *adapter, uint32_t heap_index);
-/* Parses D3DKMT_BUDGET_CAP ("268435456", "256M", "1G", "512K"); 0 when unset or invalid. */
-uint64_t d3dkmt_parse_size(const char *text);
+/* Forgets every alias of adapter handles (shutdown, after every adapter handle was closed). */
+void d3dkmt_adapter_handles_shutdown(void);
 
 /* ==== Layer 5: the fence tracker (tracker.c) ====
  * Per device: for each timeline semaphore that submitted GPU work will signal, the highest value
@@ -726,440 +760,30 @@ VkBufferCreateInfo d3dkmt_device_buffer_info(const struct d3dkmt_device *device,
 NTSTATUS d3dkmt_device_publish_children(struct d3dkmt_device *device, struct d3dkmt_object *const *children,
                                         unsigned int count);
 
-/* ==== Layer 7: sync objects and paging queues (fence.c) ==== */
-/* Every sync object is a timeline VkSemaphore plus a CPU-visible UINT64 (docs/decisions/sync-objects.md):
- *   monitored fence, fence    the value itself (D3DKMT's fence value)
- *   mutex, semaphore          units released so far (initial count + releases); an acquire takes
- *                             the next unit: it waits for the value to reach acquires + 1
- *   CPU notification          signals issued so far; each sets the object's Windows event once the
- *                             signal is reached (d3dkmt_fence_next_cpu_event)
- * Signals of an object (CPU and GPU) happen under device->queue_lock, so values never go backwards
- * (docs/decisions/fences.md), and every wait on its semaphore, host or queue, is for a value that
- * a signal writes exactly (a wait for a value no signal writes is turned into a wait for the first
- * signal above it, or that value is signalled exactly on the way up): see fence.c.  A paging queue
- * holds one reference on its fence.  An opened handle (D3DKMTOpenSynchronizationObject) is an object
- * of its own whose `target` is the object it names. */
-struct d3dkmt_paging_queue;
-struct d3dkmt_value_list
+/* ==== Layer 6: CPU notifications reached (cpu_event.c) ==== */
+/* One entry of the process-wide queue d3dkmt.dll's PE side drains: a CPU notification's Windows
+ * event to set, or (release) to let go of.  Allocated by the signalling code, freed by the queue. */
+struct d3dkmt_cpu_event
 {
-    uint64_t *values;                     /* ascending */
-    uint32_t count, capacity;
+    struct d3dkmt_list link;
+    uint64_t event;                       /* the Windows event, opaque */
+    bool release;                         /* the object was freed: let go of the event */
+    struct d3dkmt_object *holder;         /* while the event waits for the GPU: the object, referenced,
+                                           * so that its release entry comes after */
 };
-
-struct d3dkmt_sync_object
-{
-    struct d3dkmt_object obj;
-    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE type;   /* immutable */
-    D3DDDI_SYNCHRONIZATIONOBJECT_FLAGS flags; /* as created; immutable */
-    struct d3dkmt_sync_object *target;    /* an opened handle: the object it names (referenced), whose
-                                           * fields below are the ones used; NULL otherwise; immutable */
-    D3DKMT_HANDLE global;                 /* global handle (Flags.Shared), the target's for an opened
-                                           * handle, else 0; immutable */
-    _Atomic bool global_held;             /* this local handle still counts in the global entry */
-    struct d3dkmt_monitored_value value;  /* the timeline semaphore and FenceValueCPUVirtualAddress */
-    uint64_t gpu_use;                     /* device timeline value of the last submission that waits on or
-                                           * signals the semaphore; queue_lock */
-    uint64_t max_difference;              /* maxTimelineSemaphoreValueDifference; immutable */
-    struct d3dkmt_paging_queue *paging_queue; /* owning paging queue, or NULL; immutable, a marker only
-                                               * (the fence may outlive the queue: never dereferenced) */
-    uint32_t max_count;                   /* mutex, semaphore: most units available at once, 0 for no
-                                           * limit; immutable */
-    uint64_t taken;                       /* mutex, semaphore: acquires issued; queue_lock */
-    uint64_t cpu_event;                   /* CPU notification: its Windows event, opaque; immutable */
-    _Atomic bool release_in_flight;       /* CPU notification: destroyed, its release entry to come */
-    struct d3dkmt_value_list queued;      /* values queued GPU signals write, not yet seen reached; queue_lock */
-    struct d3dkmt_value_list early_waits; /* values waited for (host or queue) above every signal issued
-                                           * then, that no signal wrote yet; queue_lock */
-};
-
-struct d3dkmt_paging_queue
-{
-    struct d3dkmt_object obj;
-    D3DDDI_PAGINGQUEUE_PRIORITY priority;
-    struct d3dkmt_sync_object *fence;     /* destroyed with the queue */
-    uint64_t fence_next;                  /* next paging fence value; device->queue_lock */
-};
-
-/* What a new sync object is. */
-struct d3dkmt_sync_desc
-{
-    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE type;
-    UINT flags;                           /* D3DDDI_SYNCHRONIZATIONOBJECT_FLAGS */
-    uint64_t initial;                     /* fences: the value; mutex, semaphore: units available */
-    uint32_t max_count;                   /* mutex, semaphore: 0 for no limit */
-    uint64_t cpu_event;                   /* CPU notification: the Windows event (opaque, not 0) */
-};
-
-/* A new sync object of device: handle reserved, not published, one reference (the creator's);
- * with Flags.Shared (and not NtSecuritySharing) also a global handle, sync->global.
- * STATUS_SUCCESS or STATUS_NO_MEMORY. */
-NTSTATUS d3dkmt_sync_create(struct d3dkmt_device *device, const struct d3dkmt_sync_desc *desc,
-                            struct d3dkmt_sync_object **out);
-/* A new monitored fence (d3dkmt_sync_create of D3DDDI_MONITORED_FENCE). */
-NTSTATUS d3dkmt_fence_create(struct d3dkmt_device *device, uint64_t initial, UINT flags,
-                             struct d3dkmt_sync_object **out);
-/* Undoes d3dkmt_sync_create / d3dkmt_sync_open for an object that was never published. */
-void d3dkmt_fence_discard_unpublished(struct d3dkmt_sync_object *sync);
-/* A new local handle object for the sync object the global handle names (handle reserved, not
- * published, one reference; it counts in the global entry).  STATUS_SUCCESS;
- * STATUS_INVALID_PARAMETER (not a live global sync object handle); STATUS_NO_MEMORY. */
-NTSTATUS d3dkmt_sync_open(D3DKMT_HANDLE global, struct d3dkmt_sync_object **out);
-/* The sync object a handle names (an opened handle resolved to its target), referenced, of
- * `device` (any device when NULL), or NULL. */
-struct d3dkmt_sync_object *d3dkmt_sync_object_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
-/* The object of the handle itself (an opened handle is not resolved), referenced, or NULL. */
-struct d3dkmt_sync_object *d3dkmt_sync_handle_get(D3DKMT_HANDLE handle);
-/* Stops a sync object handle (the object of the handle itself, a reference the caller owns,
- * consumed): its handle no longer resolves, it no longer keeps a global handle alive, and it is
- * freed once the GPU work queued so far completed.  False when another thread stopped it first. */
-bool d3dkmt_sync_destroy(struct d3dkmt_sync_object *sync);
-/* The value the object's semaphore has reached; the CPU-visible value once the device is lost. */
-uint64_t d3dkmt_fence_value(struct d3dkmt_device *device, struct d3dkmt_sync_object *sync);
-/* Signals syncs[i] (resolved objects of device, each once), all or nothing, from the GPU queue
- * (from_cpu = false) or the CPU (takes queue_lock).  Fences: to values[i]; values never go
- * backwards: a value not above the fence's current value and its highest queued GPU signal is
- * ignored.  Mutex, semaphore: releases one unit (values[i] ignored).  CPU notification: sets its
- * event once the signal is reached (values[i] ignored).  A CPU signal of an object without a
- * queued GPU signal is a host signal, visible in the CPU value before this returns; the others
- * join the device queue behind the work queued before.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER
- * (a value beyond maxTimelineSemaphoreValueDifference, a release beyond a semaphore's MaxCount:
- * nothing signalled); STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED. */
-NTSTATUS d3dkmt_fence_signal(struct d3dkmt_device *device, struct d3dkmt_sync_object **syncs,
-                             const UINT64 *values, UINT count, bool from_cpu);
-/* Queues a wait of the device queue (takes queue_lock): work queued later waits until every
- * fence syncs[i] reached values[i] and every mutex / semaphore gave the queue one unit.  A CPU
- * notification cannot be waited for.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a CPU
- * notification, a value beyond maxTimelineSemaphoreValueDifference: nothing queued);
- * STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED. */
-NTSTATUS d3dkmt_fence_queue_wait(struct d3dkmt_device *device, struct d3dkmt_sync_object **syncs,
-                                 const UINT64 *values, UINT count);
-/* Blocks the calling thread up to timeout_ns (UINT64_MAX: no limit) until every (any, with
- * `any`) fence syncs[i] reached values[i] and every mutex / semaphore gave the caller one unit
- * (taken all together; a mutex or semaphore listed twice is refused).  On success each fence's
- * CPU-visible value is at least its value.  STATUS_SUCCESS; STATUS_TIMEOUT (nothing taken);
- * STATUS_INVALID_PARAMETER (a CPU notification, a repeated mutex or semaphore); STATUS_NO_MEMORY;
- * STATUS_DEVICE_REMOVED. */
-NTSTATUS d3dkmt_fence_wait_cpu(struct d3dkmt_device *device, struct d3dkmt_sync_object **syncs,
-                               const UINT64 *values, UINT count, bool any, uint64_t timeout_ns);
-/* Drops obj (a reference the caller owns) once all GPU work queued so far completed. */
-void d3dkmt_fence_release_after_gpu(struct d3dkmt_device *device, struct d3dkmt_object *obj);
-/* CPU notifications reached, process wide: waits up to timeout_ns for the next one and returns
- * its event in *event; *release is true when the object was freed instead (the event is no longer
- * needed).  *in_flight: entries still to come (GPU signals not reached, destroyed objects not
- * freed yet), so a caller that polls knows whether to keep polling.  STATUS_SUCCESS or
- * STATUS_TIMEOUT. */
-NTSTATUS d3dkmt_fence_next_cpu_event(uint64_t timeout_ns, uint64_t *event, bool *release, uint32_t *in_flight);
-
-/* A new paging queue of device with its fence (both reserved, not published; the queue holds one
- * reference on the fence, the creator one on each).  STATUS_SUCCESS or STATUS_NO_MEMORY. */
-NTSTATUS d3dkmt_paging_queue_create(struct d3dkmt_device *device, D3DDDI_PAGINGQUEUE_PRIORITY priority,
-                                    struct d3dkmt_paging_queue **out);
-/* A referenced paging queue of `device` (any device when NULL), or NULL. */
-struct d3dkmt_paging_queue *d3dkmt_paging_queue_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
-/* Takes the next paging fence value of queue for an operation the caller queued (holding
- * queue_lock); the fence's semaphore will be signalled to it.  Tracked as GPU-pending.  A caller
- * signals queue->fence_next, read under the same hold of queue_lock, and takes it with this call
- * only once its submission succeeded, so a failed one leaves no value that nothing signals. */
-uint64_t d3dkmt_paging_queue_next_value_locked(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue);
-/* Current completed value of the paging queue's fence (also written to its CPU address). */
-uint64_t d3dkmt_paging_queue_completed(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue);
-
-/* ==== Layer 8: the video memory manager (vidmm.c) ==== */
-/* What a resource created shared (CreateShared) is, for D3DKMTQueryResourceInfo and
- * D3DKMTOpenResource(2) to read through its global handle (docs/decisions/sharing.md): immutable
- * once made; freed with its last reference (the global entry's and each resource's made from it). */
-struct d3dkmt_shared_allocation
-{
-    const void *system_mem;               /* the existing heap's first byte */
-    D3DKMT_VK_ALLOCATIONDATA data;        /* the allocation as the opener receives it (its private driver data) */
-};
-
-struct d3dkmt_shared_resource
-{
-    _Atomic uint32_t refcount;
-    D3DKMT_HANDLE global;                 /* its global handle */
-    UINT runtime_size;                    /* bytes of runtime_data (PrivateRuntimeData at creation) */
-    void *runtime_data;
-    UINT count;
-    struct d3dkmt_shared_allocation allocs[];
-};
-
-struct d3dkmt_resource
-{
-    struct d3dkmt_object obj;
-    struct d3dkmt_allocation *first;      /* singly linked through next_in_resource; device->lock */
-    uint32_t count;                       /* device->lock */
-    struct d3dkmt_shared_resource *shared; /* created shared or opened: the description (referenced); immutable */
-    _Atomic bool global_held;             /* it still counts in the global entry of `shared` */
-};
-
-enum d3dkmt_alloc_flags
-{
-    D3DKMT_ALLOC_HOST_VISIBLE   = 1 << 0, /* memory type is host visible (lockable) */
-    D3DKMT_ALLOC_OFFERED        = 1 << 1, /* offered and not reclaimed */
-    D3DKMT_ALLOC_OFFER_PENDING  = 1 << 2, /* offered; waiting for earlier GPU work before it takes effect */
-    D3DKMT_ALLOC_DISCARDED      = 1 << 3, /* the budget manager took its memory back (trim) */
-    D3DKMT_ALLOC_ALLOW_DECOMMIT = 1 << 4, /* offered with AllowDecommit: once discarded, never recommitted */
-    D3DKMT_ALLOC_IMPORTED       = 1 << 5, /* memory owned by the caller before import; never discarded */
-    D3DKMT_ALLOC_LOCKED         = 1 << 6, /* mapped by Lock2 */
-    D3DKMT_ALLOC_DESTROYED      = 1 << 7, /* destroy requested; memory freed or about to be */
-};
-
-/* 104 bytes on x64 (checked in allocation.c): library metadata per allocation is this plus the
- * 8-byte handle slot and malloc's header. */
-#define D3DKMT_BIND_LOW_BITS 39
-struct d3dkmt_allocation
-{
-    struct d3dkmt_object obj;             /* 32 */
-    union
-    {
-        /* Hot: what resolve, offer and reclaim touch, in the first 64 bytes. */
-        struct
-        {
-            uint8_t flags;                /* enum d3dkmt_alloc_flags; device->lock */
-            uint8_t offer_priority;       /* D3DKMT_OFFER_PRIORITY LOW..HIGH while offered; device->lock */
-            uint8_t offer_epoch;          /* counts offers, voids stale deferred ones; device->lock */
-            uint8_t memory_type;          /* immutable */
-            uint32_t d3d_priority;        /* D3DDDI_ALLOCATIONPRIORITY_*; device->lock */
-            /* device->lock, all four: */
-            uint64_t bind_low : D3DKMT_BIND_LOW_BITS; /* the last sparse bind or unbind of its buffer on the
-                                           * bind timeline, low bits (d3dkmt_vidmm_bind_value) */
-            uint64_t priority_queued : 1; /* on the device's priority queue (holding a reference) */
-            uint64_t priority_applied : 8;/* the Vulkan priority its memory has in the driver, x 255 */
-            uint64_t residency_count : 16;/* MakeResident minus Evict */
-            struct d3dkmt_list offer_link;/* device->offered[offer_priority - 1] or unlinked; device->lock */
-        };
-        /* Once released while its last bind is still queued (allocation.c): the memory and the
-         * buffer are freed when the bind ran, through the fence tracker. */
-        struct d3dkmt_tracker_entry release_entry;
-    };
-    VkDeviceMemory memory;                /* device->lock; VK_NULL_HANDLE when discarded */
-    uint64_t size;                        /* bytes, immutable; beside memory, in the same cache line
-                                           * (the statistics region's byte gauges read both) */
-    /* Cold. */
-    struct d3dkmt_resource *resource;     /* immutable; NULL when standalone */
-    struct d3dkmt_allocation *next_in_resource; /* device->lock */
-    VkBuffer buffer;                      /* immutable (sparse buffer, or plain buffer) */
-};
-
-/* Drops a reference on an allocation (as d3dkmt_device_put). */
-#define d3dkmt_allocation_put(alloc) d3dkmt_object_put(&(alloc)->obj)
-
-/* -- The statistics region's gauges and counters (include/d3dkmt_stats.h), device->lock held --
- * Kept as allocations change, so that the region always has what the statistics escape's walk
- * computes: every place that changes an allocation's flags or memory notes the gauge it had
- * (d3dkmt_vidmm_gauge) and moves it (d3dkmt_vidmm_gauge_moved). */
-/* The gauge alloc counts in, plus one, or 1 for resident (memory, not offered), 0 for none:
- * discarded or decommitted at its offer priority, offered at it, resident while it has memory. */
-#define D3DKMT_GAUGE_RESIDENT 1u
-static inline unsigned int d3dkmt_vidmm_gauge(const struct d3dkmt_allocation *a)
-{
-    unsigned int p = a->offer_priority - D3DKMT_OFFER_PRIORITY_LOW;
-
-    if (a->flags & D3DKMT_ALLOC_DISCARDED)
-        return 1 + p + (a->flags & D3DKMT_ALLOC_ALLOW_DECOMMIT ? D3DKMT_STATS_DECOMMITTED : D3DKMT_STATS_DISCARDED);
-    if (a->flags & D3DKMT_ALLOC_OFFERED) return 1 + D3DKMT_STATS_OFFERED + p;
-    return a->memory ? D3DKMT_GAUGE_RESIDENT : 0;
-}
-/* Moves `count` allocations of `bytes` in all from gauge key `from` to `to` (d3dkmt_vidmm_gauge's
- * values) in pub.  Resident ones are in D3DKMT_STATS_ALL only. */
-static inline void d3dkmt_stats_gauge_move_many(struct d3dkmt_stats_device *pub, unsigned int from, unsigned int to,
-                                                uint64_t count, uint64_t bytes)
-{
-    if (from == to) return;
-    if (from > D3DKMT_GAUGE_RESIDENT)
-    {
-        d3dkmt_stat_add(&pub->gauge_bytes[from - 1], -bytes);
-        d3dkmt_stat_add(&pub->gauge_count[from - 1], -count);
-    }
-    else if (!from)
-    {
-        d3dkmt_stat_add(&pub->gauge_bytes[D3DKMT_STATS_ALL], bytes);
-        d3dkmt_stat_add(&pub->gauge_count[D3DKMT_STATS_ALL], count);
-    }
-    if (to > D3DKMT_GAUGE_RESIDENT)
-    {
-        d3dkmt_stat_add(&pub->gauge_bytes[to - 1], bytes);
-        d3dkmt_stat_add(&pub->gauge_count[to - 1], count);
-    }
-    else if (!to)
-    {
-        d3dkmt_stat_add(&pub->gauge_bytes[D3DKMT_STATS_ALL], -bytes);
-        d3dkmt_stat_add(&pub->gauge_count[D3DKMT_STATS_ALL], -count);
-    }
-}
-static inline void d3dkmt_stats_gauge_move(struct d3dkmt_stats_device *pub, unsigned int from, unsigned int to,
-                                           uint64_t size)
-{
-    d3dkmt_stats_gauge_move_many(pub, from, to, 1, size);
-}
-/* alloc changed since its gauge was `from` (d3dkmt_vidmm_gauge before the change). */
-static inline void d3dkmt_vidmm_gauge_moved(struct d3dkmt_device *device, const struct d3dkmt_allocation *a,
-                                            unsigned int from)
-{
-    if (device->pub) d3dkmt_stats_gauge_move(device->pub, from, d3dkmt_vidmm_gauge(a), a->size);
-}
-/* alloc leaves the gauges (destroyed: its handle no longer resolves). */
-static inline void d3dkmt_vidmm_gauge_leave(struct d3dkmt_device *device, const struct d3dkmt_allocation *a)
-{
-    if (device->pub) d3dkmt_stats_gauge_move(device->pub, d3dkmt_vidmm_gauge(a), 0, a->size);
-}
-/* A new allocation (created or imported, with memory) / the release of one. */
-static inline void d3dkmt_vidmm_stats_created(struct d3dkmt_device *device, const struct d3dkmt_allocation *a)
-{
-    if (!device->pub) return;
-    d3dkmt_stat_add(&device->pub->allocations, 1);
-    d3dkmt_stat_add(&device->pub->allocations_created, 1);
-    d3dkmt_stats_gauge_move(device->pub, 0, d3dkmt_vidmm_gauge(a), a->size);
-}
-/* `in_gauges`: its gauge was not left yet (a destroy leaves it when it stops the handle). */
-static inline void d3dkmt_vidmm_stats_released(struct d3dkmt_device *device, const struct d3dkmt_allocation *a,
-                                               bool in_gauges)
-{
-    if (!device->pub) return;
-    d3dkmt_stat_add(&device->pub->allocations, -1ull);
-    if (in_gauges) d3dkmt_stats_gauge_move(device->pub, d3dkmt_vidmm_gauge(a), 0, a->size);
-}
-/* `count` resident allocations of `bytes` in all were just offered at offer priority `p` (0 LOW,
- * 1 NORMAL, 2 HIGH): the common case of an OfferAllocations call, counted once per call. */
-static inline void d3dkmt_stats_offered_resident(struct d3dkmt_stats_device *pub, unsigned int p, uint64_t count,
-                                                 uint64_t bytes)
-{
-    d3dkmt_stat_add(&pub->offers[p], count);
-    d3dkmt_stat_add(&pub->gauge_bytes[D3DKMT_STATS_OFFERED + p], bytes);
-    d3dkmt_stat_add(&pub->gauge_count[D3DKMT_STATS_OFFERED + p], count);
-}
-/* alloc was just offered at its offer priority (its gauge was `from`). */
-static inline void d3dkmt_vidmm_stats_offered(struct d3dkmt_device *device, const struct d3dkmt_allocation *a,
-                                              unsigned int from)
-{
-    struct d3dkmt_stats_device *pub = device->pub;
-    unsigned int p = a->offer_priority - D3DKMT_OFFER_PRIORITY_LOW;
-
-    if (!pub) return;
-    d3dkmt_stat_add(&pub->offers[p], 1);
-    d3dkmt_stats_gauge_move(pub, from, d3dkmt_vidmm_gauge(a), a->size);
-}
-
-/* -- Priorities (docs/decisions/priorities.md) -- */
-/* Vulkan priority for a D3DDDI allocation priority (monotonic table). */
-float d3dkmt_priority_to_vk(uint32_t d3d_priority);
-/* Vulkan priority of an offer in effect at `offer_priority` (D3DKMT_OFFER_PRIORITY LOW..HIGH). */
-float d3dkmt_vidmm_offer_level(unsigned int offer_priority);
-/* The Vulkan priority alloc should have now: its offer level while an offer is in effect, the
- * evicted level while its residency count is 0, else that of its D3DDDI priority (device->lock
- * held). */
-float d3dkmt_vidmm_effective_priority(const struct d3dkmt_allocation *alloc);
-/* Records that alloc's effective priority may have changed (device->lock held): where pageable
- * memory is on and the driver has another priority for its memory, alloc goes on the device's
- * priority queue, which the tracker thread drains within D3DKMT_JOB_DELAY_NS (and
- * d3dkmt_tracker_wait_all at once), giving the driver the priority alloc has then.  No driver
- * call on the caller, except when the queue cannot grow (out of memory: applied now). */
-void d3dkmt_vidmm_priority_changed_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
-/* Takes the allocations being destroyed (D3DKMT_ALLOC_DESTROYED) off the priority queue and drops
- * the queue's references on them (device->lock held, by a destroy that still holds its own), so
- * that they are released when the destroy drops its references, not when the queue is drained. */
-void d3dkmt_vidmm_priority_forget_locked(struct d3dkmt_device *device);
-
-/* -- Memory (device->lock held for all) -- */
-/* Adds alloc's size to (add) or subtracts it from the adapter's usage of its segment group. */
-void d3dkmt_vidmm_account(struct d3dkmt_device *device, const struct d3dkmt_allocation *alloc, bool add);
-/* vkFreeMemory of `memory` (`size` bytes, already out of the usage accounting) and its count in
- * the statistics. */
-void d3dkmt_vidmm_free_memory_locked(struct d3dkmt_device *device, VkDeviceMemory memory, uint64_t size);
-/* Allocates VkDeviceMemory for alloc (its size, type, and the priority it has once not offered)
- * into *memory, not yet bound.  STATUS_SUCCESS, STATUS_NO_MEMORY, STATUS_GRAPHICS_NO_VIDEO_MEMORY,
- * STATUS_DEVICE_REMOVED. */
-NTSTATUS d3dkmt_vidmm_allocate_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
-                                             VkDeviceMemory *memory);
-/* Frees memory from d3dkmt_vidmm_allocate_memory_locked that was never bound. */
-void d3dkmt_vidmm_drop_unbound_locked(struct d3dkmt_device *device, VkDeviceMemory memory);
-/* Binds memory to alloc's buffer and makes it the allocation's memory; takes ownership of memory
- * whatever the result.  With sparse binding the bind is queued (taking queue_lock), chained on the
- * bind timeline (it becomes the allocation's bind value) and, when queue is not NULL, signalling
- * the paging queue's fence: *fence_value receives that value.  Nothing waits: a bind the queue
- * refuses was never queued, and its memory is freed at once.  STATUS_SUCCESS, STATUS_NO_MEMORY,
- * STATUS_GRAPHICS_NO_VIDEO_MEMORY (the queue refused it) or STATUS_DEVICE_REMOVED. */
-NTSTATUS d3dkmt_vidmm_bind_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
-                                         VkDeviceMemory memory, struct d3dkmt_paging_queue *queue,
-                                         uint64_t *fence_value);
-/* Discards the allocation's memory: queues the unbind of its sparse buffer (its new bind value)
- * and frees the memory once the unbind ran (the fence tracker), updates usage and statistics.
- * The bookkeeping is allocated first: false, with nothing changed, when it cannot be (out of
- * memory, the queue refused the unbind) or without sparse binding; true when the memory is gone
- * from the allocation (or it had none). */
-bool d3dkmt_vidmm_discard_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
-/* Frees an allocation's memory for good (destroy), unmapping it first; the caller knows that no
- * GPU work and no bind of the library uses it any more.  No-op when it has none. */
-void d3dkmt_vidmm_free_allocation_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
-/* Standard allocations over existing system memory (VK_EXT_external_memory_host): the memory type
- * to import `size` bytes at `pointer` with, for an allocation of device.  STATUS_SUCCESS;
- * STATUS_NOT_SUPPORTED (no VK_EXT_external_memory_host); STATUS_INVALID_PARAMETER (pointer or
- * size not aligned to the page and minImportedHostPointerAlignment, or memory the driver cannot
- * import); STATUS_DEVICE_REMOVED. */
-NTSTATUS d3dkmt_vidmm_host_memory_type(struct d3dkmt_device *device, const void *pointer, uint64_t size,
-                                       uint32_t *type);
-/* Imports alloc->size bytes of system memory at `pointer` as alloc's memory, of alloc's memory
- * type, with a plain (never sparse) buffer over it (device->lock held; alloc has no buffer yet).
- * The memory stays the application's: the allocation is D3DKMT_ALLOC_IMPORTED, never discarded.
- * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (the driver refused the import); STATUS_NO_MEMORY;
- * STATUS_DEVICE_REMOVED. */
-NTSTATUS d3dkmt_vidmm_import_host_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
-                                                const void *pointer);
-/* Takes alloc's memory out of the usage accounting and unmaps it, keeping alloc->memory for a
- * later vkFreeMemory (its release, behind its last bind). */
-void d3dkmt_vidmm_retire_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
-/* The bind timeline value of the last sparse bind or unbind of alloc's buffer (0 when none): the
- * one value a free or rebind of its memory, or the destruction of its buffer, waits for. */
-uint64_t d3dkmt_vidmm_bind_value(struct d3dkmt_device *device, const struct d3dkmt_allocation *alloc);
-
-/* -- Handle lists -- */
-/* Typed lookups: a referenced allocation / resource of `device`, or NULL. */
-struct d3dkmt_allocation *d3dkmt_allocation_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
-struct d3dkmt_resource *d3dkmt_resource_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
-/* Removes alloc from its resource's list if it is still on it (device->lock held). */
-void d3dkmt_resource_unlink_locked(struct d3dkmt_allocation *alloc);
-
-/* Allocations resolved under device->lock, without references (the offer / reclaim hot path). */
-#define D3DKMT_RESOLVE_INLINE 64
-struct d3dkmt_resolved
-{
-    struct d3dkmt_allocation **allocs;    /* count entries: inline_allocs or the heap */
-    UINT *group;                          /* input index of each entry (resource handles only), else NULL */
-    UINT count;
-    uint8_t flags_or;                     /* the flags of all entries or'ed together */
-    struct d3dkmt_allocation *inline_allocs[D3DKMT_RESOLVE_INLINE];
-};
-/* Resolves `count` allocation handles (or resource handles, each expanded to its allocations) of
- * device while the caller holds device->lock.  No references are taken: an allocation is only
- * ever freed under device->lock (its release function takes it before anything else) and one
- * still found in the handle table had not started to be freed, so every pointer stays valid
- * until the caller releases device->lock.  An allocation being destroyed, or with any of the
- * `reject` flags, counts as a bad handle.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a bad,
- * stale, foreign or rejected handle); STATUS_NO_MEMORY.  Release with d3dkmt_resolved_free (any
- * thread, any lock).  A resolved allocation's last reference may go meanwhile (a DestroyDevice on
- * another thread; its release then waits for device->lock): a caller that keeps one takes its
- * reference with d3dkmt_object_get_unless_zero. */
-NTSTATUS d3dkmt_vidmm_resolve_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
-                                     UINT count, bool resources, uint8_t reject, struct d3dkmt_resolved *out);
-void d3dkmt_resolved_free(struct d3dkmt_resolved *r);
-/* As d3dkmt_vidmm_resolve_locked (taking device->lock itself), but the allocations are referenced,
- * for callers that keep them beyond the lock.  On success *out is a malloc'ed array of *out_count
- * referenced allocations (release with d3dkmt_allocation_put_list).  Statuses as the resolve. */
-NTSTATUS d3dkmt_vidmm_lookup_list(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
-                                  UINT count, bool resources, struct d3dkmt_allocation ***out, UINT *out_count);
-void d3dkmt_allocation_put_list(struct d3dkmt_allocation **list, UINT count);
-
-/* -- Budget manager -- */
-/* Trims: discards offered memory until `bytes` more fit in the LOCAL budget (device->lock held).
- * Returns the bytes still missing (0 when they fit). */
-uint64_t d3dkmt_vidmm_trim_locked(struct d3dkmt_device *device, uint64_t bytes);
-/* Puts alloc's offer in effect: it joins its offer priority's trim order and its priority drops to
- * the offer level (queued, d3dkmt_vidmm_priority_changed_locked; device->lock held). */
-void d3dkmt_vidmm_offer_take_effect_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
-
-/* -- Statistics -- */
-/* The device's statistics (the D3DKMT_VK_ESCAPE_QUERY_STATISTICS escape); takes device->lock. */
-void d3dkmt_vidmm_query_statistics(struct d3dkmt_device *device, D3DKMT_VK_STATISTICS *stats);
+/* Queues e (taking ownership); landed: it was counted with d3dkmt_cpu_event_expect. */
+void d3dkmt_cpu_event_push(struct d3dkmt_cpu_event *e, bool landed);
+/* Counts one entry still to come (a GPU signal not reached yet, a destroyed object not freed yet),
+ * and takes one back that will not come after all. */
+void d3dkmt_cpu_event_expect(void);
+void d3dkmt_cpu_event_forget(void);
+/* A deferred operation (d3dkmt_tracker_defer) with ctx an entry counted as expected: queues it once
+ * the GPU reached the signal, then drops its holder's reference. */
+void d3dkmt_cpu_event_reached(struct d3dkmt_device *device, void *ctx, bool cancelled);
+/* Waits up to timeout_ns (UINT64_MAX: no limit) for the next entry and returns its event in *event;
+ * *release is true when the object was freed instead (the event is no longer needed).
+ * *in_flight: entries still to come, so a caller that polls knows whether to keep polling.
+ * STATUS_SUCCESS or STATUS_TIMEOUT. */
+NTSTATUS d3dkmt_cpu_event_next(uint64_t timeout_ns, uint64_t *event, bool *release, uint32_t *in_flight);
 
 #endif /* D3DKMT_PRIVATE_H */

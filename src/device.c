@@ -582,6 +582,7 @@ D3DKMT_EXPORT void d3dkmt_host_shutdown(void)
     d3dkmt_handle_for_each(NULL, D3DKMT_OBJ_DEVICE, destroy_device_cb, NULL);
     d3dkmt_alias_clear(&device_aliases);
     d3dkmt_handle_for_each(NULL, D3DKMT_OBJ_ADAPTER, stop_object, NULL);
+    d3dkmt_adapter_handles_shutdown();
     d3dkmt_adapter_shutdown();
     if (!d3dkmt_handle_count()) d3dkmt_handle_table_reset();
     else WARN("%u handles still live at shutdown", d3dkmt_handle_count());

@@ -46,8 +46,8 @@
  * Layer 7 (src/d3dkmt_private.h): calls device.c, tracker.c, vulkan.c, share.c and handle.c.
  */
 #include "d3dkmt_private.h"
+#include "fence.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -175,90 +175,6 @@ static void wait_semaphore(struct d3dkmt_device *device, VkSemaphore sem, uint64
         d3dkmt_device_check_vk(device, vr);
 }
 
-/* ---- CPU notifications reached: a process-wide queue the DLL's PE side drains ---- */
-
-struct cpu_event
-{
-    struct d3dkmt_list link;
-    uint64_t event;
-    bool release;
-    struct d3dkmt_sync_object *sync;      /* while a signal's event waits for the GPU: the object,
-                                           * referenced, so that its release comes after */
-};
-
-static struct
-{
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    struct d3dkmt_list ready;             /* struct cpu_event, oldest first */
-    uint32_t in_flight;                   /* entries to come: GPU signals not reached yet, objects
-                                           * destroyed and not freed yet */
-} cpu_events = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-                 { &cpu_events.ready, &cpu_events.ready }, 0 };
-
-/* Queues an event to set (or, release, to let go of); takes ownership of e.  landed: it was
- * counted in flight. */
-static void push_cpu_event(struct cpu_event *e, bool landed)
-{
-    pthread_mutex_lock(&cpu_events.lock);
-    d3dkmt_list_add_tail(&cpu_events.ready, &e->link);
-    if (landed) cpu_events.in_flight--;
-    pthread_cond_broadcast(&cpu_events.cond);
-    pthread_mutex_unlock(&cpu_events.lock);
-}
-
-static void cpu_event_in_flight(void)
-{
-    pthread_mutex_lock(&cpu_events.lock);
-    cpu_events.in_flight++;
-    pthread_mutex_unlock(&cpu_events.lock);
-}
-
-/* Deferred: the GPU reached a CPU notification's signal. */
-static void cpu_event_deferred(struct d3dkmt_device *device, void *ctx, bool cancelled)
-{
-    struct cpu_event *e = ctx;
-    struct d3dkmt_sync_object *sync = e->sync;
-
-    e->sync = NULL;
-    push_cpu_event(e, true);
-    d3dkmt_object_put(&sync->obj);
-}
-
-NTSTATUS d3dkmt_fence_next_cpu_event(uint64_t timeout_ns, uint64_t *event, bool *release, uint32_t *in_flight)
-{
-    struct timespec deadline;
-    struct cpu_event *e;
-    int ret = 0;
-
-    if (timeout_ns != UINT64_MAX)
-    {
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_sec += timeout_ns / 1000000000ull;
-        deadline.tv_nsec += timeout_ns % 1000000000ull;
-        if (deadline.tv_nsec >= 1000000000) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000; }
-    }
-    pthread_mutex_lock(&cpu_events.lock);
-    while (d3dkmt_list_empty(&cpu_events.ready) && ret != ETIMEDOUT)
-    {
-        if (timeout_ns == UINT64_MAX) pthread_cond_wait(&cpu_events.cond, &cpu_events.lock);
-        else ret = pthread_cond_timedwait(&cpu_events.cond, &cpu_events.lock, &deadline);
-    }
-    *in_flight = cpu_events.in_flight;
-    if (d3dkmt_list_empty(&cpu_events.ready))
-    {
-        pthread_mutex_unlock(&cpu_events.lock);
-        return STATUS_TIMEOUT;
-    }
-    e = D3DKMT_CONTAINER(cpu_events.ready.next, struct cpu_event, link);
-    d3dkmt_list_remove(&e->link);
-    pthread_mutex_unlock(&cpu_events.lock);
-    *event = e->event;
-    *release = e->release;
-    free(e);
-    return STATUS_SUCCESS;
-}
-
 /* ---- Creation and release ---- */
 
 /* Stops counting this local handle in its global entry (once). */
@@ -273,7 +189,7 @@ static void sync_object_release(struct d3dkmt_object *obj)
 {
     struct d3dkmt_sync_object *sync = D3DKMT_CONTAINER(obj, struct d3dkmt_sync_object, obj);
     struct d3dkmt_device *device = sync->obj.device;
-    struct cpu_event *e;
+    struct d3dkmt_cpu_event *e;
 
     TRACE("freeing sync object %#x", sync->obj.handle);
     close_global(sync);
@@ -301,12 +217,12 @@ static void sync_object_release(struct d3dkmt_object *obj)
         {
             e->event = sync->cpu_event;
             e->release = true;
-            push_cpu_event(e, landed);
+            d3dkmt_cpu_event_push(e, landed);
         }
         else
         {
             ERR("out of memory: the event of CPU notification %#x is not released", sync->obj.handle);
-            if (landed) { pthread_mutex_lock(&cpu_events.lock); cpu_events.in_flight--; pthread_mutex_unlock(&cpu_events.lock); }
+            if (landed) d3dkmt_cpu_event_forget();
         }
     }
     list_free(&sync->queued);
@@ -430,7 +346,7 @@ bool d3dkmt_sync_destroy(struct d3dkmt_sync_object *sync)
     close_global(sync);
     /* A CPU notification's release entry is to come (the DLL's PE side polls until it has it). */
     if (sync->type == D3DDDI_CPU_NOTIFICATION && !sync->target && !atomic_exchange(&sync->release_in_flight, true))
-        cpu_event_in_flight();
+        d3dkmt_cpu_event_expect();
     d3dkmt_object_get(&device->obj);     /* the free below may drop the sync object's reference */
     d3dkmt_fence_release_after_gpu(device, &sync->obj);
     d3dkmt_device_put(device);
@@ -554,7 +470,7 @@ struct signal_plan
     enum signal_how how;
     uint64_t value;          /* the value to signal */
     uint32_t early;          /* early waits below `value` to signal exactly first */
-    struct cpu_event *event; /* CPU notification: the event to queue */
+    struct d3dkmt_cpu_event *event; /* CPU notification: the event to queue */
 };
 
 /* Decides the signal of one object (queue_lock held).  STATUS_SUCCESS, STATUS_INVALID_PARAMETER,
@@ -662,13 +578,13 @@ NTSTATUS d3dkmt_fence_signal(struct d3dkmt_device *device, struct d3dkmt_sync_ob
         /* The event is set once the GPU work queued so far (this signal's batch included)
          * completed; the object's release (which lets go of the event) comes after. */
         d3dkmt_object_get(&syncs[i]->obj);
-        plans[i].event->sync = syncs[i];
-        cpu_event_in_flight();
-        if (d3dkmt_tracker_defer(device, D3DKMT_WAIT_WORK, cpu_event_deferred, plans[i].event))
+        plans[i].event->holder = &syncs[i]->obj;
+        d3dkmt_cpu_event_expect();
+        if (d3dkmt_tracker_defer(device, D3DKMT_WAIT_WORK, d3dkmt_cpu_event_reached, plans[i].event))
         {
             ERR("out of memory: CPU notification %#x set before the GPU reached it", syncs[i]->obj.handle);
-            plans[i].event->sync = NULL;
-            push_cpu_event(plans[i].event, true);
+            plans[i].event->holder = NULL;
+            d3dkmt_cpu_event_push(plans[i].event, true);
             d3dkmt_object_put(&syncs[i]->obj);
         }
         plans[i].event = NULL;
@@ -678,7 +594,7 @@ NTSTATUS d3dkmt_fence_signal(struct d3dkmt_device *device, struct d3dkmt_sync_ob
         if (plans[i].how != SIGNAL_HOST) continue;
         if ((status = host_signal_locked(device, syncs[i], &plans[i]))) goto done;
         list_drop_upto(&syncs[i]->early_waits, plans[i].value);
-        if (plans[i].event) push_cpu_event(plans[i].event, false);
+        if (plans[i].event) d3dkmt_cpu_event_push(plans[i].event, false);
         plans[i].event = NULL;
     }
 

@@ -14,10 +14,13 @@
  * All state here is under device->lock.  Entry points validate every handle and value first,
  * then change state under one hold of device->lock, so a bad entry anywhere changes nothing.
  *
- * Layer 9 (src/d3dkmt_private.h): calls vidmm.c, fence.c (paging queues), device.c, tracker.c and
+ * Layer 10 (src/d3dkmt_private.h): calls vidmm.c, fence.c (paging queues), device.c, tracker.c and
  * handle.c; never the other entry-point files (allocation.c, sync.c).
  */
 #include "d3dkmt_private.h"
+#include "fence.h"
+#include "vidmm.h"
+#include "resolve.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +112,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
 
     pthread_mutex_lock(&device->lock);
     /* A locked allocation cannot be offered (docs/decisions/offer-reclaim.md). */
-    if ((status = d3dkmt_vidmm_resolve_locked(device, desc->pResources ? desc->pResources : desc->HandleList,
+    if ((status = d3dkmt_resolve_locked(device, desc->pResources ? desc->pResources : desc->HandleList,
                                                    desc->NumAllocations, !!desc->pResources, D3DKMT_ALLOC_LOCKED, &r)))
         goto unlock;
     /* The statistics region: in the common case (one offer priority, nothing offered or discarded
@@ -411,7 +414,7 @@ static NTSTATUS reclaim_common(struct d3dkmt_device *device, struct d3dkmt_pagin
     d3dkmt_tracker_poll(device);
     out->inputs = count;
     pthread_mutex_lock(&device->lock);
-    if (!(status = d3dkmt_vidmm_resolve_locked(device, resources ? resources : list, count, !!resources, 0, &r)))
+    if (!(status = d3dkmt_resolve_locked(device, resources ? resources : list, count, !!resources, 0, &r)))
     {
         status = reclaim_locked(device, queue, &r, out, &fence_value);
         d3dkmt_resolved_free(&r);
@@ -535,7 +538,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
 
     pthread_mutex_lock(&device->lock);
     /* An offered allocation must be reclaimed first. */
-    if ((status = d3dkmt_vidmm_resolve_locked(device, desc->AllocationList, desc->NumAllocations, false,
+    if ((status = d3dkmt_resolve_locked(device, desc->AllocationList, desc->NumAllocations, false,
                                                    D3DKMT_ALLOC_OFFERED, &r)))
         goto unlock;
     status = STATUS_INVALID_PARAMETER;
@@ -600,7 +603,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEvict(D3DKMT_EVICT *desc)
     d3dkmt_tracker_poll(device);
 
     pthread_mutex_lock(&device->lock);
-    if ((status = d3dkmt_vidmm_resolve_locked(device, desc->AllocationList, desc->NumAllocations, false, 0, &r)))
+    if ((status = d3dkmt_resolve_locked(device, desc->AllocationList, desc->NumAllocations, false, 0, &r)))
         goto unlock;
     /* Each entry takes one reference; one that finds none left (repeats in the list count) makes
      * the call fail, and the references taken before it are given back: nothing changes. */
@@ -648,8 +651,8 @@ static NTSTATUS priority_targets_locked(struct d3dkmt_device *device, D3DKMT_HAN
 {
     if (hResource && count) return STATUS_INVALID_PARAMETER;
     if (!hResource && (!count || !list || count > D3DKMT_MAX_RESIDENCY_LIST)) return STATUS_INVALID_PARAMETER;
-    if (hResource) return d3dkmt_vidmm_resolve_locked(device, &hResource, 1, true, 0, r);
-    return d3dkmt_vidmm_resolve_locked(device, list, count, false, 0, r);
+    if (hResource) return d3dkmt_resolve_locked(device, &hResource, 1, true, 0, r);
+    return d3dkmt_resolve_locked(device, list, count, false, 0, r);
 }
 
 /***********************************************************************

@@ -12,10 +12,11 @@
  * mechanics of fence.c.  There are no GPU
  * contexts: the hContext of the FromGpu calls is a device handle (docs/decisions/fences.md).
  *
- * Layer 9 (src/d3dkmt_private.h): calls fence.c, device.c, tracker.c and handle.c; never the other
+ * Layer 10 (src/d3dkmt_private.h): calls fence.c, device.c, tracker.c and handle.c; never the other
  * entry-point files (allocation.c, residency.c).
  */
 #include "d3dkmt_private.h"
+#include "fence.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -474,7 +475,7 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_next_cpu_event(uint64_t timeout_ns, struct d3
     NTSTATUS status;
 
     if (!out) return STATUS_INVALID_PARAMETER;
-    status = d3dkmt_fence_next_cpu_event(timeout_ns, &event, &release, &in_flight);
+    status = d3dkmt_cpu_event_next(timeout_ns, &event, &release, &in_flight);
     out->in_flight = in_flight;
     if (status) return status;
     out->event = event;

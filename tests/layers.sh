@@ -4,7 +4,7 @@
 # Reads the layer of each file of src/ from the list at the top of src/d3dkmt_private.h, then, from
 # the compiled objects (nm: what each object defines and what it needs from elsewhere), every call
 # from one file of src/ to a function defined in another.  A call into a file of a higher layer, or
-# of the same layer (the entry-point files of layer 9 never call each other), fails the test.
+# of the same layer (the entry-point files of the top layer never call each other), fails the test.
 # Static inline functions of the header are not calls between files; functions handed over as
 # pointers (release functions, deferred operations) are not calls either: they are how a lower
 # layer reaches a higher one.
@@ -29,8 +29,8 @@ trap 'rm -rf "$tmp"' EXIT
 awk '
     /Layers \(bottom to top\)/ { on = 1; next }
     !on { next }
-    match($0, /^ \*   [0-9]+\. /) {
-        n = substr($0, RSTART + 5, RLENGTH - 7) + 0
+    match($0, /^ \*  +[0-9]+\. /) {
+        head = substr($0, 1, RLENGTH); gsub(/[^0-9]/, "", head); n = head + 0
         rest = substr($0, RSTART + RLENGTH)
         split(rest, w, /  +/); split(w[1], files, /, */)
         for (i in files) print files[i], n

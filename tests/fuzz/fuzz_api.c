@@ -22,6 +22,8 @@
  * passes only real semaphores to the host API.
  */
 #include "d3dkmt_private.h"
+#include "fence.h"
+#include "vidmm.h"
 #include "../unit/mock_vulkan.h"
 
 #include <stdio.h>

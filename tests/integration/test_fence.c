@@ -10,6 +10,8 @@
  * not return" is checked with a timed join on the waiting thread, which then is released.
  */
 #include "d3dkmt_private.h"
+#include "fence.h"
+#include "vidmm.h"
 #include "common.h"
 
 #include <errno.h>

@@ -9,6 +9,8 @@
  */
 #include "common.h"
 #include "d3dkmt_private.h"
+#include "fence.h"
+#include "vidmm.h"
 
 static D3DKMT_HANDLE open_adapter(LUID *luid)
 {

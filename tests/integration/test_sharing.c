@@ -10,6 +10,8 @@
  * long as they should, and bad input gives the documented status and changes nothing.
  */
 #include "d3dkmt_private.h"
+#include "fence.h"
+#include "vidmm.h"
 #include "common.h"
 
 #include <stdlib.h>

@@ -13,6 +13,8 @@
  */
 #include "common.h"
 #include "d3dkmt_private.h"
+#include "fence.h"
+#include "vidmm.h"
 #include "top/stats_read.h"
 
 #include <errno.h>

@@ -8,6 +8,8 @@
  * test releases, never by timing.
  */
 #include "d3dkmt_private.h"
+#include "fence.h"
+#include "vidmm.h"
 #include "common.h"
 
 #include <stdlib.h>

@@ -25,6 +25,8 @@
  *   STRESS_SECONDS (default 3) bounds the run from the environment too.
  */
 #include "d3dkmt_private.h"
+#include "fence.h"
+#include "vidmm.h"
 #include "common.h"
 #include "unit/mock_vulkan.h"
 #include "top/stats_read.h"

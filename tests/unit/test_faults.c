@@ -21,6 +21,8 @@
  * vkQueueBindSparse and vkQueueSubmit2 failures and VK_ERROR_DEVICE_LOST.
  */
 #include "d3dkmt_private.h"
+#include "fence.h"
+#include "vidmm.h"
 #include "common.h"
 #include "mock_vulkan.h"
 

@@ -4,6 +4,8 @@
  * no Vulkan.
  */
 #include "d3dkmt_private.h"
+#include "fence.h"
+#include "vidmm.h"
 #include "common.h"
 
 #include <stdlib.h>

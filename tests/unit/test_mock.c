@@ -19,6 +19,8 @@
  * 6. Priority changes are queued for the tracker thread; undone ones never reach the driver (17).
  */
 #include "d3dkmt_private.h"
+#include "fence.h"
+#include "vidmm.h"
 #include "common.h"
 #include "mock_vulkan.h"
 

@@ -3,6 +3,8 @@
  * (docs/decisions/priorities.md), size parsing for D3DKMT_BUDGET_CAP and the log channel spec.
  */
 #include "d3dkmt_private.h"
+#include "fence.h"
+#include "vidmm.h"
 #include "common.h"
 
 

@@ -14,7 +14,7 @@
  *   mutex, semaphore          units released so far (initial count + releases); an acquire takes
  *                             the next unit: it waits for the value to reach acquires + 1
  *   CPU notification          signals issued so far; each sets the object's Windows event once the
- *                             signal is reached (d3dkmt_fence_next_cpu_event)
+ *                             signal is reached (d3dkmt_cpu_event_next)
  * Signals of an object (CPU and GPU) happen under device->queue_lock, so values never go backwards
  * (docs/decisions/fences.md), and every wait on its semaphore, host or queue, is for a value that
  * a signal writes exactly (a wait for a value no signal writes is turned into a wait for the first

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tools/check-all.sh: everything CI checks (README command (2) runs it after install-deps.sh).
-# Stops at the first failing step.  Total on 2 cores: about 6 minutes, 7 the first time, when step 2
+# Stops at the first failing step.  Total on 2 cores: about 7 minutes, 8.5 the first time, when step 2
 # makes its Debian 13 root (docs/reliability.md, docs/wine-versions.md).
 #
 #   1. autoreconf -fi; configure; make -j2 check: every test (host, ABI, Wine: x86_64 and, with the

@@ -508,6 +508,53 @@ typedef struct _D3DKMT_CREATEALLOCATIONFLAGS
 } D3DKMT_CREATEALLOCATIONFLAGS;
 #endif
 
+/* Standard allocations (D3DKMT_CREATEALLOCATION.Flags.StandardAllocation): allocations the OS
+ * describes itself, such as an existing heap of the caller's system memory. */
+#if !D3DKMT_WINE_HAS_D3DKMT_STANDARDALLOCATIONTYPE
+typedef enum _D3DKMT_STANDARDALLOCATIONTYPE
+{
+    D3DKMT_STANDARDALLOCATIONTYPE_EXISTINGHEAP = 1,
+    D3DKMT_STANDARDALLOCATIONTYPE_INTERNALBACKINGSTORE = 2,
+    D3DKMT_STANDARDALLOCATIONTYPE_MAX,
+} D3DKMT_STANDARDALLOCATIONTYPE;
+#else
+/* Wine 10's enum stops at EXISTINGHEAP; Microsoft's value of the next one. */
+# define D3DKMT_STANDARDALLOCATIONTYPE_INTERNALBACKINGSTORE ((D3DKMT_STANDARDALLOCATIONTYPE)2)
+#endif
+
+#if !D3DKMT_WINE_HAS_D3DKMT_STANDARDALLOCATION_EXISTINGHEAP
+typedef struct _D3DKMT_STANDARDALLOCATION_EXISTINGHEAP
+{
+    D3DKMT_ALIGN64 SIZE_T Size;
+} D3DKMT_STANDARDALLOCATION_EXISTINGHEAP;
+#endif
+
+#if !D3DKMT_WINE_HAS_D3DKMT_CREATESTANDARDALLOCATIONFLAGS
+typedef struct _D3DKMT_CREATESTANDARDALLOCATIONFLAGS
+{
+    union
+    {
+        struct
+        {
+            UINT Reserved : 32;
+        };
+        UINT Value;
+    };
+} D3DKMT_CREATESTANDARDALLOCATIONFLAGS;
+#endif
+
+#if !D3DKMT_WINE_HAS_D3DKMT_CREATESTANDARDALLOCATION
+typedef struct _D3DKMT_CREATESTANDARDALLOCATION
+{
+    D3DKMT_STANDARDALLOCATIONTYPE Type;
+    union
+    {
+        D3DKMT_STANDARDALLOCATION_EXISTINGHEAP ExistingHeapData;
+    };
+    D3DKMT_CREATESTANDARDALLOCATIONFLAGS Flags;
+} D3DKMT_CREATESTANDARDALLOCATION;
+#endif
+
 #if !D3DKMT_WINE_HAS_D3DKMT_CREATEALLOCATION
 typedef struct _D3DKMT_CREATEALLOCATION
 {
@@ -516,7 +563,11 @@ typedef struct _D3DKMT_CREATEALLOCATION
     D3DKMT_HANDLE hGlobalShare;
     const VOID *pPrivateRuntimeData;
     UINT PrivateRuntimeDataSize;
-    const VOID *pPrivateDriverData;
+    union
+    {
+        const VOID *pPrivateDriverData;
+        D3DKMT_CREATESTANDARDALLOCATION *pStandardAllocation;   /* with Flags.StandardAllocation */
+    };
     UINT PrivateDriverDataSize;
     UINT NumAllocations;
     union
@@ -597,6 +648,61 @@ typedef struct _D3DKMT_UNLOCK2
     D3DKMT_HANDLE hDevice;
     D3DKMT_HANDLE hAllocation;
 } D3DKMT_UNLOCK2;
+#endif
+
+/* Shared resources: D3DKMTQueryResourceInfo, D3DKMTOpenResource(2). */
+#if !D3DKMT_WINE_HAS_D3DDDI_OPENALLOCATIONINFO
+typedef struct _D3DDDI_OPENALLOCATIONINFO
+{
+    D3DKMT_HANDLE hAllocation;
+    const VOID *pPrivateDriverData;
+    UINT PrivateDriverDataSize;
+} D3DDDI_OPENALLOCATIONINFO;
+#endif
+
+#if !D3DKMT_WINE_HAS_D3DDDI_OPENALLOCATIONINFO2
+typedef struct _D3DDDI_OPENALLOCATIONINFO2
+{
+    D3DKMT_HANDLE hAllocation;
+    const VOID *pPrivateDriverData;
+    UINT PrivateDriverDataSize;
+    D3DKMT_ALIGN64 D3DGPU_VIRTUAL_ADDRESS GpuVirtualAddress;
+    ULONG_PTR Reserved[6];
+} D3DDDI_OPENALLOCATIONINFO2;
+#endif
+
+#if !D3DKMT_WINE_HAS_D3DKMT_QUERYRESOURCEINFO
+typedef struct _D3DKMT_QUERYRESOURCEINFO
+{
+    D3DKMT_HANDLE hDevice;
+    D3DKMT_HANDLE hGlobalShare;
+    VOID *pPrivateRuntimeData;
+    UINT PrivateRuntimeDataSize;
+    UINT TotalPrivateDriverDataSize;
+    UINT ResourcePrivateDriverDataSize;
+    UINT NumAllocations;
+} D3DKMT_QUERYRESOURCEINFO;
+#endif
+
+#if !D3DKMT_WINE_HAS_D3DKMT_OPENRESOURCE
+typedef struct _D3DKMT_OPENRESOURCE
+{
+    D3DKMT_HANDLE hDevice;
+    D3DKMT_HANDLE hGlobalShare;
+    UINT NumAllocations;
+    union
+    {
+        D3DDDI_OPENALLOCATIONINFO *pOpenAllocationInfo;
+        D3DDDI_OPENALLOCATIONINFO2 *pOpenAllocationInfo2;
+    };
+    VOID *pPrivateRuntimeData;
+    UINT PrivateRuntimeDataSize;
+    VOID *pResourcePrivateDriverData;
+    UINT ResourcePrivateDriverDataSize;
+    VOID *pTotalPrivateDriverDataBuffer;
+    UINT TotalPrivateDriverDataBufferSize;
+    D3DKMT_HANDLE hResource;
+} D3DKMT_OPENRESOURCE;
 #endif
 
 /* Allocation priorities (D3DDDI_ALLOCATIONPRIORITY_*, d3dukmdt.h). */
@@ -793,7 +899,7 @@ typedef struct _D3DKMT_EVICT
 } D3DKMT_EVICT;
 #endif
 
-/* Synchronization objects (monitored fences). */
+/* Synchronization objects. */
 #if !D3DKMT_WINE_HAS_D3DDDI_SYNCHRONIZATIONOBJECT_TYPE
 typedef enum _D3DDDI_SYNCHRONIZATIONOBJECT_TYPE
 {
@@ -877,6 +983,47 @@ typedef struct _D3DDDI_SYNCHRONIZATIONOBJECTINFO2
     };
     D3DKMT_HANDLE SharedHandle;
 } D3DDDI_SYNCHRONIZATIONOBJECTINFO2;
+#endif
+
+#if !D3DKMT_WINE_HAS_D3DDDI_SYNCHRONIZATIONOBJECTINFO
+typedef struct _D3DDDI_SYNCHRONIZATIONOBJECTINFO
+{
+    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE Type;
+    union
+    {
+        struct
+        {
+            BOOL InitialState;
+        } SynchronizationMutex;
+        struct
+        {
+            UINT MaxCount;
+            UINT InitialCount;
+        } Semaphore;
+        struct
+        {
+            UINT Reserved[16];
+        } Reserved;
+    };
+} D3DDDI_SYNCHRONIZATIONOBJECTINFO;
+#endif
+
+#if !D3DKMT_WINE_HAS_D3DKMT_CREATESYNCHRONIZATIONOBJECT
+typedef struct _D3DKMT_CREATESYNCHRONIZATIONOBJECT
+{
+    D3DKMT_HANDLE hDevice;
+    D3DDDI_SYNCHRONIZATIONOBJECTINFO Info;
+    D3DKMT_HANDLE hSyncObject;
+} D3DKMT_CREATESYNCHRONIZATIONOBJECT;
+#endif
+
+#if !D3DKMT_WINE_HAS_D3DKMT_OPENSYNCHRONIZATIONOBJECT
+typedef struct _D3DKMT_OPENSYNCHRONIZATIONOBJECT
+{
+    D3DKMT_HANDLE hSharedHandle;
+    D3DKMT_HANDLE hSyncObject;
+    D3DKMT_ALIGN64 UINT64 Reserved[8];
+} D3DKMT_OPENSYNCHRONIZATIONOBJECT;
 #endif
 
 #if !D3DKMT_WINE_HAS_D3DKMT_CREATESYNCHRONIZATIONOBJECT2
@@ -1030,13 +1177,17 @@ NTSTATUS WINAPI D3DKMTCreateDevice(D3DKMT_CREATEDEVICE *desc);
 NTSTATUS WINAPI D3DKMTDestroyDevice(const D3DKMT_DESTROYDEVICE *desc);
 
 /* Resources and allocations.  WDK: D3DKMTCreateAllocation(2), D3DKMTDestroyAllocation(2) and
- * D3DDDICB_DESTROYALLOCATION2FLAGS, D3DKMTLock2, D3DKMTUnlock2.  Decisions:
- * docs/decisions/allocations.md, docs/decisions/destroy.md, docs/private-driver-data.md.
+ * D3DDDICB_DESTROYALLOCATION2FLAGS, D3DKMTQueryResourceInfo, D3DKMTOpenResource(2), D3DKMTLock2,
+ * D3DKMTUnlock2.  Decisions: docs/decisions/allocations.md, docs/decisions/sharing.md,
+ * docs/decisions/destroy.md, docs/private-driver-data.md.
  * Definitions: src/allocation.c. */
 NTSTATUS WINAPI D3DKMTCreateAllocation(D3DKMT_CREATEALLOCATION *desc);
 NTSTATUS WINAPI D3DKMTCreateAllocation2(D3DKMT_CREATEALLOCATION *desc);
 NTSTATUS WINAPI D3DKMTDestroyAllocation(const D3DKMT_DESTROYALLOCATION *desc);
 NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOCATION2 *desc);
+NTSTATUS WINAPI D3DKMTQueryResourceInfo(D3DKMT_QUERYRESOURCEINFO *desc);
+NTSTATUS WINAPI D3DKMTOpenResource(D3DKMT_OPENRESOURCE *desc);
+NTSTATUS WINAPI D3DKMTOpenResource2(D3DKMT_OPENRESOURCE *desc);
 NTSTATUS WINAPI D3DKMTLock2(D3DKMT_LOCK2 *desc);
 NTSTATUS WINAPI D3DKMTUnlock2(const D3DKMT_UNLOCK2 *desc);
 
@@ -1054,15 +1205,18 @@ NTSTATUS WINAPI D3DKMTEvict(D3DKMT_EVICT *desc);
 NTSTATUS WINAPI D3DKMTSetAllocationPriority(const D3DKMT_SETALLOCATIONPRIORITY *desc);
 NTSTATUS WINAPI D3DKMTGetAllocationPriority(const D3DKMT_GETALLOCATIONPRIORITY *desc);
 
-/* Paging queues and synchronization objects (monitored fences).  WDK: D3DKMTCreatePagingQueue,
- * D3DKMTDestroyPagingQueue, D3DKMTCreateSynchronizationObject2, D3DKMTDestroySynchronizationObject,
- * D3DKMTSignalSynchronizationObjectFromCpu / FromGpu / FromGpu2,
- * D3DKMTWaitForSynchronizationObjectFromCpu / FromGpu.  Decisions: docs/decisions/fences.md.
+/* Paging queues and synchronization objects.  WDK: D3DKMTCreatePagingQueue,
+ * D3DKMTDestroyPagingQueue, D3DKMTCreateSynchronizationObject(2), D3DKMTOpenSynchronizationObject,
+ * D3DKMTDestroySynchronizationObject, D3DKMTSignalSynchronizationObjectFromCpu / FromGpu / FromGpu2,
+ * D3DKMTWaitForSynchronizationObjectFromCpu / FromGpu.  Decisions: docs/decisions/fences.md,
+ * docs/decisions/sync-objects.md, docs/decisions/sharing.md.
  * Definitions: src/sync.c. */
 NTSTATUS WINAPI D3DKMTCreatePagingQueue(D3DKMT_CREATEPAGINGQUEUE *desc);
 NTSTATUS WINAPI D3DKMTDestroyPagingQueue(D3DDDI_DESTROYPAGINGQUEUE *desc);
 
+NTSTATUS WINAPI D3DKMTCreateSynchronizationObject(D3DKMT_CREATESYNCHRONIZATIONOBJECT *desc);
 NTSTATUS WINAPI D3DKMTCreateSynchronizationObject2(D3DKMT_CREATESYNCHRONIZATIONOBJECT2 *desc);
+NTSTATUS WINAPI D3DKMTOpenSynchronizationObject(D3DKMT_OPENSYNCHRONIZATIONOBJECT *desc);
 NTSTATUS WINAPI D3DKMTDestroySynchronizationObject(const D3DKMT_DESTROYSYNCHRONIZATIONOBJECT *desc);
 NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromCpu(const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU *desc);
 NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromCpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc);

@@ -113,6 +113,24 @@ NTSTATUS d3dkmt_host_submit(D3DKMT_HANDLE hDevice, const VkSubmitInfo2 *submit, 
  * Returns STATUS_SUCCESS (reached); STATUS_TIMEOUT; the D3DKMT wait's other statuses. */
 NTSTATUS d3dkmt_host_wait_from_cpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc, uint64_t timeout_ns);
 
+/* CPU notifications (sync objects of type D3DDDI_CPU_NOTIFICATION) whose signal was reached,
+ * process wide, oldest first: the host library cannot set a Windows event, so the caller (the
+ * d3dkmt.dll PE side, from one thread) drains them and sets each event itself.  Every signal
+ * reached gives one entry {event, release 0}; when the object is freed, after its last signal's
+ * entry, one entry {event, release 1} says the event is no longer used (the PE side closes its
+ * duplicate of it).  A host program that creates CPU notifications must drain them too. */
+struct d3dkmt_host_cpu_event
+{
+    uint64_t event;       /* D3DDDI_SYNCHRONIZATIONOBJECTINFO2.CPUNotification.Event as created */
+    uint32_t release;     /* 1: the object is gone, the event no longer used */
+    uint32_t in_flight;   /* entries still to come: GPU signals not reached yet, destroyed objects
+                           * not freed yet (a caller that polls polls while this is not 0) */
+};
+/* Waits up to timeout_ns (UINT64_MAX: no limit; 0: poll) for the next entry (in_flight is
+ * written on STATUS_TIMEOUT too).  STATUS_SUCCESS; STATUS_TIMEOUT; STATUS_INVALID_PARAMETER
+ * (out NULL). */
+NTSTATUS d3dkmt_host_next_cpu_event(uint64_t timeout_ns, struct d3dkmt_host_cpu_event *out);
+
 /* Exclusive use of the device's queue for the caller's own vkQueue* calls (external sync).
  * Unlocking without holding the lock is undefined, as for a mutex.
  * STATUS_SUCCESS; STATUS_INVALID_HANDLE. */

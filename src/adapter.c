@@ -166,6 +166,7 @@ static NTSTATUS query_extensions(struct d3dkmt_adapter *adapter)
     adapter->has_memory_budget = has_extension(exts, count, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
     adapter->has_drm_ext = has_extension(exts, count, VK_EXT_PHYSICAL_DEVICE_DRM_EXTENSION_NAME);
     adapter->has_pci_ext = has_extension(exts, count, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME);
+    adapter->has_host_import = has_extension(exts, count, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
     free(exts);
     return STATUS_SUCCESS;
 }
@@ -176,13 +177,21 @@ static void query_identity(struct d3dkmt_adapter *adapter)
 {
     VkPhysicalDeviceDrmPropertiesEXT drm = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRM_PROPERTIES_EXT };
     VkPhysicalDevicePCIBusInfoPropertiesEXT pci = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT };
+    VkPhysicalDeviceExternalMemoryHostPropertiesEXT host = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT };
     VkPhysicalDeviceIDProperties id = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES };
     VkPhysicalDeviceProperties2 props2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &id };
 
+    if (adapter->has_host_import) { host.pNext = props2.pNext; props2.pNext = &host; }
     if (adapter->has_drm_ext) { drm.pNext = props2.pNext; props2.pNext = &drm; }
     if (adapter->has_pci_ext) { pci.pNext = props2.pNext; props2.pNext = &pci; }
     g_vk.vki.vkGetPhysicalDeviceProperties2(adapter->physical_device, &props2);
     memcpy(adapter->device_uuid, id.deviceUUID, VK_UUID_SIZE);
+    /* Standard allocations over existing system memory need an alignment a page can meet. */
+    adapter->host_import_alignment = host.minImportedHostPointerAlignment;
+    if (adapter->has_host_import && (!host.minImportedHostPointerAlignment || host.minImportedHostPointerAlignment > 65536
+                                     || host.minImportedHostPointerAlignment & (host.minImportedHostPointerAlignment - 1)))
+        adapter->has_host_import = false;
     if (id.deviceLUIDValid)
     {
         LUID luid;
@@ -462,6 +471,10 @@ struct d3dkmt_adapter *d3dkmt_adapter_from_handle(D3DKMT_HANDLE h)
     return adapter;
 }
 
+/* The most adapters D3DKMTEnumAdapters2 reports, and what its query form answers: Windows 10's
+ * value (Windows 11 answers 34); docs/decisions/adapters.md. */
+#define ENUM_ADAPTERS2_MAX 32
+
 bool d3dkmt_adapter_handle_known(D3DKMT_HANDLE h)
 {
     struct d3dkmt_object *obj;
@@ -511,27 +524,29 @@ NTSTATUS d3dkmt_adapter_share_handle(D3DKMT_HANDLE own, D3DKMT_HANDLE foreign)
 /***********************************************************************
  *           D3DKMTEnumAdapters2
  *
- * desc->NumAdapters: in, entries of desc->pAdapters; out, adapters present.
- * desc->pAdapters: NULL to query the count, else receives one D3DKMT_ADAPTERINFO per adapter with
- *   a new adapter handle (close each with D3DKMTCloseAdapter), its LUID, NumOfSources = 0 (no
- *   display outputs) and bPrecisePresentRegionsPreferred = FALSE.
+ * desc->NumAdapters: in, entries of desc->pAdapters; out, adapters present (at most 32).
+ * desc->pAdapters: NULL to query the size of the array to allocate: NumAdapters receives 32, the
+ *   most adapters the call reports, as on Windows 10 (not the number present); else receives one
+ *   D3DKMT_ADAPTERINFO per adapter with a new adapter handle (close each with
+ *   D3DKMTCloseAdapter), its LUID, NumOfSources = 0 (no display outputs) and
+ *   bPrecisePresentRegionsPreferred = FALSE.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL); STATUS_BUFFER_TOO_SMALL
- * (NumAdapters smaller than the count, which is written back, no handle opened);
+ * (NumAdapters smaller than the number present, which is written back, no handle opened);
  * STATUS_NO_MEMORY (no handle stays open); STATUS_NOT_SUPPORTED (no Vulkan 1.3).
- * Follows the WDK page d3dkmthk/nf-d3dkmthk-d3dkmtenumadapters2.
+ * Follows the WDK page d3dkmthk/nf-d3dkmthk-d3dkmtenumadapters2; docs/decisions/adapters.md.
  */
 D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEnumAdapters2(D3DKMT_ENUMADAPTERS2 *desc)
 {
-    D3DKMT_HANDLE handles[64];
+    D3DKMT_HANDLE handles[ENUM_ADAPTERS2_MAX];
     NTSTATUS status;
     uint32_t i, count;
 
     if (!desc) return STATUS_INVALID_PARAMETER;
     if ((status = d3dkmt_init())) return status;
-    count = adapter_count < 64 ? adapter_count : 64;
+    count = adapter_count < ENUM_ADAPTERS2_MAX ? adapter_count : ENUM_ADAPTERS2_MAX;
     if (!desc->pAdapters)
     {
-        desc->NumAdapters = count;
+        desc->NumAdapters = ENUM_ADAPTERS2_MAX;
         return STATUS_SUCCESS;
     }
     if (desc->NumAdapters < count)
@@ -656,6 +671,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTCloseAdapter(const D3DKMT_CLOSEADAPTER *desc
  * desc->hAdapter: an adapter handle.  desc->Type: what to query; desc->pPrivateDriverData /
  * PrivateDriverDataSize: the output buffer, whose size must be exactly that of the type's struct:
  *   KMTQAITYPE_ADAPTERTYPE              D3DKMT_ADAPTERTYPE (RenderSupported; SoftwareDevice for CPU devices)
+ *   KMTQAITYPE_CHECKDRIVERUPDATESTATUS  BOOL (FALSE: no driver update is pending)
  *   KMTQAITYPE_DRIVERVERSION            D3DKMT_DRIVERVERSION (KMT_DRIVERVERSION_WDDM_2_1: offer/reclaim2)
  *   KMTQAITYPE_GETSEGMENTSIZE           D3DKMT_SEGMENTSIZEINFO (device-local heaps as dedicated video memory)
  *   KMTQAITYPE_ADAPTERADDRESS           D3DKMT_ADAPTERADDRESS (PCI location; NOT_SUPPORTED when unknown)
@@ -683,6 +699,13 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTQueryAdapterInfo(const D3DKMT_QUERYADAPTERIN
         type.RenderSupported = 1;
         type.SoftwareDevice = adapter->software;
         memcpy(desc->pPrivateDriverData, &type, sizeof(type));
+        return STATUS_SUCCESS;
+    }
+    case KMTQAITYPE_CHECKDRIVERUPDATESTATUS:
+    {
+        BOOL pending = FALSE;
+        NEED_SIZE(BOOL);
+        memcpy(desc->pPrivateDriverData, &pending, sizeof(pending));
         return STATUS_SUCCESS;
     }
     case KMTQAITYPE_DRIVERVERSION:

@@ -12,9 +12,9 @@
  * answers a lookup with one atomic load, so the handle lookups that fall back to it cost nothing
  * elsewhere.
  *
- * Layer 1 (src/d3dkmt_private.h): calls nothing of the library.  Each entry holds a reference on
- * its object; references are dropped after the map's lock is released, since the last one runs the
- * object's release function.
+ * Layer 3 (src/d3dkmt_private.h): calls handle.c only (an object's last reference).  Each entry
+ * holds a reference on its object; references are dropped after the map's lock is released, since
+ * the last one runs the object's release function.
  */
 #include "d3dkmt_private.h"
 

@@ -7,17 +7,20 @@
  * Layers (bottom to top).  A file calls functions of the files below it only, never of a file at
  * its own level or above; a lower layer reaches a higher one only through a function pointer the
  * higher one handed it (an object's release function, a deferred operation).
- *   1. d3dkmt_private.h, log.c, alias.c  types, lists, limits, the lock order; the debug channel;
- *                               alias maps (names another implementation gave to library objects)
+ *   1. d3dkmt_private.h, log.c  types, lists, limits, the lock order; the debug channel
  *   2. handle.c                 the base object (reference count, release function, state) and
  *                               the process-wide handle table
+ *      share.c                  global (shared) handles: the names of objects created shared
  *   3. vulkan.c                 Vulkan dispatch: the loader, the instance, the validation
  *                               messenger; the one VkResult -> NTSTATUS map
+ *      alias.c                  alias maps (names another implementation gave to library objects)
  *   4. adapter.c                adapters (one per VkPhysicalDevice), library initialisation,
  *                               adapter handles; D3DKMTEnumAdapters2, OpenAdapterFromLuid,
  *                               CloseAdapter, QueryAdapterInfo, QueryVideoMemoryInfo
- *   5. tracker.c                the fence tracker: deferred operations behind GPU work, tracked
- *                               timelines, monitored CPU-visible fence values, the waiter thread
+ *   5. tracker.c                the fence tracker: deferred operations behind GPU work (and
+ *                               behind one allocation's own bind), tracked timelines, monitored
+ *                               CPU-visible fence values, the waiter thread and the job it runs
+ *                               for the memory manager (the priority queue)
  *   6. device.c                 devices; D3DKMTCreateDevice, DestroyDevice; the host API's device
  *                               calls (interop, tracked submission, queue lock, shutdown)
  *   7. fence.c                  monitored fences and paging queues: the objects, their values, the
@@ -42,10 +45,17 @@
  *   device         D3DKMTCreateDevice; owns a VkDevice, a queue, its tracker and every object
  *                  created on it (resources, allocations, paging queues, sync objects), each of
  *                  which holds a reference on it.
- *   resource       groups allocations (D3DKMTCreateAllocation with CreateResource).
- *   allocation     one VkDeviceMemory (and, with sparse binding, a sparse VkBuffer in front of it).
+ *   resource       groups allocations (D3DKMTCreateAllocation with CreateResource); one created
+ *                  shared (or opened) holds a shared description (struct d3dkmt_shared_resource)
+ *                  that a global handle names (share.c).
+ *   allocation     one VkDeviceMemory (and, with sparse binding, a sparse VkBuffer in front of it);
+ *                  a standard allocation imports the application's existing heap behind a plain
+ *                  buffer.
  *   paging queue   D3DKMTCreatePagingQueue; owns one monitored fence (sync object).
- *   sync object    a monitored fence: a timeline VkSemaphore plus a CPU-visible UINT64.
+ *   sync object    any D3DDDI_SYNCHRONIZATIONOBJECT_TYPE: a timeline VkSemaphore plus a
+ *                  CPU-visible UINT64 (layer 7 says what the value counts per type); an opened
+ *                  handle (D3DKMTOpenSynchronizationObject) is a sync object naming its target.
+ *   global handle  (share.c) the name of a shared resource or sync object within the process.
  *
  * Every object starts with struct d3dkmt_object: type, handle, reference count, state, owning
  * device and the release function its kind passed to d3dkmt_object_init.  The handle table holds
@@ -57,19 +67,25 @@
  * Lock order (outer first; never take an outer lock while holding an inner one):
  *   1. the init lock (adapter.c)  library initialisation and shutdown, the adapter array
  *   2. device->lock               residency state of all the device's allocations, offered lists,
- *                                 statistics, resource membership, vkFreeMemory and
- *                                 vkSetDeviceMemoryPriorityEXT on the device's memory
+ *                                 the priority queue, statistics, resource membership, vkFreeMemory
+ *                                 and vkSetDeviceMemoryPriorityEXT on the device's memory; never
+ *                                 held while waiting for the GPU (docs/decisions/waits.md)
  *   3. device->queue_lock         external synchronisation of the VkQueue; timeline values are
- *                                 reserved under it so signals reach the queue in value order
- *   4. device->tracker.lock       pending deferred operations, tracked fence values, monitored values
- *   5. handle table stripe locks  leaf: nothing else is taken or called while one is held
+ *                                 taken under it, on success only, so signals reach the queue in
+ *                                 value order
+ *   4. device->tracker.lock       pending deferred operations, tracked fence values, monitored
+ *                                 values, the job's state
+ *   5. handle table stripe locks, the global handle table's lock, the CPU notification queue's
+ *      lock (fence.c): leaves, nothing else is taken or called while one is held (the free-list
+ *      mutex of handle.c is taken only by create and destroy, never with a stripe lock)
  * The budget manager, holding one device's lock, takes adapter->devices_lock and then only
- * *tries* the locks of the adapter's other devices (pthread_mutex_trylock), so two devices trimming
- * for each other cannot deadlock.  Callers must not call into the library while holding a queue
+ * *tries* the locks of the adapter's other devices (pthread_mutex_trylock, for at most 2 ms), so two
+ * devices trimming for each other cannot deadlock.  Callers must not call into the library while holding a queue
  * lock from d3dkmt_host_lock_queue.
  *
  * Error conventions: D3DKMT entry points report a handle that names no live object of the kind
- * they expect as STATUS_INVALID_PARAMETER, as Windows does; the host API's conventions are in
+ * they expect as STATUS_INVALID_PARAMETER, as Windows does (D3DKMTCreateAllocation's hResource
+ * excepted: STATUS_INVALID_HANDLE, as Windows); the host API's conventions are in
  * include/d3dkmt_host.h.  Names follow VidMm: memory the budget manager took back from an offered
  * allocation is *discarded* (D3DKMT_ALLOC_DISCARDED; a reclaim reports DISCARDED, or
  * NOT_COMMITTED when it was offered with AllowDecommit), and taking it back is a *trim*.
@@ -173,10 +189,12 @@ struct d3dkmt_object
 {
     uint8_t type;                 /* enum d3dkmt_object_type, immutable */
     _Atomic uint8_t state;        /* enum d3dkmt_object_state */
-    uint16_t pad;
+    uint16_t owner_id;            /* devices: the id the handle table packs into their children's slots
+                                   * (1..D3DKMT_HANDLE_MAX_OWNERS - 1), from reserve or adopt to the
+                                   * last reference; 0 for other kinds */
     _Atomic uint32_t refcount;    /* the handle table holds one while published */
     D3DKMT_HANDLE handle;         /* immutable once reserved */
-    uint32_t pad2;
+    uint32_t pad;
     d3dkmt_release_fn release;    /* immutable */
     struct d3dkmt_device *device; /* owning device (NULL for adapter handles and devices), immutable */
 };
@@ -184,30 +202,58 @@ struct d3dkmt_object
 /* Starts obj with one reference (the creator's), state CREATED, no handle. */
 void d3dkmt_object_init(struct d3dkmt_object *obj, enum d3dkmt_object_type type, struct d3dkmt_device *device,
                         d3dkmt_release_fn release);
+/* Ends an object whose last reference went: gives back its owner id, then calls obj->release. */
+void d3dkmt_object_final(struct d3dkmt_object *obj);
 static inline void d3dkmt_object_get(struct d3dkmt_object *obj)
 {
     atomic_fetch_add_explicit(&obj->refcount, 1, memory_order_relaxed);
 }
-/* Drops one reference; the last one calls obj->release. */
+/* Takes a reference unless the last one already went (the object is being released: callers that
+ * found it without one, under a lock its release function waits for, must not revive it). */
+static inline bool d3dkmt_object_get_unless_zero(struct d3dkmt_object *obj)
+{
+    uint32_t refs = atomic_load_explicit(&obj->refcount, memory_order_relaxed);
+    while (refs)
+        if (atomic_compare_exchange_weak_explicit(&obj->refcount, &refs, refs + 1, memory_order_acquire,
+                                                  memory_order_relaxed))
+            return true;
+    return false;
+}
+/* Drops one reference unless it is the last one: true when dropped (for callers holding a lock
+ * the release function takes, which drop a last reference later, with no lock held). */
+static inline bool d3dkmt_object_put_not_last(struct d3dkmt_object *obj)
+{
+    uint32_t refs = atomic_load_explicit(&obj->refcount, memory_order_relaxed);
+    while (refs > 1)
+        if (atomic_compare_exchange_weak_explicit(&obj->refcount, &refs, refs - 1, memory_order_acq_rel,
+                                                  memory_order_relaxed))
+            return true;
+    return false;
+}
+/* Drops one reference; the last one calls obj->release (through d3dkmt_object_final). */
 static inline void d3dkmt_object_put(struct d3dkmt_object *obj)
 {
     if (atomic_fetch_sub_explicit(&obj->refcount, 1, memory_order_acq_rel) == 1)
-        obj->release(obj);
+        d3dkmt_object_final(obj);
 }
 
 /* Handles use Windows' local format: (index << 6) | 0x40000000, low 6 bits zero.  Handles the
- * table makes have the top bit of the 24-bit index field set (0x20000000), then a 3-bit generation
- * and a 20-bit slot index; slots are reused oldest-freed first and only once at least
- * D3DKMT_HANDLE_REUSE_DELAY are free, so a destroyed handle resolves to nothing until its slot has
- * been reused 8 times.  Values with that bit clear belong to another maker in the process (Wine's
- * gdi32 / win32u); an object may take one with d3dkmt_handle_adopt (docs/decisions/handles.md). */
-#define D3DKMT_HANDLE_INDEX_BITS 20
-#define D3DKMT_HANDLE_GEN_BITS   3
-#define D3DKMT_HANDLE_MAX_SLOTS  (1u << D3DKMT_HANDLE_INDEX_BITS)
-#define D3DKMT_HANDLE_REUSE_DELAY 2048
+ * table makes have the top bit of the 24-bit index field set (0x20000000), then a 2-bit generation
+ * and a 21-bit slot index.  A freed slot goes back to a queue of its object kind and is reused
+ * only by that kind, and only after D3DKMT_HANDLE_REUSE_DELAY more creations of the kind; each
+ * reuse advances the generation, so a destroyed handle cannot name another object before
+ * 4 x 2^18 = 2^20 creations of its kind (docs/decisions/handles.md).  Values with the top bit
+ * clear belong to another maker in the process (Wine's gdi32 / win32u); an object may take one
+ * with d3dkmt_handle_adopt. */
+#define D3DKMT_HANDLE_INDEX_BITS  21
+#define D3DKMT_HANDLE_GEN_BITS    2
+#define D3DKMT_HANDLE_MAX_SLOTS   (1u << D3DKMT_HANDLE_INDEX_BITS)
+#define D3DKMT_HANDLE_REUSE_DELAY (1u << 18)
+#define D3DKMT_HANDLE_MAX_OWNERS  (1u << 13)   /* live devices, plus one */
 
 /* Reserves a handle for obj (sets obj->handle); the handle does not resolve until published.
- * STATUS_SUCCESS or STATUS_NO_MEMORY (table full or out of memory). */
+ * STATUS_SUCCESS or STATUS_NO_MEMORY (table full, D3DKMT_HANDLE_MAX_OWNERS - 1 devices live, or
+ * out of memory). */
 NTSTATUS d3dkmt_handle_reserve(struct d3dkmt_object *obj);
 /* Makes a reserved handle resolve (state ACTIVE); the table takes over the caller's reference. */
 void d3dkmt_handle_publish(struct d3dkmt_object *obj);
@@ -225,12 +271,13 @@ bool d3dkmt_handle_remove(struct d3dkmt_object *obj);
 void d3dkmt_handle_unreserve(struct d3dkmt_object *obj);
 /* Resolves handle to an ACTIVE object of `type` (and owned by `device` when device is not NULL),
  * returning a new reference, or NULL when the handle is stale, unknown, of another type or of
- * another device.  O(1); takes one stripe lock. */
+ * another device.  O(1): reads one 8-byte slot (a refusal reads nothing else), then takes one
+ * stripe lock to take the reference. */
 struct d3dkmt_object *d3dkmt_handle_get(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
                                         const struct d3dkmt_device *device);
-/* As d3dkmt_handle_get without taking a reference: only for callers that otherwise keep the
- * object alive for as long as they use the pointer (allocations under device->lock, see
- * d3dkmt_vidmm_resolve_locked). */
+/* As d3dkmt_handle_get without taking a reference and without any lock or atomic write (one
+ * 8-byte read): only for callers that otherwise keep the object alive for as long as they use the
+ * pointer (allocations under device->lock, see d3dkmt_vidmm_resolve_locked). */
 struct d3dkmt_object *d3dkmt_handle_peek(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
                                          const struct d3dkmt_device *device);
 /* Calls fn(obj, ctx) with a reference held for every ACTIVE object owned by device, of `type`
@@ -239,10 +286,36 @@ void d3dkmt_handle_for_each(const struct d3dkmt_device *device, enum d3dkmt_obje
                             void (*fn)(struct d3dkmt_object *obj, void *ctx), void *ctx);
 /* Live published handles (diagnostics and leak tests). */
 uint32_t d3dkmt_handle_count(void);
+/* Memory the table's slots hold, in bytes (what the own slots below the high-water mark commit,
+ * and the adopted pages): the table is not on the heap (make bench, docs/bench.md). */
+size_t d3dkmt_handle_table_bytes(void);
 /* Frees the table's memory; only when no handle is live (shutdown). */
 void d3dkmt_handle_table_reset(void);
 
-/* -- Alias maps (alias.c, layer 1): for one object kind, the values another D3DKMT implementation
+/* Global D3DKMT handles (share.c; docs/decisions/sharing.md): (index << 6) | 0x40000002, the name
+ * under which an object created shared is opened again.  An entry names `object` (a sync object,
+ * or a resource's shared description) whose owner keeps `refcount`, and counts the local handles
+ * that keep it alive: 1 at creation, one more per open; the entry dies when the last is closed.
+ * True when handle has the global format (bit 30 set, low 6 bits 2). */
+bool d3dkmt_handle_is_global(D3DKMT_HANDLE handle);
+/* A new entry naming object, with one local handle (the creator's).  STATUS_SUCCESS or
+ * STATUS_NO_MEMORY (65535 live global handles, or out of memory). */
+NTSTATUS d3dkmt_global_create(enum d3dkmt_object_type type, void *object, _Atomic uint32_t *refcount,
+                              D3DKMT_HANDLE *handle);
+/* For a new local handle opened from `handle`: the object it names, of `type`, with *refcount
+ * incremented and the entry's local count too; NULL when the handle names nothing live. */
+void *d3dkmt_global_open(D3DKMT_HANDLE handle, enum d3dkmt_object_type type);
+/* As d3dkmt_global_open without counting a local handle (a query). */
+void *d3dkmt_global_lookup(D3DKMT_HANDLE handle, enum d3dkmt_object_type type);
+/* Closes one local handle of the entry (each local handle closes once); true when it was the
+ * last: the entry is gone and the global handle names nothing any more. */
+bool d3dkmt_global_close(D3DKMT_HANDLE handle, enum d3dkmt_object_type type);
+/* Removes the entry naming `object`, whatever its count (its owner is being freed). */
+void d3dkmt_global_remove(D3DKMT_HANDLE handle, enum d3dkmt_object_type type, const void *object);
+/* Live global handles (leak tests). */
+uint32_t d3dkmt_global_count(void);
+
+/* -- Alias maps (alias.c, layer 3): for one object kind, the values another D3DKMT implementation
  * in the process made that are not in Windows' local format (Wine 8 / 10.0 count 1, 2, 3 per kind)
  * and the library object each names (docs/decisions/wine-handles.md).  Each entry holds a
  * reference on its object.  A leaf lock: nothing else is taken while a map's lock is held. */
@@ -304,6 +377,7 @@ void d3dkmt_alias_clear(struct d3dkmt_alias_map *map);
     X(vkWaitSemaphores) \
     X(vkSignalSemaphore) \
     X(vkSetDeviceMemoryPriorityEXT) \
+    X(vkGetMemoryHostPointerPropertiesEXT) \
     X(vkCreateCommandPool) \
     X(vkDestroyCommandPool) \
     X(vkAllocateCommandBuffers) \
@@ -362,6 +436,8 @@ struct d3dkmt_adapter
     uint8_t device_uuid[VK_UUID_SIZE];
     bool luid_from_vulkan;             /* deviceLUIDValid */
     bool has_memory_priority, has_pageable, has_memory_budget, has_sparse_binding, has_bda;
+    bool has_host_import;              /* VK_EXT_external_memory_host */
+    VkDeviceSize host_import_alignment; /* minImportedHostPointerAlignment, bytes */
     bool has_drm_ext, has_pci_ext;
     bool software;                     /* VK_PHYSICAL_DEVICE_TYPE_CPU */
     int64_t drm_render_major, drm_render_minor; /* -1 when unknown */
@@ -400,7 +476,8 @@ uint64_t d3dkmt_parse_size(const char *text);
  * Per device: for each timeline semaphore that submitted GPU work will signal, the highest value
  * it will reach.  A deferred operation captures a snapshot of those values and runs once every
  * one is reached.  Progress happens on every entry point (d3dkmt_tracker_poll) and on one
- * background waiter thread per device that sleeps in vkWaitSemaphores. */
+ * background waiter thread per device that sleeps in vkWaitSemaphores.  The same thread runs the
+ * job the memory manager hands it (the queued priority changes, d3dkmt_tracker_schedule). */
 typedef void (*d3dkmt_deferred_fn)(struct d3dkmt_device *device, void *ctx, bool cancelled);
 
 struct d3dkmt_tracked_fence
@@ -419,20 +496,36 @@ struct d3dkmt_monitored_value
     struct d3dkmt_list link;              /* tracker.monitored while gpu_pending > *cpu_value */
 };
 
+/* An operation embedded in the object it finishes (so queuing it cannot fail): entry->fn runs, on
+ * the waiter thread or a poll, with no library lock held, once the bind timeline reached
+ * entry->bind_value. */
+struct d3dkmt_tracker_entry
+{
+    struct d3dkmt_list link;              /* tracker.bind_waiters */
+    uint64_t bind_value;
+    void (*fn)(struct d3dkmt_device *device, struct d3dkmt_tracker_entry *entry);
+};
+
+/* The memory manager's job on the waiter thread: fn(device) drains `items` (its queue of
+ * allocations whose priority changed, under device->lock; the tracker only frees the array). */
+typedef void (*d3dkmt_job_fn)(struct d3dkmt_device *device);
+
 struct d3dkmt_tracker
 {
     pthread_mutex_t lock;
-    pthread_cond_t cond;                  /* broadcast when deferred work ran */
-    struct d3dkmt_tracked_fence *fences;  /* [0] is the device's own timeline */
+    pthread_cond_t cond;                  /* CLOCK_MONOTONIC; broadcast when deferred work ran */
+    struct d3dkmt_tracked_fence *fences;  /* [0] is the device's own timeline, [1] its bind timeline */
     uint32_t fence_count, fence_capacity;
     struct d3dkmt_list pending;           /* struct d3dkmt_deferred, oldest first */
     uint64_t pending_count;
-    uint64_t running;                     /* deferred functions taken off the list and still running */
+    struct d3dkmt_list bind_waiters;      /* struct d3dkmt_tracker_entry */
+    uint64_t waiter_count;
+    uint64_t running;                     /* deferred functions taken off the lists and still running */
     VkSemaphore timeline;                 /* fences[0]: submissions through d3dkmt_host_submit and GPU signals */
     uint64_t timeline_next;               /* next value to signal */
     VkSemaphore bind_timeline;            /* fences[1]: sparse binds, each waiting for the one before */
-    uint64_t bind_next;                   /* next bind value */
-    _Atomic uint64_t pending_atomic;      /* pending_count, readable without the lock */
+    uint64_t bind_next;                   /* next bind value; queue_lock and tracker.lock to write */
+    _Atomic uint64_t pending_atomic;      /* pending_count + waiter_count, readable without the lock */
     _Atomic bool monitored_atomic;        /* monitored list not empty, readable without the lock */
     VkSemaphore wake;                     /* signalled to wake the waiter thread */
     uint64_t wake_value;
@@ -441,16 +534,26 @@ struct d3dkmt_tracker
     bool in_wait;                         /* the waiter thread is in vkWaitSemaphores on copied handles */
     uint64_t wait_epoch;                  /* waits the waiter thread finished (broadcast on cond) */
     struct d3dkmt_list monitored;         /* struct d3dkmt_monitored_value with GPU-pending values */
+    /* The job (d3dkmt_tracker_schedule): */
+    d3dkmt_job_fn job_fn;
+    bool job_requested, job_running;
+    uint64_t job_due_ns;                  /* CLOCK_MONOTONIC time it runs at the latest */
+    void **job_items;                     /* the job owner's queue (its lock); freed by d3dkmt_tracker_finish */
+    uint32_t job_count, job_capacity;
 };
 
-/* Which tracked GPU work a deferred operation waits for. */
+/* Which tracked GPU work a deferred operation waits for, besides the bind value it names. */
 enum d3dkmt_wait
 {
-    D3DKMT_WAIT_ALL,     /* everything: submissions, reported work and the library's binds (frees) */
-    D3DKMT_WAIT_WORK,    /* submissions and reported work, not binds (offers: a discard is queued
-                          * behind the binds on the bind timeline anyway) */
-    D3DKMT_WAIT_BINDS,   /* the library's own binds only (AssumeNotInUse) */
+    D3DKMT_WAIT_ALL,     /* everything: submissions, reported work and all the library's binds */
+    D3DKMT_WAIT_WORK,    /* submissions and reported work, not the binds */
+    D3DKMT_WAIT_NONE,    /* only the bind value given to d3dkmt_tracker_commit */
 };
+
+/* How long after d3dkmt_tracker_schedule the job runs at the latest (coalescing window). */
+#define D3DKMT_JOB_DELAY_NS 250000ull
+
+struct d3dkmt_deferred;
 
 /* Sets up an empty tracker (its lock, condition, lists; nothing of Vulkan), at device creation:
  * every tracker call is valid from then on, and tracks nothing until d3dkmt_tracker_init. */
@@ -461,33 +564,51 @@ NTSTATUS d3dkmt_tracker_init(struct d3dkmt_device *device);
 /* Runs everything pending (after waiting for the GPU, up to a device loss), stops the thread,
  * destroys the semaphores (where it was started) and the tracker's lock. */
 void d3dkmt_tracker_finish(struct d3dkmt_device *device);
-/* Queues fn(device, ctx, false) to run once the selected GPU work submitted so far completed; runs it now
- * (on this thread, before returning) when nothing is pending, so the caller must hold no library
- * lock that fn takes.  fn always runs with no tracker lock held.  STATUS_SUCCESS or
- * STATUS_NO_MEMORY (nothing queued, fn not called). */
+/* The two halves of queuing a deferred operation, so that nothing can fail after a caller's point
+ * of no return.  d3dkmt_tracker_prepare records the selected GPU work queued so far (the snapshot)
+ * in a new record: NULL when out of memory.  d3dkmt_tracker_commit completes it with the bind
+ * value the operation also waits for (0: none) and queues fn(device, ctx, false) behind it; it
+ * cannot fail.  When nothing is pending fn runs at once on the caller, unless `never_inline` (for
+ * callers that hold a lock fn takes).  fn always runs with no tracker lock held.  A record never
+ * committed goes with d3dkmt_tracker_discard. */
+struct d3dkmt_deferred *d3dkmt_tracker_prepare(struct d3dkmt_device *device, enum d3dkmt_wait what);
+void d3dkmt_tracker_commit(struct d3dkmt_device *device, struct d3dkmt_deferred *d, uint64_t bind_value,
+                           d3dkmt_deferred_fn fn, void *ctx, bool never_inline);
+void d3dkmt_tracker_discard(struct d3dkmt_deferred *d);
+/* Both halves at once (callers with nothing to undo): STATUS_SUCCESS or STATUS_NO_MEMORY (nothing
+ * queued, fn not called).  The caller must hold no library lock that fn takes. */
 NTSTATUS d3dkmt_tracker_defer(struct d3dkmt_device *device, enum d3dkmt_wait what, d3dkmt_deferred_fn fn, void *ctx);
-/* As d3dkmt_tracker_defer but never runs fn on the caller (for callers holding device->lock). */
-NTSTATUS d3dkmt_tracker_defer_nowait(struct d3dkmt_device *device, d3dkmt_deferred_fn fn, void *ctx);
-/* Blocks until every sparse bind queued so far completed. */
-void d3dkmt_tracker_wait_binds(struct d3dkmt_device *device);
+/* Queues entry (bind_value and fn set by the caller) to run once the bind timeline reached
+ * entry->bind_value; never on the caller (which may hold device->lock). */
+void d3dkmt_tracker_after_bind(struct d3dkmt_device *device, struct d3dkmt_tracker_entry *entry);
+/* Whether the bind timeline reached `value` (0 always has). */
+bool d3dkmt_tracker_bind_done(struct d3dkmt_device *device, uint64_t value);
+/* The last bind value queued (0 when none). */
+uint64_t d3dkmt_tracker_bind_last(struct d3dkmt_device *device);
 /* True when none of the selected tracked GPU work is pending at the moment of the call. */
 bool d3dkmt_tracker_idle(struct d3dkmt_device *device, enum d3dkmt_wait what);
 /* Runs deferred operations whose GPU work completed. */
 void d3dkmt_tracker_poll(struct d3dkmt_device *device);
-/* Waits up to timeout_ns for everything pending; STATUS_SUCCESS or STATUS_TIMEOUT. */
+/* Waits up to timeout_ns for everything pending, the scheduled job included; STATUS_SUCCESS or
+ * STATUS_TIMEOUT. */
 NTSTATUS d3dkmt_tracker_wait_all(struct d3dkmt_device *device, uint64_t timeout_ns);
 /* Records that `semaphore` will reach `value` (GPU work submitted elsewhere). */
 NTSTATUS d3dkmt_tracker_track(struct d3dkmt_device *device, VkSemaphore semaphore, uint64_t value);
 /* Submits *info to the device queue as tracked GPU work (caller holds queue_lock): appends a wait
  * for the last sparse bind to `waits` and a signal of the device timeline to `signals` (arrays
  * that info's counts index, each with room for one more entry), points info at them, and submits.
- * *value receives the timeline value that marks the work's completion.  On failure the value is
- * signalled from the host so the timeline stays whole.  Returns vkQueueSubmit2's result. */
+ * *value receives the timeline value that marks the work's completion.  The value is taken only
+ * when the submission succeeds: a failed one leaves the timeline as it was (Vulkan leaves the
+ * semaphores of a failed submission untouched), so nothing waits for it.  Returns
+ * vkQueueSubmit2's result. */
 VkResult d3dkmt_tracker_submit_locked(struct d3dkmt_device *device, VkSubmitInfo2 *info,
                                       VkSemaphoreSubmitInfo *waits, VkSemaphoreSubmitInfo *signals, uint64_t *value);
-/* Next value of the bind timeline (caller holds queue_lock and submits a vkQueueBindSparse that
- * waits for *previous, when not 0, and signals the returned value). */
-uint64_t d3dkmt_tracker_next_bind_value(struct d3dkmt_device *device, uint64_t *previous);
+/* The value the next sparse bind signals on the bind timeline, not taken yet (caller holds
+ * queue_lock; *previous: the bind it must wait for, 0 when none).  Once vkQueueBindSparse
+ * succeeded the caller takes it with d3dkmt_tracker_bind_commit (still holding queue_lock); after
+ * a failure it does nothing and the value goes to the next bind. */
+uint64_t d3dkmt_tracker_bind_peek(struct d3dkmt_device *device, uint64_t *previous);
+void d3dkmt_tracker_bind_commit(struct d3dkmt_device *device, uint64_t value);
 /* Keeps mv->cpu_value current until its semaphore reaches `value` (a GPU signal was queued). */
 void d3dkmt_tracker_monitor(struct d3dkmt_device *device, struct d3dkmt_monitored_value *mv, uint64_t value);
 /* Stops monitoring mv (before its semaphore is destroyed). */
@@ -498,6 +619,9 @@ void d3dkmt_tracker_publish_value(struct d3dkmt_device *device, struct d3dkmt_mo
 uint64_t d3dkmt_tracker_gpu_pending(struct d3dkmt_device *device, struct d3dkmt_monitored_value *mv);
 /* A new timeline semaphore of the device with `initial` value, or VK_NULL_HANDLE. */
 VkSemaphore d3dkmt_create_timeline_semaphore(struct d3dkmt_device *device, uint64_t initial);
+/* Asks the waiter thread to run fn(device) within D3DKMT_JOB_DELAY_NS (requests made before it
+ * ran are merged into one run; fn is the same every time).  Callable with device->lock held. */
+void d3dkmt_tracker_schedule(struct d3dkmt_device *device, d3dkmt_job_fn fn);
 
 /* ==== Layer 6: devices (device.c) ==== */
 struct d3dkmt_allocation;
@@ -518,6 +642,7 @@ struct d3dkmt_device
 
     /* What the VkDevice has on (immutable). */
     bool memory_priority, pageable, memory_budget, sparse, bda;
+    bool host_import;                     /* VK_EXT_external_memory_host on (standard allocations) */
     uint32_t residency_mode;              /* D3DKMT_HOST_RESIDENCY_* */
     uint32_t local_type, host_type;       /* memory type indices for the two placements */
     VkDeviceSize sparse_alignment;        /* bytes; allocation sizes round up to it when sparse */
@@ -557,21 +682,50 @@ VkBufferCreateInfo d3dkmt_device_buffer_info(const struct d3dkmt_device *device,
 NTSTATUS d3dkmt_device_publish_children(struct d3dkmt_device *device, struct d3dkmt_object *const *children,
                                         unsigned int count);
 
-/* ==== Layer 7: monitored fences and paging queues (fence.c) ==== */
-/* Signals of a fence (CPU and GPU) happen under device->queue_lock, so values never go backwards
- * (docs/decisions/fences.md).  A paging queue holds one reference on its fence. */
+/* ==== Layer 7: sync objects and paging queues (fence.c) ==== */
+/* Every sync object is a timeline VkSemaphore plus a CPU-visible UINT64 (docs/decisions/sync-objects.md):
+ *   monitored fence, fence    the value itself (D3DKMT's fence value)
+ *   mutex, semaphore          units released so far (initial count + releases); an acquire takes
+ *                             the next unit: it waits for the value to reach acquires + 1
+ *   CPU notification          signals issued so far; each sets the object's Windows event once the
+ *                             signal is reached (d3dkmt_fence_next_cpu_event)
+ * Signals of an object (CPU and GPU) happen under device->queue_lock, so values never go backwards
+ * (docs/decisions/fences.md), and every wait on its semaphore, host or queue, is for a value that
+ * a signal writes exactly (a wait for a value no signal writes is turned into a wait for the first
+ * signal above it, or that value is signalled exactly on the way up): see fence.c.  A paging queue
+ * holds one reference on its fence.  An opened handle (D3DKMTOpenSynchronizationObject) is an object
+ * of its own whose `target` is the object it names. */
 struct d3dkmt_paging_queue;
+struct d3dkmt_value_list
+{
+    uint64_t *values;                     /* ascending */
+    uint32_t count, capacity;
+};
+
 struct d3dkmt_sync_object
 {
     struct d3dkmt_object obj;
-    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE type;   /* D3DDDI_MONITORED_FENCE; immutable */
+    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE type;   /* immutable */
     D3DDDI_SYNCHRONIZATIONOBJECT_FLAGS flags; /* as created; immutable */
+    struct d3dkmt_sync_object *target;    /* an opened handle: the object it names (referenced), whose
+                                           * fields below are the ones used; NULL otherwise; immutable */
+    D3DKMT_HANDLE global;                 /* global handle (Flags.Shared), the target's for an opened
+                                           * handle, else 0; immutable */
+    _Atomic bool global_held;             /* this local handle still counts in the global entry */
     struct d3dkmt_monitored_value value;  /* the timeline semaphore and FenceValueCPUVirtualAddress */
     uint64_t gpu_use;                     /* device timeline value of the last submission that waits on or
                                            * signals the semaphore; queue_lock */
     uint64_t max_difference;              /* maxTimelineSemaphoreValueDifference; immutable */
     struct d3dkmt_paging_queue *paging_queue; /* owning paging queue, or NULL; immutable, a marker only
                                                * (the fence may outlive the queue: never dereferenced) */
+    uint32_t max_count;                   /* mutex, semaphore: most units available at once, 0 for no
+                                           * limit; immutable */
+    uint64_t taken;                       /* mutex, semaphore: acquires issued; queue_lock */
+    uint64_t cpu_event;                   /* CPU notification: its Windows event, opaque; immutable */
+    _Atomic bool release_in_flight;       /* CPU notification: destroyed, its release entry to come */
+    struct d3dkmt_value_list queued;      /* values queued GPU signals write, not yet seen reached; queue_lock */
+    struct d3dkmt_value_list early_waits; /* values waited for (host or queue) above every signal issued
+                                           * then, that no signal wrote yet; queue_lock */
 };
 
 struct d3dkmt_paging_queue
@@ -582,32 +736,75 @@ struct d3dkmt_paging_queue
     uint64_t fence_next;                  /* next paging fence value; device->queue_lock */
 };
 
-/* A new monitored fence of device with `initial` value and D3DDDI_SYNCHRONIZATIONOBJECT_FLAGS
- * `flags`: handle reserved, not published, one reference (the creator's).  STATUS_SUCCESS or
- * STATUS_NO_MEMORY. */
+/* What a new sync object is. */
+struct d3dkmt_sync_desc
+{
+    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE type;
+    UINT flags;                           /* D3DDDI_SYNCHRONIZATIONOBJECT_FLAGS */
+    uint64_t initial;                     /* fences: the value; mutex, semaphore: units available */
+    uint32_t max_count;                   /* mutex, semaphore: 0 for no limit */
+    uint64_t cpu_event;                   /* CPU notification: the Windows event (opaque, not 0) */
+};
+
+/* A new sync object of device: handle reserved, not published, one reference (the creator's);
+ * with Flags.Shared (and not NtSecuritySharing) also a global handle, sync->global.
+ * STATUS_SUCCESS or STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_sync_create(struct d3dkmt_device *device, const struct d3dkmt_sync_desc *desc,
+                            struct d3dkmt_sync_object **out);
+/* A new monitored fence (d3dkmt_sync_create of D3DDDI_MONITORED_FENCE). */
 NTSTATUS d3dkmt_fence_create(struct d3dkmt_device *device, uint64_t initial, UINT flags,
                              struct d3dkmt_sync_object **out);
-/* Undoes d3dkmt_fence_create for a fence that was never published. */
+/* Undoes d3dkmt_sync_create / d3dkmt_sync_open for an object that was never published. */
 void d3dkmt_fence_discard_unpublished(struct d3dkmt_sync_object *sync);
-/* A referenced sync object of `device` (any device when NULL), or NULL. */
+/* A new local handle object for the sync object the global handle names (handle reserved, not
+ * published, one reference; it counts in the global entry).  STATUS_SUCCESS;
+ * STATUS_INVALID_PARAMETER (not a live global sync object handle); STATUS_NO_MEMORY. */
+NTSTATUS d3dkmt_sync_open(D3DKMT_HANDLE global, struct d3dkmt_sync_object **out);
+/* The sync object a handle names (an opened handle resolved to its target), referenced, of
+ * `device` (any device when NULL), or NULL. */
 struct d3dkmt_sync_object *d3dkmt_sync_object_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
-/* The value the fence's semaphore has reached; the CPU-visible value once the device is lost. */
+/* The object of the handle itself (an opened handle is not resolved), referenced, or NULL. */
+struct d3dkmt_sync_object *d3dkmt_sync_handle_get(D3DKMT_HANDLE handle);
+/* Stops a sync object handle (the object of the handle itself, a reference the caller owns,
+ * consumed): its handle no longer resolves, it no longer keeps a global handle alive, and it is
+ * freed once the GPU work queued so far completed.  False when another thread stopped it first. */
+bool d3dkmt_sync_destroy(struct d3dkmt_sync_object *sync);
+/* The value the object's semaphore has reached; the CPU-visible value once the device is lost. */
 uint64_t d3dkmt_fence_value(struct d3dkmt_device *device, struct d3dkmt_sync_object *sync);
-/* Signals syncs[i] to values[i], all or nothing, from the GPU queue (from_cpu = false) or the CPU
- * (takes queue_lock).  Values never go backwards: a value not above both the fence's current value
- * and its highest queued GPU signal is ignored.  CPU signals of a fence without a queued GPU signal
- * are host signals, visible in the CPU value before this returns; the others join one queue
- * submission.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a value beyond
- * maxTimelineSemaphoreValueDifference: nothing signalled); STATUS_DEVICE_REMOVED. */
+/* Signals syncs[i] (resolved objects of device, each once), all or nothing, from the GPU queue
+ * (from_cpu = false) or the CPU (takes queue_lock).  Fences: to values[i]; values never go
+ * backwards: a value not above the fence's current value and its highest queued GPU signal is
+ * ignored.  Mutex, semaphore: releases one unit (values[i] ignored).  CPU notification: sets its
+ * event once the signal is reached (values[i] ignored).  A CPU signal of an object without a
+ * queued GPU signal is a host signal, visible in the CPU value before this returns; the others
+ * join the device queue behind the work queued before.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER
+ * (a value beyond maxTimelineSemaphoreValueDifference, a release beyond a semaphore's MaxCount:
+ * nothing signalled); STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED. */
 NTSTATUS d3dkmt_fence_signal(struct d3dkmt_device *device, struct d3dkmt_sync_object **syncs,
                              const UINT64 *values, UINT count, bool from_cpu);
-/* Queues a wait of the device queue for syncs[i] to reach values[i] (takes queue_lock): work
- * queued later waits.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a value beyond
- * maxTimelineSemaphoreValueDifference: nothing queued); STATUS_DEVICE_REMOVED. */
+/* Queues a wait of the device queue (takes queue_lock): work queued later waits until every
+ * fence syncs[i] reached values[i] and every mutex / semaphore gave the queue one unit.  A CPU
+ * notification cannot be waited for.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a CPU
+ * notification, a value beyond maxTimelineSemaphoreValueDifference: nothing queued);
+ * STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED. */
 NTSTATUS d3dkmt_fence_queue_wait(struct d3dkmt_device *device, struct d3dkmt_sync_object **syncs,
                                  const UINT64 *values, UINT count);
+/* Blocks the calling thread up to timeout_ns (UINT64_MAX: no limit) until every (any, with
+ * `any`) fence syncs[i] reached values[i] and every mutex / semaphore gave the caller one unit
+ * (taken all together; a mutex or semaphore listed twice is refused).  On success each fence's
+ * CPU-visible value is at least its value.  STATUS_SUCCESS; STATUS_TIMEOUT (nothing taken);
+ * STATUS_INVALID_PARAMETER (a CPU notification, a repeated mutex or semaphore); STATUS_NO_MEMORY;
+ * STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_fence_wait_cpu(struct d3dkmt_device *device, struct d3dkmt_sync_object **syncs,
+                               const UINT64 *values, UINT count, bool any, uint64_t timeout_ns);
 /* Drops obj (a reference the caller owns) once all GPU work queued so far completed. */
 void d3dkmt_fence_release_after_gpu(struct d3dkmt_device *device, struct d3dkmt_object *obj);
+/* CPU notifications reached, process wide: waits up to timeout_ns for the next one and returns
+ * its event in *event; *release is true when the object was freed instead (the event is no longer
+ * needed).  *in_flight: entries still to come (GPU signals not reached, destroyed objects not
+ * freed yet), so a caller that polls knows whether to keep polling.  STATUS_SUCCESS or
+ * STATUS_TIMEOUT. */
+NTSTATUS d3dkmt_fence_next_cpu_event(uint64_t timeout_ns, uint64_t *event, bool *release, uint32_t *in_flight);
 
 /* A new paging queue of device with its fence (both reserved, not published; the queue holds one
  * reference on the fence, the creator one on each).  STATUS_SUCCESS or STATUS_NO_MEMORY. */
@@ -615,20 +812,41 @@ NTSTATUS d3dkmt_paging_queue_create(struct d3dkmt_device *device, D3DDDI_PAGINGQ
                                     struct d3dkmt_paging_queue **out);
 /* A referenced paging queue of `device` (any device when NULL), or NULL. */
 struct d3dkmt_paging_queue *d3dkmt_paging_queue_get(D3DKMT_HANDLE handle, const struct d3dkmt_device *device);
-/* Reserves the next paging fence value of queue for an operation the caller submits now (holding
- * queue_lock); the fence's semaphore must be signalled to it.  Tracked as GPU-pending.  When the
- * submission fails the caller signals the value from the host (after the previous one completed),
- * so the fence never stalls. */
+/* Takes the next paging fence value of queue for an operation the caller queued (holding
+ * queue_lock); the fence's semaphore will be signalled to it.  Tracked as GPU-pending.  A caller
+ * signals queue->fence_next, read under the same hold of queue_lock, and takes it with this call
+ * only once its submission succeeded, so a failed one leaves no value that nothing signals. */
 uint64_t d3dkmt_paging_queue_next_value_locked(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue);
 /* Current completed value of the paging queue's fence (also written to its CPU address). */
 uint64_t d3dkmt_paging_queue_completed(struct d3dkmt_device *device, struct d3dkmt_paging_queue *queue);
 
 /* ==== Layer 8: the video memory manager (vidmm.c) ==== */
+/* What a resource created shared (CreateShared) is, for D3DKMTQueryResourceInfo and
+ * D3DKMTOpenResource(2) to read through its global handle (docs/decisions/sharing.md): immutable
+ * once made; freed with its last reference (the global entry's and each resource's made from it). */
+struct d3dkmt_shared_allocation
+{
+    const void *system_mem;               /* the existing heap's first byte */
+    D3DKMT_VK_ALLOCATIONDATA data;        /* the allocation as the opener receives it (its private driver data) */
+};
+
+struct d3dkmt_shared_resource
+{
+    _Atomic uint32_t refcount;
+    D3DKMT_HANDLE global;                 /* its global handle */
+    UINT runtime_size;                    /* bytes of runtime_data (PrivateRuntimeData at creation) */
+    void *runtime_data;
+    UINT count;
+    struct d3dkmt_shared_allocation allocs[];
+};
+
 struct d3dkmt_resource
 {
     struct d3dkmt_object obj;
     struct d3dkmt_allocation *first;      /* singly linked through next_in_resource; device->lock */
     uint32_t count;                       /* device->lock */
+    struct d3dkmt_shared_resource *shared; /* created shared or opened: the description (referenced); immutable */
+    _Atomic bool global_held;             /* it still counts in the global entry of `shared` */
 };
 
 enum d3dkmt_alloc_flags
@@ -644,21 +862,34 @@ enum d3dkmt_alloc_flags
 };
 
 /* 104 bytes on x64 (checked in allocation.c): library metadata per allocation is this plus the
- * handle slot (8 bytes) and malloc's header. */
+ * 8-byte handle slot and malloc's header. */
+#define D3DKMT_BIND_LOW_BITS 39
 struct d3dkmt_allocation
 {
     struct d3dkmt_object obj;             /* 32 */
-    /* Hot: what resolve, offer and reclaim touch, in the first 64 bytes. */
-    uint8_t flags;                        /* enum d3dkmt_alloc_flags; device->lock */
-    uint8_t offer_priority;               /* D3DKMT_OFFER_PRIORITY LOW..HIGH while offered; device->lock */
-    uint8_t offer_epoch;                  /* counts offers, voids stale deferred ones; device->lock */
-    uint8_t memory_type;                  /* immutable */
-    uint16_t residency_count;             /* MakeResident minus Evict; device->lock */
-    uint16_t pad;
-    struct d3dkmt_list offer_link;        /* device->offered[offer_priority - 1] or unlinked; device->lock */
+    union
+    {
+        /* Hot: what resolve, offer and reclaim touch, in the first 64 bytes. */
+        struct
+        {
+            uint8_t flags;                /* enum d3dkmt_alloc_flags; device->lock */
+            uint8_t offer_priority;       /* D3DKMT_OFFER_PRIORITY LOW..HIGH while offered; device->lock */
+            uint8_t offer_epoch;          /* counts offers, voids stale deferred ones; device->lock */
+            uint8_t memory_type;          /* immutable */
+            uint32_t d3d_priority;        /* D3DDDI_ALLOCATIONPRIORITY_*; device->lock */
+            /* device->lock, all four: */
+            uint64_t bind_low : D3DKMT_BIND_LOW_BITS; /* the last sparse bind or unbind of its buffer on the
+                                           * bind timeline, low bits (d3dkmt_vidmm_bind_value) */
+            uint64_t priority_queued : 1; /* on the device's priority queue (holding a reference) */
+            uint64_t priority_applied : 8;/* the Vulkan priority its memory has in the driver, x 255 */
+            uint64_t residency_count : 16;/* MakeResident minus Evict */
+            struct d3dkmt_list offer_link;/* device->offered[offer_priority - 1] or unlinked; device->lock */
+        };
+        /* Once released while its last bind is still queued (allocation.c): the memory and the
+         * buffer are freed when the bind ran, through the fence tracker. */
+        struct d3dkmt_tracker_entry release_entry;
+    };
     VkDeviceMemory memory;                /* device->lock; VK_NULL_HANDLE when discarded */
-    float priority;                       /* Vulkan priority in [0,1] when not offered; device->lock */
-    uint32_t d3d_priority;                /* D3DDDI_ALLOCATIONPRIORITY_*; device->lock */
     /* Cold. */
     struct d3dkmt_resource *resource;     /* immutable; NULL when standalone */
     struct d3dkmt_allocation *next_in_resource; /* device->lock */
@@ -674,10 +905,19 @@ float d3dkmt_priority_to_vk(uint32_t d3d_priority);
 /* Vulkan priority of an offer in effect at `offer_priority` (D3DKMT_OFFER_PRIORITY LOW..HIGH). */
 float d3dkmt_vidmm_offer_level(unsigned int offer_priority);
 /* The Vulkan priority alloc should have now: its offer level while an offer is in effect, the
- * evicted level while its residency count is 0, else its own priority (device->lock held). */
+ * evicted level while its residency count is 0, else that of its D3DDDI priority (device->lock
+ * held). */
 float d3dkmt_vidmm_effective_priority(const struct d3dkmt_allocation *alloc);
-/* Gives alloc's memory the Vulkan priority `priority` (device->lock held; pageable mode only). */
-void d3dkmt_vidmm_apply_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc, float priority);
+/* Records that alloc's effective priority may have changed (device->lock held): where pageable
+ * memory is on and the driver has another priority for its memory, alloc goes on the device's
+ * priority queue, which the tracker thread drains within D3DKMT_JOB_DELAY_NS (and
+ * d3dkmt_tracker_wait_all at once), giving the driver the priority alloc has then.  No driver
+ * call on the caller, except when the queue cannot grow (out of memory: applied now). */
+void d3dkmt_vidmm_priority_changed_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
+/* Takes the allocations being destroyed (D3DKMT_ALLOC_DESTROYED) off the priority queue and drops
+ * the queue's references on them (device->lock held, by a destroy that still holds its own), so
+ * that they are released when the destroy drops its references, not when the queue is drained. */
+void d3dkmt_vidmm_priority_forget_locked(struct d3dkmt_device *device);
 
 /* -- Memory (device->lock held for all) -- */
 /* Adds alloc's size to (add) or subtracts it from the adapter's usage of its segment group. */
@@ -685,25 +925,51 @@ void d3dkmt_vidmm_account(struct d3dkmt_device *device, const struct d3dkmt_allo
 /* vkFreeMemory of `memory` (`size` bytes, already out of the usage accounting) and its count in
  * the statistics. */
 void d3dkmt_vidmm_free_memory_locked(struct d3dkmt_device *device, VkDeviceMemory memory, uint64_t size);
-/* Allocates VkDeviceMemory for alloc (its size, type and priority) into *memory, not yet bound.
- * STATUS_SUCCESS, STATUS_NO_MEMORY, STATUS_GRAPHICS_NO_VIDEO_MEMORY, STATUS_DEVICE_REMOVED. */
+/* Allocates VkDeviceMemory for alloc (its size, type, and the priority it has once not offered)
+ * into *memory, not yet bound.  STATUS_SUCCESS, STATUS_NO_MEMORY, STATUS_GRAPHICS_NO_VIDEO_MEMORY,
+ * STATUS_DEVICE_REMOVED. */
 NTSTATUS d3dkmt_vidmm_allocate_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
                                              VkDeviceMemory *memory);
 /* Frees memory from d3dkmt_vidmm_allocate_memory_locked that was never bound. */
 void d3dkmt_vidmm_drop_unbound_locked(struct d3dkmt_device *device, VkDeviceMemory memory);
 /* Binds memory to alloc's buffer and makes it the allocation's memory; takes ownership of memory
  * whatever the result.  With sparse binding the bind is queued (taking queue_lock), chained on the
- * bind timeline and, when queue is not NULL, signalling the paging queue's fence: *fence_value
- * receives that value.  STATUS_SUCCESS or STATUS_DEVICE_REMOVED. */
+ * bind timeline (it becomes the allocation's bind value) and, when queue is not NULL, signalling
+ * the paging queue's fence: *fence_value receives that value.  Nothing waits: a bind the queue
+ * refuses was never queued, and its memory is freed at once.  STATUS_SUCCESS, STATUS_NO_MEMORY,
+ * STATUS_GRAPHICS_NO_VIDEO_MEMORY (the queue refused it) or STATUS_DEVICE_REMOVED. */
 NTSTATUS d3dkmt_vidmm_bind_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
                                          VkDeviceMemory memory, struct d3dkmt_paging_queue *queue,
                                          uint64_t *fence_value);
-/* Discards the allocation's memory: unbinds the sparse buffer and frees the memory once the unbind
- * ran (the fence tracker), updates usage and statistics.  No-op when it has none. */
-void d3dkmt_vidmm_discard_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
+/* Discards the allocation's memory: queues the unbind of its sparse buffer (its new bind value)
+ * and frees the memory once the unbind ran (the fence tracker), updates usage and statistics.
+ * The bookkeeping is allocated first: false, with nothing changed, when it cannot be (out of
+ * memory, the queue refused the unbind) or without sparse binding; true when the memory is gone
+ * from the allocation (or it had none). */
+bool d3dkmt_vidmm_discard_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
 /* Frees an allocation's memory for good (destroy), unmapping it first; the caller knows that no
  * GPU work and no bind of the library uses it any more.  No-op when it has none. */
 void d3dkmt_vidmm_free_allocation_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
+/* Standard allocations over existing system memory (VK_EXT_external_memory_host): the memory type
+ * to import `size` bytes at `pointer` with, for an allocation of device.  STATUS_SUCCESS;
+ * STATUS_NOT_SUPPORTED (no VK_EXT_external_memory_host); STATUS_INVALID_PARAMETER (pointer or
+ * size not aligned to the page and minImportedHostPointerAlignment, or memory the driver cannot
+ * import); STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_vidmm_host_memory_type(struct d3dkmt_device *device, const void *pointer, uint64_t size,
+                                       uint32_t *type);
+/* Imports alloc->size bytes of system memory at `pointer` as alloc's memory, of alloc's memory
+ * type, with a plain (never sparse) buffer over it (device->lock held; alloc has no buffer yet).
+ * The memory stays the application's: the allocation is D3DKMT_ALLOC_IMPORTED, never discarded.
+ * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (the driver refused the import); STATUS_NO_MEMORY;
+ * STATUS_DEVICE_REMOVED. */
+NTSTATUS d3dkmt_vidmm_import_host_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                                const void *pointer);
+/* Takes alloc's memory out of the usage accounting and unmaps it, keeping alloc->memory for a
+ * later vkFreeMemory (its release, behind its last bind). */
+void d3dkmt_vidmm_retire_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
+/* The bind timeline value of the last sparse bind or unbind of alloc's buffer (0 when none): the
+ * one value a free or rebind of its memory, or the destruction of its buffer, waits for. */
+uint64_t d3dkmt_vidmm_bind_value(struct d3dkmt_device *device, const struct d3dkmt_allocation *alloc);
 
 /* -- Handle lists -- */
 /* Typed lookups: a referenced allocation / resource of `device`, or NULL. */
@@ -729,7 +995,9 @@ struct d3dkmt_resolved
  * until the caller releases device->lock.  An allocation being destroyed, or with any of the
  * `reject` flags, counts as a bad handle.  STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a bad,
  * stale, foreign or rejected handle); STATUS_NO_MEMORY.  Release with d3dkmt_resolved_free (any
- * thread, any lock). */
+ * thread, any lock).  A resolved allocation's last reference may go meanwhile (a DestroyDevice on
+ * another thread; its release then waits for device->lock): a caller that keeps one takes its
+ * reference with d3dkmt_object_get_unless_zero. */
 NTSTATUS d3dkmt_vidmm_resolve_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
                                      UINT count, bool resources, uint8_t reject, struct d3dkmt_resolved *out);
 void d3dkmt_resolved_free(struct d3dkmt_resolved *r);
@@ -745,7 +1013,7 @@ void d3dkmt_allocation_put_list(struct d3dkmt_allocation **list, UINT count);
  * Returns the bytes still missing (0 when they fit). */
 uint64_t d3dkmt_vidmm_trim_locked(struct d3dkmt_device *device, uint64_t bytes);
 /* Puts alloc's offer in effect: it joins its offer priority's trim order and its priority drops to
- * the offer level (device->lock held). */
+ * the offer level (queued, d3dkmt_vidmm_priority_changed_locked; device->lock held). */
 void d3dkmt_vidmm_offer_take_effect_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc);
 
 /* -- Statistics -- */

@@ -94,7 +94,7 @@ static NTSTATUS probe_buffers(struct d3dkmt_device *device)
 static NTSTATUS create_vk_device(struct d3dkmt_device *device)
 {
     struct d3dkmt_adapter *adapter = device->adapter;
-    const char *extensions[4];
+    const char *extensions[5];
     uint32_t ext_count = 0;
     float queue_priority = 1.0f;
     VkDeviceQueueCreateInfo queue_info = {
@@ -147,6 +147,7 @@ static NTSTATUS create_vk_device(struct d3dkmt_device *device)
         pageable.pNext = f12.pNext; f12.pNext = &pageable;
     }
     if (adapter->has_memory_budget) extensions[ext_count++] = VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
+    if (adapter->has_host_import) extensions[ext_count++] = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
     info.enabledExtensionCount = ext_count;
 
     if ((vr = g_vk.vki.vkCreateDevice(adapter->physical_device, &info, NULL, &device->vk)) != VK_SUCCESS)
@@ -169,6 +170,14 @@ static NTSTATUS create_vk_device(struct d3dkmt_device *device)
         device->vk = VK_NULL_HANDLE;
         return STATUS_NOT_SUPPORTED;
     }
+    if (device->host_import && !device->vkd.vkGetMemoryHostPointerPropertiesEXT)
+    {
+        /* The same for VK_EXT_external_memory_host. */
+        ERR("VK_EXT_external_memory_host enabled without vkGetMemoryHostPointerPropertiesEXT");
+        device->vkd.vkDestroyDevice(device->vk, NULL);
+        device->vk = VK_NULL_HANDLE;
+        return STATUS_NOT_SUPPORTED;
+    }
     return STATUS_SUCCESS;
 }
 
@@ -183,6 +192,7 @@ static void init_capabilities(struct d3dkmt_device *device)
     device->memory_budget = adapter->has_memory_budget;
     device->sparse = adapter->has_sparse_binding && !getenv("D3DKMT_NO_SPARSE");
     device->bda = adapter->has_bda;
+    device->host_import = adapter->has_host_import;
     device->residency_mode = device->pageable ? D3DKMT_HOST_RESIDENCY_PAGEABLE
                            : device->memory_priority ? D3DKMT_HOST_RESIDENCY_PRIORITY
                            : D3DKMT_HOST_RESIDENCY_NONE;
@@ -245,7 +255,8 @@ static void device_release(struct d3dkmt_object *obj)
  * The device's VkDevice is made by the first call that needs one (an allocation, a paging queue,
  * a fence, the host API's Vulkan calls: d3dkmt_device_ready), so a device that only names an
  * adapter costs no VkDevice.  It has timeline semaphores and, where the adapter has them,
- * VK_EXT_memory_priority, VK_EXT_pageable_device_local_memory, VK_EXT_memory_budget and sparse
+ * VK_EXT_memory_priority, VK_EXT_pageable_device_local_memory, VK_EXT_memory_budget,
+ * VK_EXT_external_memory_host (standard allocations over existing system memory) and sparse
  * binding (d3dkmt_host_get_device_info and the statistics escape say which, from creation on).
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc NULL, bad adapter handle);
  * STATUS_NO_MEMORY.  (vkCreateDevice's failures come from the first call that needs the VkDevice.)

@@ -117,7 +117,6 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
                 || !(batch->epochs = malloc(r.count ? r.count : 1))
                 || !(batch->allocs = malloc((r.count ? r.count : 1) * sizeof(*batch->allocs))))
             goto unlock_free;
-        batch->count = r.count;
     }
     for (i = 0; i < r.count; i++)
     {
@@ -133,9 +132,12 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTOfferAllocations(const D3DKMT_OFFERALLOCATIO
         if (defer_needed)
         {
             a->flags |= D3DKMT_ALLOC_OFFER_PENDING;
-            d3dkmt_object_get(&a->obj);
-            batch->allocs[i] = a;
-            batch->epochs[i] = a->offer_epoch;
+            /* Not kept when its last reference went meanwhile (a racing DestroyDevice). */
+            if (d3dkmt_object_get_unless_zero(&a->obj))
+            {
+                batch->allocs[batch->count] = a;
+                batch->epochs[batch->count++] = a->offer_epoch;
+            }
         }
         else d3dkmt_vidmm_offer_take_effect_locked(device, a);
     }
@@ -262,7 +264,7 @@ static D3DDDI_RECLAIM_RESULT reclaim_one_locked(struct d3dkmt_device *device, st
         if (value > *fence_value) *fence_value = value;
     }
     a->flags &= ~(D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING | D3DKMT_ALLOC_ALLOW_DECOMMIT);
-    d3dkmt_vidmm_apply_priority_locked(device, a, d3dkmt_vidmm_effective_priority(a));
+    d3dkmt_vidmm_priority_changed_locked(device, a);
     return result;
 }
 
@@ -409,14 +411,6 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTReclaimAllocations2(D3DKMT_RECLAIMALLOCATION
 
 /* ---- MakeResident / Evict ---- */
 
-/* Applies a's effective priority when it differs from `before`, the one it had before the caller
- * changed its state (device->lock held). */
-static void update_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *a, float before)
-{
-    float now = d3dkmt_vidmm_effective_priority(a);
-    if (now != before) d3dkmt_vidmm_apply_priority_locked(device, a, now);
-}
-
 /***********************************************************************
  *           D3DKMTMakeResident
  *
@@ -472,14 +466,9 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTMakeResident(D3DDDI_MAKERESIDENT *desc)
     for (i = 0; i < r.count; i++)
     {
         struct d3dkmt_allocation *a = r.allocs[i];
-        float before = d3dkmt_vidmm_effective_priority(a);
         a->residency_count++;
-        if (desc->PriorityList)
-        {
-            a->d3d_priority = desc->PriorityList[i];
-            a->priority = d3dkmt_priority_to_vk(a->d3d_priority);
-        }
-        update_priority_locked(device, a, before);
+        if (desc->PriorityList) a->d3d_priority = desc->PriorityList[i];
+        d3dkmt_vidmm_priority_changed_locked(device, a);
     }
     desc->NumBytesToTrim = 0;
     status = STATUS_SUCCESS;
@@ -540,8 +529,7 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTEvict(D3DKMT_EVICT *desc)
     for (i = 0; i < r.count && !status; i++)
     {
         struct d3dkmt_allocation *a = r.allocs[i];
-        if (!a->residency_count && (a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING)) != D3DKMT_ALLOC_OFFERED)
-            d3dkmt_vidmm_apply_priority_locked(device, a, d3dkmt_vidmm_effective_priority(a));
+        if (!a->residency_count) d3dkmt_vidmm_priority_changed_locked(device, a);
     }
     if (!status) desc->NumBytesToTrim = 0;
     d3dkmt_resolved_free(&r);
@@ -572,8 +560,10 @@ static NTSTATUS priority_targets_locked(struct d3dkmt_device *device, D3DKMT_HAN
  * holds one priority for all its allocations) or desc->phAllocationList with
  * desc->AllocationCount (1 to 10240) allocations and as many priorities.  Priorities are
  * D3DDDI_ALLOCATIONPRIORITY_* values (any non-zero UINT; mapped to Vulkan by the monotonic table
- * in docs/decisions/priorities.md).  Applied at once where pageable memory is on; an offered or
- * evicted allocation keeps its lower level until reclaimed or made resident.
+ * in docs/decisions/priorities.md).  Recorded at once (GetAllocationPriority returns it); where
+ * pageable memory is on, the driver gets it from the device's tracker thread within 1 ms
+ * (docs/decisions/priorities.md); an offered or evicted allocation keeps its lower level until
+ * reclaimed or made resident.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (desc or priorities NULL, both or neither of
  * resource and list, bad count, a bad or stale handle, a priority of 0: nothing changes);
  * STATUS_NO_MEMORY; STATUS_DEVICE_REMOVED.
@@ -598,10 +588,8 @@ D3DKMT_EXPORT NTSTATUS WINAPI D3DKMTSetAllocationPriority(const D3DKMT_SETALLOCA
         for (i = 0; i < r.count; i++)
         {
             struct d3dkmt_allocation *a = r.allocs[i];
-            float before = d3dkmt_vidmm_effective_priority(a);
             a->d3d_priority = desc->pPriorities[desc->hResource ? 0 : i];
-            a->priority = d3dkmt_priority_to_vk(a->d3d_priority);
-            update_priority_locked(device, a, before);
+            d3dkmt_vidmm_priority_changed_locked(device, a);
         }
         d3dkmt_resolved_free(&r);
     }

@@ -7,26 +7,36 @@
  * Model (after Mesa's vk_sync_timeline): the tracker knows, for each timeline semaphore that
  * submitted GPU work will signal, the highest value it will reach (tracked fences: [0] the
  * device's submit timeline, [1] its bind timeline, then semaphores reported through
- * d3dkmt_host_track_gpu_work).  d3dkmt_tracker_defer captures the fences whose pending value is
- * not reached yet (a snapshot) and queues the operation; it runs once every fence of its
- * snapshot reached its value.  Operations with an empty snapshot run at once, on the caller.
+ * d3dkmt_host_track_gpu_work).  A deferred operation is prepared (d3dkmt_tracker_prepare: the
+ * record is allocated and captures the fences whose pending value is not reached yet, a snapshot)
+ * and committed (d3dkmt_tracker_commit: the bind value it also waits for, the function; cannot
+ * fail), so that callers allocate before their point of no return.  It runs once every fence of
+ * its snapshot reached its value; with an empty snapshot it runs at once, on the caller.  Objects
+ * that finish after their own last sparse bind (an allocation freed while its bind is queued)
+ * embed a struct d3dkmt_tracker_entry instead: queuing it allocates nothing.
  *
  * Progress: every entry point that touches a device polls it (cheap when nothing is pending), and
  * one waiter thread per device, started on first need and joined at device destruction, sleeps in
- * vkWaitSemaphores(WAIT_ANY) on the oldest operation's fences, the monitored fences' next values
- * and a private "wake" semaphore, then polls.  With nothing pending it sleeps on a condition
- * variable.  Deferred functions always run with no library lock held.
+ * vkWaitSemaphores(WAIT_ANY) on the lowest value any queued operation waits for on each semaphore,
+ * the monitored fences' next values and a private "wake" semaphore, then polls.  With nothing
+ * pending it sleeps on a condition variable.  Deferred functions always run with no library lock
+ * held.  The same thread runs the memory manager's job (d3dkmt_tracker_schedule: the queued
+ * priority changes) at most D3DKMT_JOB_DELAY_NS after it was asked for, so requests coalesce.
  *
  * Monitored values: a monitored fence's CPU-visible value (struct d3dkmt_monitored_value, embedded
  * in the fence) follows its semaphore while GPU signals of it are queued; the tracker writes it
  * from polls and the waiter thread, and d3dkmt_tracker_publish_value from CPU signals, all under
  * tracker.lock, so it never goes backwards.
  *
- * Locking: tracker.lock protects the fence array, the pending list and the monitored list; it is
- * never held while a deferred function runs or while the thread sleeps in Vulkan.
+ * Timeline values are taken only by submissions that succeeded (d3dkmt_tracker_bind_peek /
+ * _commit, d3dkmt_tracker_submit_locked): a failed submission leaves no value that nothing will
+ * ever signal, so no failure path has to signal one from the host, or wait for the GPU to do so.
  *
- * Layer 5 (src/d3dkmt_private.h): calls vulkan.c and log.c only; what it runs later it runs through
- * the function pointers of deferred operations.
+ * Locking: tracker.lock protects the fence array, the lists, the job state and the bind counter;
+ * it is never held while a deferred function or the job runs or while the thread sleeps in Vulkan.
+ *
+ * Layer 5 (src/d3dkmt_private.h): calls vulkan.c, handle.c and log.c only; what it runs later it
+ * runs through the function pointers of deferred operations, entries and the job.
  */
 #include "d3dkmt_private.h"
 
@@ -36,15 +46,29 @@
 #include <time.h>
 
 #define WAITER_TIMEOUT_NS 250000000ull   /* safety net only: wake-ups are event driven */
+#define WAIT_SET_MAX      (D3DKMT_MAX_SYNC_LIST + 16)
 
 struct d3dkmt_deferred
 {
     struct d3dkmt_list link;
     d3dkmt_deferred_fn fn;
     void *ctx;
-    uint32_t count;
+    uint32_t count, capacity;
     struct d3dkmt_tracked_fence wait[];
 };
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static struct timespec timespec_at(uint64_t ns)
+{
+    struct timespec ts = { .tv_sec = ns / 1000000000ull, .tv_nsec = ns % 1000000000ull };
+    return ts;
+}
 
 VkSemaphore d3dkmt_create_timeline_semaphore(struct d3dkmt_device *device, uint64_t initial)
 {
@@ -63,11 +87,16 @@ VkSemaphore d3dkmt_create_timeline_semaphore(struct d3dkmt_device *device, uint6
 void d3dkmt_tracker_setup(struct d3dkmt_device *device)
 {
     struct d3dkmt_tracker *t = &device->tracker;
+    pthread_condattr_t attr;
 
     memset(t, 0, sizeof(*t));
     pthread_mutex_init(&t->lock, NULL);
-    pthread_cond_init(&t->cond, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&t->cond, &attr);
+    pthread_condattr_destroy(&attr);
     d3dkmt_list_init(&t->pending);
+    d3dkmt_list_init(&t->bind_waiters);
     d3dkmt_list_init(&t->monitored);
 }
 
@@ -162,16 +191,31 @@ static void collect_fences_locked(struct d3dkmt_device *device)
     }
 }
 
+static inline void update_pending_atomic_locked(struct d3dkmt_tracker *t)
+{
+    atomic_store_explicit(&t->pending_atomic, t->pending_count + t->waiter_count, memory_order_release);
+}
+
+/* Marks one function taken off the lists as finished (wait_all sees it). */
+static void running_done(struct d3dkmt_tracker *t)
+{
+    pthread_mutex_lock(&t->lock);
+    t->running--;
+    pthread_cond_broadcast(&t->cond);
+    pthread_mutex_unlock(&t->lock);
+}
+
 void d3dkmt_tracker_poll(struct d3dkmt_device *device)
 {
     struct d3dkmt_tracker *t = &device->tracker;
-    struct d3dkmt_list done, *e, *next;
+    struct d3dkmt_list done, done_entries, *e, *next;
 
     if (!atomic_load_explicit(&t->pending_atomic, memory_order_acquire)
             && !atomic_load_explicit(&t->monitored_atomic, memory_order_acquire))
         return;
 
     d3dkmt_list_init(&done);
+    d3dkmt_list_init(&done_entries);
     pthread_mutex_lock(&t->lock);
     update_monitored_locked(device);
     for (e = t->pending.next; e != &t->pending; e = next)
@@ -184,31 +228,98 @@ void d3dkmt_tracker_poll(struct d3dkmt_device *device)
         t->pending_count--;
         t->running++;   /* still counts as pending for wait_all until it returned */
     }
+    if (t->waiter_count)
+    {
+        uint64_t reached = semaphore_value(device, t->bind_timeline);
+        for (e = t->bind_waiters.next; e != &t->bind_waiters; e = next)
+        {
+            struct d3dkmt_tracker_entry *entry = D3DKMT_CONTAINER(e, struct d3dkmt_tracker_entry, link);
+            next = e->next;
+            if (entry->bind_value > reached) continue;
+            d3dkmt_list_remove(&entry->link);
+            d3dkmt_list_add_tail(&done_entries, &entry->link);
+            t->waiter_count--;
+            t->running++;
+        }
+    }
     collect_fences_locked(device);
-    atomic_store_explicit(&t->pending_atomic, t->pending_count, memory_order_release);
+    update_pending_atomic_locked(t);
     atomic_store_explicit(&t->monitored_atomic, !d3dkmt_list_empty(&t->monitored), memory_order_release);
     pthread_mutex_unlock(&t->lock);
 
-    if (d3dkmt_list_empty(&done)) return;
     while (!d3dkmt_list_empty(&done))
     {
         struct d3dkmt_deferred *d = D3DKMT_CONTAINER(done.next, struct d3dkmt_deferred, link);
         d3dkmt_list_remove(&d->link);
         d->fn(device, d->ctx, false);
         free(d);
-        pthread_mutex_lock(&t->lock);
-        t->running--;
-        pthread_cond_broadcast(&t->cond);
-        pthread_mutex_unlock(&t->lock);
+        running_done(t);
     }
+    while (!d3dkmt_list_empty(&done_entries))
+    {
+        struct d3dkmt_tracker_entry *entry = D3DKMT_CONTAINER(done_entries.next, struct d3dkmt_tracker_entry, link);
+        d3dkmt_list_remove(&entry->link);
+        entry->fn(device, entry);   /* may free the entry's owner */
+        running_done(t);
+    }
+}
+
+/* Adds (sem, value) to a wait set, keeping the lowest value per semaphore: the waiter wakes as
+ * soon as any queued operation may have become ready. */
+static void wait_set_add(VkSemaphore *sems, uint64_t *values, uint32_t *n, VkSemaphore sem, uint64_t value)
+{
+    uint32_t i;
+
+    for (i = 0; i < *n; i++)
+    {
+        if (sems[i] != sem) continue;
+        if (value < values[i]) values[i] = value;
+        return;
+    }
+    if (*n == WAIT_SET_MAX) return;   /* the timeout catches the rest */
+    sems[*n] = sem;
+    values[(*n)++] = value;
+}
+
+/* Runs the job on the waiter thread and marks it done.  The job may drop the last references of
+ * allocations, and through them of the device: the thread holds a reference of its own meanwhile
+ * and drops it before marking the job done (a caller of d3dkmt_tracker_wait_all holds one too, so
+ * once it sees the job done the device's last reference is not on this thread).  Returns true
+ * when this thread dropped the last one: the device is gone and the thread must end without
+ * touching it.  No reference is taken while the device is already being released on another
+ * thread, which then joins this one before it frees anything (and the queue is empty: queued
+ * allocations hold the device). */
+static bool run_job(struct d3dkmt_device *device, d3dkmt_job_fn fn)
+{
+    struct d3dkmt_tracker *t = &device->tracker;
+    uint32_t refs = atomic_load_explicit(&device->obj.refcount, memory_order_relaxed);
+    bool held = false;
+
+    while (refs && !(held = atomic_compare_exchange_weak_explicit(&device->obj.refcount, &refs, refs + 1,
+                                                                  memory_order_acquire, memory_order_relaxed)))
+        ;
+    fn(device);
+    if (held && atomic_fetch_sub_explicit(&device->obj.refcount, 1, memory_order_acq_rel) == 1)
+    {
+        pthread_mutex_lock(&t->lock);
+        t->job_running = false;
+        pthread_mutex_unlock(&t->lock);
+        d3dkmt_object_final(&device->obj);
+        return true;
+    }
+    pthread_mutex_lock(&t->lock);
+    t->job_running = false;
+    pthread_cond_broadcast(&t->cond);
+    pthread_mutex_unlock(&t->lock);
+    return false;
 }
 
 static void *waiter_main(void *arg)
 {
     struct d3dkmt_device *device = arg;
     struct d3dkmt_tracker *t = &device->tracker;
-    VkSemaphore sems[D3DKMT_MAX_SYNC_LIST + 16];
-    uint64_t values[D3DKMT_MAX_SYNC_LIST + 16];
+    VkSemaphore sems[WAIT_SET_MAX];
+    uint64_t values[WAIT_SET_MAX];
 
     pthread_mutex_lock(&t->lock);
     while (!t->stopping)
@@ -219,30 +330,61 @@ static void *waiter_main(void *arg)
             .pSemaphores = sems,
             .pValues = values,
         };
+        uint64_t timeout = WAITER_TIMEOUT_NS, now;
         struct d3dkmt_list *e;
         uint32_t n = 0, i;
 
-        if (!t->pending_count && d3dkmt_list_empty(&t->monitored))
+        if (t->job_requested)
         {
-            pthread_cond_wait(&t->cond, &t->lock);
+            now = now_ns();
+            if (now >= t->job_due_ns)
+            {
+                d3dkmt_job_fn fn = t->job_fn;
+                t->job_requested = false;
+                t->job_running = true;
+                pthread_mutex_unlock(&t->lock);
+                if (run_job(device, fn)) return NULL;
+                pthread_mutex_lock(&t->lock);
+                continue;
+            }
+            timeout = t->job_due_ns - now;
+        }
+        if (!t->pending_count && !t->waiter_count && d3dkmt_list_empty(&t->monitored))
+        {
+            if (t->job_requested)
+            {
+                struct timespec due = timespec_at(t->job_due_ns);
+                pthread_cond_timedwait(&t->cond, &t->lock, &due);
+            }
+            else pthread_cond_wait(&t->cond, &t->lock);
             continue;
         }
         sems[n] = t->wake;
         values[n++] = t->wake_value + 1;
-        if (t->pending_count)
+        for (e = t->pending.next; e != &t->pending; e = e->next)
         {
-            struct d3dkmt_deferred *d = D3DKMT_CONTAINER(t->pending.next, struct d3dkmt_deferred, link);
-            for (i = 0; i < d->count && n < 16; i++)
+            struct d3dkmt_deferred *d = D3DKMT_CONTAINER(e, struct d3dkmt_deferred, link);
+            for (i = 0; i < d->count; i++) wait_set_add(sems, values, &n, d->wait[i].semaphore, d->wait[i].pending_value);
+        }
+        for (e = t->bind_waiters.next; e != &t->bind_waiters; e = e->next)
+            wait_set_add(sems, values, &n, t->bind_timeline, D3DKMT_CONTAINER(e, struct d3dkmt_tracker_entry, link)->bind_value);
+        /* Monitored values: each waited for at its last queued GPU signal, a value a signal writes
+         * exactly (see fence.c: the validation layer mistracks waits for other values), and the
+         * device and bind timelines, whose values are all signalled one by one, at their next
+         * value, so that the CPU values follow every submission, not only the last one. */
+        if (!d3dkmt_list_empty(&t->monitored))
+        {
+            for (i = 0; i < 2; i++)
             {
-                sems[n] = d->wait[i].semaphore;
-                values[n++] = d->wait[i].pending_value;
+                uint64_t reached = semaphore_value(device, t->fences[i].semaphore);
+                if (reached == UINT64_MAX || reached >= t->fences[i].pending_value) continue;
+                wait_set_add(sems, values, &n, t->fences[i].semaphore, reached + 1);
             }
         }
-        for (e = t->monitored.next; e != &t->monitored && n < D3DKMT_ARRAY_SIZE(sems); e = e->next)
+        for (e = t->monitored.next; e != &t->monitored; e = e->next)
         {
             struct d3dkmt_monitored_value *mv = D3DKMT_CONTAINER(e, struct d3dkmt_monitored_value, link);
-            sems[n] = mv->semaphore;
-            values[n++] = atomic_load_explicit(mv->cpu_value, memory_order_relaxed) + 1;
+            wait_set_add(sems, values, &n, mv->semaphore, mv->gpu_pending);
         }
         wait.semaphoreCount = n;
         t->in_wait = true;
@@ -250,7 +392,7 @@ static void *waiter_main(void *arg)
 
         if (!atomic_load(&device->removed))
         {
-            VkResult vr = device->vkd.vkWaitSemaphores(device->vk, &wait, WAITER_TIMEOUT_NS);
+            VkResult vr = device->vkd.vkWaitSemaphores(device->vk, &wait, timeout);
             if (vr != VK_SUCCESS && vr != VK_TIMEOUT) d3dkmt_device_check_vk(device, vr);
         }
         /* The wait no longer uses the semaphores it copied: unmonitor may let them be destroyed. */
@@ -261,7 +403,8 @@ static void *waiter_main(void *arg)
         pthread_mutex_unlock(&t->lock);
         d3dkmt_tracker_poll(device);
         pthread_mutex_lock(&t->lock);
-        if (atomic_load(&device->removed) && !t->pending_count) break;
+        /* On a lost device the polls run everything and the thread sleeps on the condition: it
+         * stays, for the jobs and deferred work still to come. */
     }
     pthread_mutex_unlock(&t->lock);
     return NULL;
@@ -282,8 +425,14 @@ static void kick_waiter_locked(struct d3dkmt_device *device)
         }
         t->thread_running = true;
     }
-    signal.value = ++t->wake_value;
-    device->vkd.vkSignalSemaphore(device->vk, &signal);
+    /* In vkWaitSemaphores it needs the semaphore, on the condition the broadcast.  The semaphore is
+     * signalled whenever the thread waits (or is about to wait) in Vulkan, which the lists decide,
+     * so that how many Vulkan calls a call makes does not depend on where the thread is. */
+    if (t->in_wait || t->pending_count || t->waiter_count || !d3dkmt_list_empty(&t->monitored))
+    {
+        signal.value = ++t->wake_value;
+        device->vkd.vkSignalSemaphore(device->vk, &signal);
+    }
     pthread_cond_broadcast(&t->cond);
 }
 
@@ -292,76 +441,102 @@ static inline bool fence_selected(uint32_t i, enum d3dkmt_wait what)
 {
     switch (what)
     {
-    case D3DKMT_WAIT_BINDS: return i == 1;
-    case D3DKMT_WAIT_WORK:  return i != 1;
-    default:                return true;
+    case D3DKMT_WAIT_ALL:  return true;
+    case D3DKMT_WAIT_WORK: return i != 1;
+    default:               return false;
     }
 }
 
-/* Queues fn behind the fences selected by `what`; runs it at once on the caller when nothing is
- * pending, unless `never_inline`. */
-static NTSTATUS defer(struct d3dkmt_device *device, d3dkmt_deferred_fn fn, void *ctx, enum d3dkmt_wait what,
-                      bool never_inline)
+struct d3dkmt_deferred *d3dkmt_tracker_prepare(struct d3dkmt_device *device, enum d3dkmt_wait what)
 {
     struct d3dkmt_tracker *t = &device->tracker;
     struct d3dkmt_deferred *d;
-    uint32_t i, n = 0;
+    uint32_t i, capacity;
 
     pthread_mutex_lock(&t->lock);
-    if (!(d = malloc(sizeof(*d) + t->fence_count * sizeof(d->wait[0]))))
+    capacity = (what == D3DKMT_WAIT_NONE ? 0 : t->fence_count) + 1;   /* + the bind value of the commit */
+    if (!(d = malloc(sizeof(*d) + capacity * sizeof(d->wait[0]))))
     {
         pthread_mutex_unlock(&t->lock);
-        return STATUS_NO_MEMORY;
+        return NULL;
     }
-    for (i = 0; i < t->fence_count; i++)
+    d->capacity = capacity;
+    d->count = 0;
+    for (i = 0; i < t->fence_count && d->count + 1 < capacity; i++)
     {
         if (!fence_selected(i, what)) continue;
         if (semaphore_value(device, t->fences[i].semaphore) >= t->fences[i].pending_value) continue;
-        d->wait[n++] = t->fences[i];
+        d->wait[d->count++] = t->fences[i];
     }
-    if (!n && !never_inline)
+    pthread_mutex_unlock(&t->lock);
+    return d;
+}
+
+void d3dkmt_tracker_discard(struct d3dkmt_deferred *d)
+{
+    free(d);
+}
+
+void d3dkmt_tracker_commit(struct d3dkmt_device *device, struct d3dkmt_deferred *d, uint64_t bind_value,
+                           d3dkmt_deferred_fn fn, void *ctx, bool never_inline)
+{
+    struct d3dkmt_tracker *t = &device->tracker;
+
+    pthread_mutex_lock(&t->lock);
+    /* The snapshot may have completed since it was taken: drop what is reached. */
+    if (d->count && deferred_complete(device, d)) d->count = 0;
+    if (bind_value && semaphore_value(device, t->bind_timeline) < bind_value)
+        d->wait[d->count++] = (struct d3dkmt_tracked_fence){ t->bind_timeline, bind_value };
+    if (!d->count && !never_inline)
     {
         pthread_mutex_unlock(&t->lock);
         free(d);
         fn(device, ctx, false);
-        return STATUS_SUCCESS;
+        return;
     }
     d->fn = fn;
     d->ctx = ctx;
-    d->count = n;
     d3dkmt_list_add_tail(&t->pending, &d->link);
     t->pending_count++;
-    atomic_store_explicit(&t->pending_atomic, t->pending_count, memory_order_release);
+    update_pending_atomic_locked(t);
     kick_waiter_locked(device);
     pthread_mutex_unlock(&t->lock);
-    return STATUS_SUCCESS;
 }
 
 NTSTATUS d3dkmt_tracker_defer(struct d3dkmt_device *device, enum d3dkmt_wait what, d3dkmt_deferred_fn fn, void *ctx)
 {
-    return defer(device, fn, ctx, what, false);
+    struct d3dkmt_deferred *d;
+
+    if (!(d = d3dkmt_tracker_prepare(device, what))) return STATUS_NO_MEMORY;
+    d3dkmt_tracker_commit(device, d, 0, fn, ctx, false);
+    return STATUS_SUCCESS;
 }
 
-NTSTATUS d3dkmt_tracker_defer_nowait(struct d3dkmt_device *device, d3dkmt_deferred_fn fn, void *ctx)
-{
-    return defer(device, fn, ctx, D3DKMT_WAIT_ALL, true);
-}
-
-void d3dkmt_tracker_wait_binds(struct d3dkmt_device *device)
+void d3dkmt_tracker_after_bind(struct d3dkmt_device *device, struct d3dkmt_tracker_entry *entry)
 {
     struct d3dkmt_tracker *t = &device->tracker;
-    VkSemaphoreWaitInfo wait = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, .semaphoreCount = 1,
-                                 .pSemaphores = &t->bind_timeline };
-    uint64_t value;
-    VkResult vr;
 
     pthread_mutex_lock(&t->lock);
-    value = t->bind_next - 1;
+    d3dkmt_list_add_tail(&t->bind_waiters, &entry->link);
+    t->waiter_count++;
+    update_pending_atomic_locked(t);
+    kick_waiter_locked(device);
     pthread_mutex_unlock(&t->lock);
-    if (!value || atomic_load(&device->removed)) return;
-    wait.pValues = &value;
-    if ((vr = device->vkd.vkWaitSemaphores(device->vk, &wait, UINT64_MAX)) != VK_SUCCESS)
-        d3dkmt_device_check_vk(device, vr);
+}
+
+bool d3dkmt_tracker_bind_done(struct d3dkmt_device *device, uint64_t value)
+{
+    return !value || semaphore_value(device, device->tracker.bind_timeline) >= value;
+}
+
+uint64_t d3dkmt_tracker_bind_last(struct d3dkmt_device *device)
+{
+    uint64_t value;
+
+    pthread_mutex_lock(&device->tracker.lock);
+    value = device->tracker.bind_next - 1;
+    pthread_mutex_unlock(&device->tracker.lock);
+    return value;
 }
 
 bool d3dkmt_tracker_idle(struct d3dkmt_device *device, enum d3dkmt_wait what)
@@ -377,24 +552,31 @@ bool d3dkmt_tracker_idle(struct d3dkmt_device *device, enum d3dkmt_wait what)
     return idle;
 }
 
+/* Whether anything is queued, running or scheduled (tracker.lock held). */
+static inline bool busy_locked(const struct d3dkmt_tracker *t)
+{
+    return t->pending_count || t->waiter_count || t->running || t->job_requested || t->job_running;
+}
+
 NTSTATUS d3dkmt_tracker_wait_all(struct d3dkmt_device *device, uint64_t timeout_ns)
 {
     struct d3dkmt_tracker *t = &device->tracker;
-    struct timespec deadline;
+    struct timespec deadline = timespec_at(now_ns() + timeout_ns);
     NTSTATUS status = STATUS_SUCCESS;
 
     d3dkmt_tracker_poll(device);
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ns / 1000000000ull;
-    deadline.tv_nsec += timeout_ns % 1000000000ull;
-    if (deadline.tv_nsec >= 1000000000) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000; }
-
     pthread_mutex_lock(&t->lock);
-    while (t->pending_count || t->running)
+    /* A scheduled job runs now rather than at its due time: the caller waits for it. */
+    if (t->job_requested && t->job_due_ns > now_ns())
+    {
+        t->job_due_ns = 0;
+        kick_waiter_locked(device);
+    }
+    while (busy_locked(t))
     {
         if (!timeout_ns || pthread_cond_timedwait(&t->cond, &t->lock, &deadline) == ETIMEDOUT)
         {
-            status = t->pending_count || t->running ? STATUS_TIMEOUT : STATUS_SUCCESS;
+            status = busy_locked(t) ? STATUS_TIMEOUT : STATUS_SUCCESS;
             break;
         }
     }
@@ -441,69 +623,63 @@ NTSTATUS d3dkmt_tracker_track(struct d3dkmt_device *device, VkSemaphore semaphor
     return STATUS_SUCCESS;
 }
 
-static uint64_t next_timeline_value(struct d3dkmt_device *device)
-{
-    struct d3dkmt_tracker *t = &device->tracker;
-    uint64_t value;
-
-    pthread_mutex_lock(&t->lock);
-    value = t->timeline_next++;
-    t->fences[0].pending_value = value;
-    pthread_mutex_unlock(&t->lock);
-    return value;
-}
-
 VkResult d3dkmt_tracker_submit_locked(struct d3dkmt_device *device, VkSubmitInfo2 *info,
                                       VkSemaphoreSubmitInfo *waits, VkSemaphoreSubmitInfo *signals, uint64_t *value)
 {
     struct d3dkmt_tracker *t = &device->tracker;
-    uint64_t bind_last;
+    uint64_t bind_last, next;
     VkResult vr;
 
+    /* queue_lock is held: nobody else takes a timeline value until this returns. */
     pthread_mutex_lock(&t->lock);
     bind_last = t->bind_next - 1;
+    next = t->timeline_next;
     pthread_mutex_unlock(&t->lock);
     /* Work submitted after a bind must see the memory bound: wait for the last bind. */
     if (bind_last)
         waits[info->waitSemaphoreInfoCount++] = (VkSemaphoreSubmitInfo){
             .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = t->bind_timeline,
             .value = bind_last, .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
-    *value = next_timeline_value(device);
     signals[info->signalSemaphoreInfoCount++] = (VkSemaphoreSubmitInfo){
         .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = t->timeline,
-        .value = *value, .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
+        .value = next, .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
     info->pWaitSemaphoreInfos = waits;
     info->pSignalSemaphoreInfos = signals;
 
-    vr = device->vkd.vkQueueSubmit2(device->queue, 1, info, VK_NULL_HANDLE);
-    if (vr != VK_SUCCESS && vr != VK_ERROR_DEVICE_LOST)
+    if ((vr = device->vkd.vkQueueSubmit2(device->queue, 1, info, VK_NULL_HANDLE)) != VK_SUCCESS)
     {
-        /* Keep the timeline whole: nothing waits forever for a value that was never queued.  Our
-         * value is signalled from the host once the one before it was reached (a host signal may
-         * not overtake a queued one). */
-        VkSemaphoreSignalInfo sig = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
-                                      .semaphore = t->timeline, .value = *value };
-        uint64_t previous = *value - 1;
-        VkSemaphoreWaitInfo wait = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, .semaphoreCount = 1,
-                                     .pSemaphores = &t->timeline, .pValues = &previous };
-        if (previous) device->vkd.vkWaitSemaphores(device->vk, &wait, UINT64_MAX);
-        device->vkd.vkSignalSemaphore(device->vk, &sig);
+        /* Nothing was queued and the timeline is as it was: the value goes to the next submission. */
         WARN("vkQueueSubmit2 failed: %d", vr);
+        return vr;
     }
+    pthread_mutex_lock(&t->lock);
+    t->timeline_next = next + 1;
+    t->fences[0].pending_value = next;
+    pthread_mutex_unlock(&t->lock);
+    *value = next;
     return vr;
 }
 
-uint64_t d3dkmt_tracker_next_bind_value(struct d3dkmt_device *device, uint64_t *previous)
+uint64_t d3dkmt_tracker_bind_peek(struct d3dkmt_device *device, uint64_t *previous)
 {
     struct d3dkmt_tracker *t = &device->tracker;
     uint64_t value;
 
     pthread_mutex_lock(&t->lock);
-    *previous = t->bind_next - 1;
-    value = t->bind_next++;
+    value = t->bind_next;
+    pthread_mutex_unlock(&t->lock);
+    *previous = value - 1;
+    return value;
+}
+
+void d3dkmt_tracker_bind_commit(struct d3dkmt_device *device, uint64_t value)
+{
+    struct d3dkmt_tracker *t = &device->tracker;
+
+    pthread_mutex_lock(&t->lock);
+    t->bind_next = value + 1;
     t->fences[1].pending_value = value;
     pthread_mutex_unlock(&t->lock);
-    return value;
 }
 
 void d3dkmt_tracker_monitor(struct d3dkmt_device *device, struct d3dkmt_monitored_value *mv, uint64_t value)
@@ -555,6 +731,21 @@ uint64_t d3dkmt_tracker_gpu_pending(struct d3dkmt_device *device, struct d3dkmt_
     return value;
 }
 
+void d3dkmt_tracker_schedule(struct d3dkmt_device *device, d3dkmt_job_fn fn)
+{
+    struct d3dkmt_tracker *t = &device->tracker;
+
+    pthread_mutex_lock(&t->lock);
+    t->job_fn = fn;
+    if (!t->job_requested)
+    {
+        t->job_requested = true;
+        t->job_due_ns = now_ns() + D3DKMT_JOB_DELAY_NS;
+        kick_waiter_locked(device);
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
 void d3dkmt_tracker_finish(struct d3dkmt_device *device)
 {
     struct d3dkmt_tracker *t = &device->tracker;
@@ -584,6 +775,7 @@ void d3dkmt_tracker_finish(struct d3dkmt_device *device)
     device->vkd.vkDestroySemaphore(device->vk, t->timeline, NULL);
     free(t->fences);
 done:
+    free(t->job_items);
     pthread_cond_destroy(&t->cond);
     pthread_mutex_destroy(&t->lock);
 }

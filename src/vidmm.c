@@ -25,15 +25,23 @@
  *   offered (in effect)  the offer level of its offer priority: LOW 0.0, NORMAL 0.05, HIGH 0.1
  *   evicted              EVICTED_LEVEL 0.2
  *   otherwise            d3dkmt_priority_to_vk(its D3DDDI priority), in [0.25, 1]
- * and changes live through vkSetDeviceMemoryPriorityEXT where pageable memory is on.
+ * and changes live through vkSetDeviceMemoryPriorityEXT where pageable memory is on, made by the
+ * device's tracker thread from a queue the entry points fill (the priority queue below).
  *
  * Everything here runs under device->lock unless its comment says otherwise.
+ *
+ * Existing system memory.  A standard allocation over an existing heap (EXISTINGHEAP) imports the
+ * application's memory with VK_EXT_external_memory_host behind a plain buffer; it is imported
+ * memory: offered and reclaimed like any allocation, but never discarded (trim skips it), and
+ * destroying it frees the VkDeviceMemory, never the application's pages
+ * (docs/decisions/existing-heap.md).
  *
  * Layer 8 (src/d3dkmt_private.h): calls fence.c (paging fence values), device.c, tracker.c,
  * adapter.c, vulkan.c and handle.c.
  */
 #include "d3dkmt_private.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -74,18 +82,121 @@ float d3dkmt_vidmm_offer_level(unsigned int offer_priority)
     return level[offer_priority - D3DKMT_OFFER_PRIORITY_LOW];
 }
 
+/* The priority a has once it is not offered: evicted, or that of its D3DDDI priority. */
+static float resident_priority(const struct d3dkmt_allocation *a)
+{
+    return a->residency_count ? d3dkmt_priority_to_vk(a->d3d_priority) : EVICTED_LEVEL;
+}
+
 float d3dkmt_vidmm_effective_priority(const struct d3dkmt_allocation *a)
 {
     if ((a->flags & (D3DKMT_ALLOC_OFFERED | D3DKMT_ALLOC_OFFER_PENDING)) == D3DKMT_ALLOC_OFFERED)
         return d3dkmt_vidmm_offer_level(a->offer_priority);
-    if (!a->residency_count) return EVICTED_LEVEL;
-    return a->priority;
+    return resident_priority(a);
 }
 
-void d3dkmt_vidmm_apply_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc, float priority)
+/* A priority as kept in priority_applied: 1/255 steps (what distinguishes the levels). */
+static inline uint8_t priority_code(float priority)
 {
-    if (device->pageable && alloc->memory)
-        device->vkd.vkSetDeviceMemoryPriorityEXT(device->vk, alloc->memory, priority);
+    return (uint8_t)(priority * 255.0f + 0.5f);
+}
+
+/* ---- The priority queue ----
+ *
+ * A priority change costs the calling thread a few stores: the allocation goes on the device's
+ * queue (tracker.job_items, under device->lock, holding a reference) and the device's tracker
+ * thread gives the driver the priority the allocation has *then*, within D3DKMT_JOB_DELAY_NS
+ * (docs/decisions/priorities.md).  priority_applied is what the driver has, so a change undone
+ * before the queue is drained (offer then reclaim, Evict then MakeResident) costs no driver call.
+ * The driver call is made under device->lock, like every vkFreeMemory of the device's memory, and
+ * only while the allocation still has memory: it can never reach freed memory. */
+
+#define PRIORITY_CHUNK 64   /* driver calls per hold of device->lock */
+
+/* Gives the driver alloc's effective priority if it has another one (device->lock held). */
+static void apply_priority_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc)
+{
+    float priority;
+    uint8_t code;
+
+    if (!device->pageable || !alloc->memory) return;
+    priority = d3dkmt_vidmm_effective_priority(alloc);
+    if ((code = priority_code(priority)) == alloc->priority_applied) return;
+    device->vkd.vkSetDeviceMemoryPriorityEXT(device->vk, alloc->memory, priority);
+    alloc->priority_applied = code;
+}
+
+/* The tracker thread's job: drains the queue, PRIORITY_CHUNK allocations per hold of
+ * device->lock.  The queue's references go under the lock, so that a destroy serialised on it
+ * finds them gone, except a last one (the allocation was destroyed meanwhile and nothing else
+ * holds it), dropped after the lock because the release takes it. */
+static void priority_drain(struct d3dkmt_device *device)
+{
+    struct d3dkmt_tracker *t = &device->tracker;
+    struct d3dkmt_allocation *last[PRIORITY_CHUNK];
+    unsigned int n, k, i;
+    bool more;
+
+    do
+    {
+        pthread_mutex_lock(&device->lock);
+        for (n = k = 0; n < PRIORITY_CHUNK && t->job_count; n++)
+        {
+            struct d3dkmt_allocation *a = t->job_items[--t->job_count];
+            a->priority_queued = 0;
+            apply_priority_locked(device, a);
+            if (!d3dkmt_object_put_not_last(&a->obj)) last[k++] = a;
+        }
+        more = t->job_count != 0;
+        pthread_mutex_unlock(&device->lock);
+        for (i = 0; i < k; i++) d3dkmt_allocation_put(last[i]);
+    } while (more);
+}
+
+void d3dkmt_vidmm_priority_forget_locked(struct d3dkmt_device *device)
+{
+    struct d3dkmt_tracker *t = &device->tracker;
+    uint32_t i, n = 0;
+
+    for (i = 0; i < t->job_count; i++)
+    {
+        struct d3dkmt_allocation *a = t->job_items[i];
+        if (!(a->flags & D3DKMT_ALLOC_DESTROYED)) t->job_items[n++] = a;
+        else
+        {
+            a->priority_queued = 0;
+            /* Never the last reference: the destroy that set DESTROYED holds one until it ran. */
+            d3dkmt_allocation_put(a);
+        }
+    }
+    t->job_count = n;
+}
+
+void d3dkmt_vidmm_priority_changed_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc)
+{
+    struct d3dkmt_tracker *t = &device->tracker;
+
+    if (!device->pageable || !alloc->memory || alloc->priority_queued) return;
+    if (priority_code(d3dkmt_vidmm_effective_priority(alloc)) == alloc->priority_applied) return;
+    if (t->job_count == t->job_capacity)
+    {
+        uint32_t capacity = t->job_capacity ? 2 * t->job_capacity : 256;
+        void **grown = realloc(t->job_items, capacity * sizeof(*grown));
+        if (!grown)
+        {
+            /* No room to queue it: the driver gets it now, on this thread (no wait). */
+            apply_priority_locked(device, alloc);
+            return;
+        }
+        t->job_items = grown;
+        t->job_capacity = capacity;
+    }
+    /* Resolved without a reference: its last one may have gone on another thread, whose release
+     * waits for device->lock and frees the memory anyway. */
+    if (!d3dkmt_object_get_unless_zero(&alloc->obj)) return;
+    t->job_items[t->job_count++] = alloc;
+    alloc->priority_queued = 1;
+    if (t->job_count == 1) d3dkmt_tracker_schedule(device, priority_drain);
 }
 
 /* ---- Memory ---- */
@@ -111,10 +222,12 @@ void d3dkmt_vidmm_free_memory_locked(struct d3dkmt_device *device, VkDeviceMemor
 }
 
 /* Submits one sparse bind of `memory` (VK_NULL_HANDLE to unbind) to alloc's buffer, chained on the
- * bind timeline and, with a paging queue, signalling its fence to a new value (*fence_value).
- * Takes queue_lock. */
+ * bind timeline (*bind_value: its value there) and, with a paging queue, signalling its fence to a
+ * new value (*fence_value).  Values are taken only when vkQueueBindSparse succeeded: after a
+ * failure nothing was queued and nothing waits for anything (Vulkan leaves the semaphores of a
+ * failed submission alone).  Takes queue_lock. */
 static VkResult queue_bind(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc, VkDeviceMemory memory,
-                           struct d3dkmt_paging_queue *paging_queue, uint64_t *fence_value)
+                           struct d3dkmt_paging_queue *paging_queue, uint64_t *fence_value, uint64_t *bind_value)
 {
     VkSparseMemoryBind bind = { .resourceOffset = 0, .size = alloc->size, .memory = memory, .memoryOffset = 0 };
     VkSparseBufferMemoryBindInfo buffer_bind = { .buffer = alloc->buffer, .bindCount = 1, .pBinds = &bind };
@@ -131,15 +244,15 @@ static VkResult queue_bind(struct d3dkmt_device *device, struct d3dkmt_allocatio
     VkResult vr;
 
     pthread_mutex_lock(&device->queue_lock);
-    signal_values[0] = d3dkmt_tracker_next_bind_value(device, &previous);
+    signal_values[0] = d3dkmt_tracker_bind_peek(device, &previous);
     signal_sems[0] = device->tracker.bind_timeline;
     info.signalSemaphoreCount = 1;
     if (paging_queue)
     {
+        /* The queue's next value, taken below once the bind is queued (queue_lock is held). */
         signal_sems[1] = paging_queue->fence->value.semaphore;
-        signal_values[1] = d3dkmt_paging_queue_next_value_locked(device, paging_queue);
+        signal_values[1] = paging_queue->fence_next;
         info.signalSemaphoreCount = 2;
-        if (fence_value) *fence_value = signal_values[1];
     }
     if (previous)
     {
@@ -150,27 +263,37 @@ static VkResult queue_bind(struct d3dkmt_device *device, struct d3dkmt_allocatio
     }
     timeline.signalSemaphoreValueCount = info.signalSemaphoreCount;
     timeline.pSignalSemaphoreValues = signal_values;
-    vr = device->vkd.vkQueueBindSparse(device->queue, 1, &info, VK_NULL_HANDLE);
-    if (vr != VK_SUCCESS && vr != VK_ERROR_DEVICE_LOST)
+    if ((vr = device->vkd.vkQueueBindSparse(device->queue, 1, &info, VK_NULL_HANDLE)) == VK_SUCCESS)
     {
-        /* Keep the timelines whole so nothing waits forever for a bind that never ran. */
-        VkSemaphoreSignalInfo sig = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO };
-        uint32_t i;
-        if (previous)
+        d3dkmt_tracker_bind_commit(device, signal_values[0]);
+        *bind_value = signal_values[0];
+        if (paging_queue)
         {
-            VkSemaphoreWaitInfo wait = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, .semaphoreCount = 1,
-                                         .pSemaphores = &device->tracker.bind_timeline, .pValues = &previous };
-            device->vkd.vkWaitSemaphores(device->vk, &wait, UINT64_MAX);
-        }
-        for (i = 0; i < info.signalSemaphoreCount; i++)
-        {
-            sig.semaphore = signal_sems[i];
-            sig.value = signal_values[i];
-            device->vkd.vkSignalSemaphore(device->vk, &sig);
+            uint64_t value = d3dkmt_paging_queue_next_value_locked(device, paging_queue);
+            if (fence_value) *fence_value = value;
         }
     }
+    else WARN("vkQueueBindSparse failed: %d", vr);
     pthread_mutex_unlock(&device->queue_lock);
     return vr;
+}
+
+uint64_t d3dkmt_vidmm_bind_value(struct d3dkmt_device *device, const struct d3dkmt_allocation *alloc)
+{
+    const uint64_t mask = (1ull << D3DKMT_BIND_LOW_BITS) - 1;
+    uint64_t last;
+
+    if (!device->sparse) return 0;
+    /* The full value is the last one queued so far with these low bits: exact while fewer than
+     * 2^39 binds were queued since (after that it can only name a later bind, never one not yet
+     * queued). */
+    last = d3dkmt_tracker_bind_last(device);
+    return last - ((last - alloc->bind_low) & mask);
+}
+
+static inline void set_bind_value(struct d3dkmt_allocation *alloc, uint64_t value)
+{
+    alloc->bind_low = value & ((1ull << D3DKMT_BIND_LOW_BITS) - 1);
 }
 
 NTSTATUS d3dkmt_vidmm_allocate_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
@@ -178,7 +301,7 @@ NTSTATUS d3dkmt_vidmm_allocate_memory_locked(struct d3dkmt_device *device, struc
 {
     VkMemoryPriorityAllocateInfoEXT priority = {
         .sType = VK_STRUCTURE_TYPE_MEMORY_PRIORITY_ALLOCATE_INFO_EXT,
-        .priority = alloc->priority,
+        .priority = resident_priority(alloc),
     };
     VkMemoryAllocateFlagsInfo flags = {
         .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO,
@@ -210,17 +333,21 @@ NTSTATUS d3dkmt_vidmm_bind_memory_locked(struct d3dkmt_device *device, struct d3
                                          VkDeviceMemory memory, struct d3dkmt_paging_queue *queue,
                                          uint64_t *fence_value)
 {
+    uint64_t value = 0;
     VkResult vr;
 
-    if (device->sparse) vr = queue_bind(device, alloc, memory, queue, fence_value);
+    if (device->sparse) vr = queue_bind(device, alloc, memory, queue, fence_value, &value);
     else vr = device->vkd.vkBindBufferMemory(device->vk, alloc->buffer, memory, 0);
     if (vr != VK_SUCCESS)
     {
-        if (device->sparse) d3dkmt_tracker_wait_binds(device);
+        /* Never bound, nothing queued refers to it. */
         d3dkmt_vidmm_drop_unbound_locked(device, memory);
         return d3dkmt_device_check_vk(device, vr);
     }
+    if (device->sparse) set_bind_value(alloc, value);
     alloc->memory = memory;
+    /* Allocated with the priority it has once not offered (d3dkmt_vidmm_allocate_memory_locked). */
+    alloc->priority_applied = priority_code(resident_priority(alloc));
     d3dkmt_vidmm_account(device, alloc, true);
     return STATUS_SUCCESS;
 }
@@ -242,44 +369,162 @@ static void free_memory_deferred(struct d3dkmt_device *device, void *ctx, bool c
     free(f);
 }
 
-void d3dkmt_vidmm_discard_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc)
+bool d3dkmt_vidmm_discard_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc)
 {
+    struct d3dkmt_deferred *d = NULL;
     struct memory_free *f;
+    uint64_t value = 0;
+    VkResult vr;
 
-    if (!alloc->memory) return;
-    d3dkmt_vidmm_account(device, alloc, false);
-    if (!device->sparse || !(f = malloc(sizeof(*f))))
+    if (!alloc->memory) return true;
+    if (!device->sparse) return false;
+    /* Everything that can fail comes first: the record of the free, then the unbind. */
+    if (!(f = malloc(sizeof(*f))) || !(d = d3dkmt_tracker_prepare(device, D3DKMT_WAIT_NONE)))
     {
-        /* Only reached without sparse binding (destroy paths, whose GPU work completed), or when
-         * out of memory for the bookkeeping: wait for the binds, then free in place. */
-        if (device->sparse) d3dkmt_tracker_wait_binds(device);
-        d3dkmt_vidmm_free_memory_locked(device, alloc->memory, alloc->size);
-        alloc->memory = VK_NULL_HANDLE;
-        return;
+        free(f);
+        return false;
     }
-    queue_bind(device, alloc, VK_NULL_HANDLE, NULL, NULL);
+    if ((vr = queue_bind(device, alloc, VK_NULL_HANDLE, NULL, NULL, &value)) != VK_SUCCESS
+            && vr != VK_ERROR_DEVICE_LOST)
+    {
+        d3dkmt_tracker_discard(d);
+        free(f);
+        return false;
+    }
+    /* Queued (or the device is lost, and nothing runs any more). */
+    d3dkmt_device_check_vk(device, vr);
+    d3dkmt_vidmm_account(device, alloc, false);
+    if (value) set_bind_value(alloc, value);
     f->memory = alloc->memory;
     f->size = alloc->size;
     alloc->memory = VK_NULL_HANDLE;
-    /* The unbind is tracked on the bind timeline: free the memory once it (and the GPU work
-     * before it) completed.  device->lock is held, and free_memory_deferred takes it, so it must
-     * not run on this thread now: queue it behind the unbind. */
-    if (d3dkmt_tracker_defer_nowait(device, free_memory_deferred, f))
-    {
-        d3dkmt_tracker_wait_binds(device);
-        d3dkmt_vidmm_free_memory_locked(device, f->memory, f->size);
-        free(f);
-    }
+    /* Free the memory once the unbind ran.  device->lock is held, and free_memory_deferred takes
+     * it, so it must not run on this thread now. */
+    d3dkmt_tracker_commit(device, d, value, free_memory_deferred, f, true);
+    return true;
 }
 
-void d3dkmt_vidmm_free_allocation_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc)
+void d3dkmt_vidmm_retire_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc)
 {
     if (!alloc->memory) return;
     d3dkmt_vidmm_account(device, alloc, false);
     if (alloc->flags & D3DKMT_ALLOC_LOCKED) device->vkd.vkUnmapMemory(device->vk, alloc->memory);
     alloc->flags &= ~D3DKMT_ALLOC_LOCKED;
+}
+
+void d3dkmt_vidmm_free_allocation_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc)
+{
+    if (!alloc->memory) return;
+    d3dkmt_vidmm_retire_memory_locked(device, alloc);
     d3dkmt_vidmm_free_memory_locked(device, alloc->memory, alloc->size);
     alloc->memory = VK_NULL_HANDLE;
+}
+
+/* ---- Existing system memory (standard allocations) ---- */
+
+/* Bytes both the pointer and the size of an import must be multiples of: a page, and the
+ * device's minImportedHostPointerAlignment. */
+static VkDeviceSize host_import_alignment(const struct d3dkmt_device *device)
+{
+    VkDeviceSize align = device->adapter->host_import_alignment;
+    return align > 4096 ? align : 4096;
+}
+
+NTSTATUS d3dkmt_vidmm_host_memory_type(struct d3dkmt_device *device, const void *pointer, uint64_t size,
+                                       uint32_t *type)
+{
+    VkMemoryHostPointerPropertiesEXT props = { .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT };
+    const VkPhysicalDeviceMemoryProperties *mp = &device->adapter->mem_props;
+    const VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    VkDeviceSize align = host_import_alignment(device);
+    uint32_t i, found = UINT32_MAX;
+    VkResult vr;
+
+    if (!device->host_import) return STATUS_NOT_SUPPORTED;
+    if (!pointer || !size || (uintptr_t)pointer % align || size % align) return STATUS_INVALID_PARAMETER;
+    vr = device->vkd.vkGetMemoryHostPointerPropertiesEXT(device->vk, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+                                                         pointer, &props);
+    if (vr == VK_ERROR_INVALID_EXTERNAL_HANDLE) return STATUS_INVALID_PARAMETER;
+    if (vr != VK_SUCCESS) return d3dkmt_device_check_vk(device, vr);
+    /* Host-visible and coherent where the driver offers it (Lock2 needs host-visible). */
+    for (i = 0; i < mp->memoryTypeCount && i < 32; i++)
+    {
+        if (!(props.memoryTypeBits & (1u << i)) || mp->memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_PROTECTED_BIT)
+            continue;
+        if ((mp->memoryTypes[i].propertyFlags & host) == host) { found = i; break; }
+        if (found == UINT32_MAX) found = i;
+    }
+    if (found == UINT32_MAX || found > 255) return STATUS_INVALID_PARAMETER;
+    *type = found;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS d3dkmt_vidmm_import_host_memory_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *alloc,
+                                                const void *pointer)
+{
+    VkExternalMemoryBufferCreateInfo external = {
+        .sType = VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO,
+        .handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+    };
+    VkImportMemoryHostPointerInfoEXT import = {
+        .sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT,
+        .handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+        .pHostPointer = (void *)pointer,
+    };
+    VkMemoryPriorityAllocateInfoEXT priority = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_PRIORITY_ALLOCATE_INFO_EXT,
+        .priority = resident_priority(alloc),
+    };
+    VkMemoryAllocateFlagsInfo flags = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO,
+        .flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT,
+    };
+    VkMemoryAllocateInfo info = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+        .pNext = &import,
+        .allocationSize = alloc->size,
+        .memoryTypeIndex = alloc->memory_type,
+    };
+    VkBufferCreateInfo buffer_info = d3dkmt_device_buffer_info(device, alloc->size);
+    VkMemoryRequirements reqs;
+    VkDeviceMemory memory;
+    VkBuffer buffer;
+    NTSTATUS status;
+    VkResult vr;
+
+    /* A plain buffer: the memory is the application's and never changes, so it is bound once. */
+    buffer_info.flags = 0;
+    buffer_info.pNext = &external;
+    if ((vr = device->vkd.vkCreateBuffer(device->vk, &buffer_info, NULL, &buffer)) != VK_SUCCESS)
+        return d3dkmt_device_check_vk(device, vr);
+    device->vkd.vkGetBufferMemoryRequirements(device->vk, buffer, &reqs);
+    status = STATUS_INVALID_PARAMETER;
+    if (!(reqs.memoryTypeBits & (1u << alloc->memory_type)) || reqs.size > alloc->size
+            || reqs.alignment > host_import_alignment(device))
+        goto fail;
+    if (device->memory_priority) { priority.pNext = info.pNext; info.pNext = &priority; }
+    if (device->bda) { flags.pNext = info.pNext; info.pNext = &flags; }
+    if ((vr = device->vkd.vkAllocateMemory(device->vk, &info, NULL, &memory)) != VK_SUCCESS)
+    {
+        status = vr == VK_ERROR_INVALID_EXTERNAL_HANDLE ? STATUS_INVALID_PARAMETER : d3dkmt_device_check_vk(device, vr);
+        goto fail;
+    }
+    if ((vr = device->vkd.vkBindBufferMemory(device->vk, buffer, memory, 0)) != VK_SUCCESS)
+    {
+        device->vkd.vkFreeMemory(device->vk, memory, NULL);
+        status = d3dkmt_device_check_vk(device, vr);
+        goto fail;
+    }
+    alloc->buffer = buffer;
+    alloc->memory = memory;
+    alloc->flags |= D3DKMT_ALLOC_IMPORTED;
+    alloc->priority_applied = priority_code(resident_priority(alloc));
+    d3dkmt_vidmm_account(device, alloc, true);
+    return STATUS_SUCCESS;
+
+fail:
+    device->vkd.vkDestroyBuffer(device->vk, buffer, NULL);
+    return status;
 }
 
 /* ---- Handle lists ---- */
@@ -330,11 +575,23 @@ NTSTATUS d3dkmt_vidmm_lookup_list(struct d3dkmt_device *device, const D3DKMT_HAN
         {
             for (i = 0; i < r.count; i++)
             {
-                d3dkmt_object_get(&r.allocs[i]->obj);
+                /* One whose last reference went meanwhile is as stale as its handle. */
+                if (!d3dkmt_object_get_unless_zero(&r.allocs[i]->obj)) break;
                 list[i] = r.allocs[i];
             }
-            *out = list;
-            *out_count = r.count;
+            if (i == r.count)
+            {
+                *out = list;
+                *out_count = r.count;
+            }
+            else
+            {
+                status = STATUS_INVALID_PARAMETER;
+                d3dkmt_resolved_free(&r);
+                pthread_mutex_unlock(&device->lock);
+                d3dkmt_allocation_put_list(list, i);
+                return status;
+            }
         }
         d3dkmt_resolved_free(&r);
     }
@@ -465,15 +722,17 @@ static uint64_t local_budget_locked(struct d3dkmt_device *device)
     return device->budget_cache;
 }
 
-/* Discards the memory of one allocation whose offer is in effect. */
-static void discard_offered_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *a)
+/* Discards the memory of one allocation whose offer is in effect; false (nothing changed) when it
+ * cannot now (out of memory for the bookkeeping, the queue refused the unbind). */
+static bool discard_offered_locked(struct d3dkmt_device *device, struct d3dkmt_allocation *a)
 {
+    if (!d3dkmt_vidmm_discard_memory_locked(device, a)) return false;
     d3dkmt_list_remove(&a->offer_link);
-    d3dkmt_vidmm_discard_memory_locked(device, a);
     a->flags |= D3DKMT_ALLOC_DISCARDED;
     device->stats.Releases++;
     TRACE("discarded %#x (%llu bytes, offer priority %u)", a->obj.handle, (unsigned long long)a->size,
           a->offer_priority);
+    return true;
 }
 
 /* Discards offered memory of offer priority `prio` of `owner` (its lock held) until `bytes` more
@@ -488,7 +747,7 @@ static bool trim_offered_locked(struct d3dkmt_device *owner, unsigned int prio, 
         struct d3dkmt_allocation *a = D3DKMT_CONTAINER(e, struct d3dkmt_allocation, offer_link);
         next = e->next;
         if (a->flags & D3DKMT_ALLOC_IMPORTED || !a->memory) continue;
-        discard_offered_locked(owner, a);
+        if (!discard_offered_locked(owner, a)) continue;
         if (atomic_load(&owner->adapter->local_usage) + bytes <= budget) return true;
     }
     return false;
@@ -496,6 +755,28 @@ static bool trim_offered_locked(struct d3dkmt_device *owner, unsigned int prio, 
 
 /* The same for the adapter's other devices whose lock is free right now (device->lock held: the
  * others are only tried, never waited for; see the lock order). */
+/* Takes another device's lock while this one's is held.  The lock order forbids waiting for it (its
+ * holder may be trimming this device at the same moment), so it is only tried, for at most
+ * TRIM_LOCK_WAIT_NS: long enough to ride out a short hold, such as that device's tracker thread
+ * applying queued priorities or freeing discarded memory, and bounded, so two devices trimming each
+ * other both give up instead of waiting for ever.  False: skip the device this time. */
+#define TRIM_LOCK_WAIT_NS 2000000ull
+static bool lock_other_briefly(pthread_mutex_t *lock)
+{
+    struct timespec now;
+    uint64_t start = 0, t;
+
+    while (pthread_mutex_trylock(lock))
+    {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        t = (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec;
+        if (!start) start = t;
+        else if (t - start >= TRIM_LOCK_WAIT_NS) return false;
+        sched_yield();
+    }
+    return true;
+}
+
 static bool trim_others_locked(struct d3dkmt_device *device, unsigned int prio, uint64_t budget, uint64_t bytes)
 {
     struct d3dkmt_adapter *adapter = device->adapter;
@@ -506,7 +787,7 @@ static bool trim_others_locked(struct d3dkmt_device *device, unsigned int prio, 
     for (e = adapter->devices.next; e != &adapter->devices && !fits; e = e->next)
     {
         struct d3dkmt_device *other = D3DKMT_CONTAINER(e, struct d3dkmt_device, adapter_link);
-        if (other == device || !other->sparse || pthread_mutex_trylock(&other->lock)) continue;
+        if (other == device || !other->sparse || !lock_other_briefly(&other->lock)) continue;
         fits = trim_offered_locked(other, prio, budget, bytes);
         pthread_mutex_unlock(&other->lock);
     }
@@ -537,7 +818,7 @@ void d3dkmt_vidmm_offer_take_effect_locked(struct d3dkmt_device *device, struct 
     a->flags &= ~D3DKMT_ALLOC_OFFER_PENDING;
     if (!(a->flags & D3DKMT_ALLOC_DISCARDED))
         d3dkmt_list_add_tail(&device->offered[a->offer_priority - D3DKMT_OFFER_PRIORITY_LOW], &a->offer_link);
-    d3dkmt_vidmm_apply_priority_locked(device, a, d3dkmt_vidmm_offer_level(a->offer_priority));
+    d3dkmt_vidmm_priority_changed_locked(device, a);
 }
 
 /* ---- Statistics ---- */

@@ -1,8 +1,11 @@
 /* tests/common.c: see common.h. */
 #include "common.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void test_open_device(struct test_device *t)
 {
@@ -168,4 +171,103 @@ void test_busy_finish(struct test_device *t, struct test_busy *busy)
     }
     assert_int_equal(d3dkmt_host_unlock_queue(t->device), STATUS_SUCCESS);
     destroy(t->info.device, busy->gate, NULL);
+}
+
+void test_gpu_copy(struct test_device *t, VkBuffer src, VkBuffer dst, VkDeviceSize size)
+{
+    PFN_vkGetDeviceProcAddr gdpa = t->info.get_device_proc_addr;
+    VkDevice vk = t->info.device;
+    PFN_vkCreateCommandPool create_pool = (PFN_vkCreateCommandPool)gdpa(vk, "vkCreateCommandPool");
+    PFN_vkAllocateCommandBuffers alloc_cmd = (PFN_vkAllocateCommandBuffers)gdpa(vk, "vkAllocateCommandBuffers");
+    PFN_vkBeginCommandBuffer begin = (PFN_vkBeginCommandBuffer)gdpa(vk, "vkBeginCommandBuffer");
+    PFN_vkEndCommandBuffer end = (PFN_vkEndCommandBuffer)gdpa(vk, "vkEndCommandBuffer");
+    PFN_vkCmdCopyBuffer copy = (PFN_vkCmdCopyBuffer)gdpa(vk, "vkCmdCopyBuffer");
+    PFN_vkDestroyCommandPool destroy_pool = (PFN_vkDestroyCommandPool)gdpa(vk, "vkDestroyCommandPool");
+    VkCommandPoolCreateInfo pool_info = { .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+                                          .queueFamilyIndex = t->info.queue_family_index };
+    VkCommandBufferAllocateInfo cmd_info = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+                                             .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 1 };
+    VkCommandBufferBeginInfo begin_info = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+                                            .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT };
+    VkBufferCopy region = { .size = size };
+    VkCommandBufferSubmitInfo cmd_submit = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO };
+    VkSubmitInfo2 submit = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2, .commandBufferInfoCount = 1,
+                             .pCommandBufferInfos = &cmd_submit };
+    VkCommandPool pool;
+    VkCommandBuffer cmd;
+
+    assert_int_equal(create_pool(vk, &pool_info, NULL, &pool), VK_SUCCESS);
+    cmd_info.commandPool = pool;
+    assert_int_equal(alloc_cmd(vk, &cmd_info, &cmd), VK_SUCCESS);
+    assert_int_equal(begin(cmd, &begin_info), VK_SUCCESS);
+    copy(cmd, src, dst, 1, &region);
+    assert_int_equal(end(cmd), VK_SUCCESS);
+    cmd_submit.commandBuffer = cmd;
+    assert_int_equal(d3dkmt_host_submit(t->device, &submit, NULL), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_lock_queue(t->device), STATUS_SUCCESS);
+    assert_int_equal(((PFN_vkQueueWaitIdle)gdpa(vk, "vkQueueWaitIdle"))(t->info.queue), VK_SUCCESS);
+    assert_int_equal(d3dkmt_host_unlock_queue(t->device), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(t->device, 10000000000ull), STATUS_SUCCESS);
+    destroy_pool(vk, pool, NULL);
+}
+
+struct test_watchdog
+{
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done, fired;
+    unsigned int seconds;
+    struct test_device *t;
+    struct test_busy *busy;
+};
+
+static void *watchdog_main(void *arg)
+{
+    struct test_watchdog *dog = arg;
+    struct timespec deadline;
+    int rc = 0;
+
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += dog->seconds;
+    pthread_mutex_lock(&dog->lock);
+    while (!dog->done && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&dog->cond, &dog->lock, &deadline);
+    dog->fired = !dog->done;
+    pthread_mutex_unlock(&dog->lock);
+    if (dog->fired) test_busy_end(dog->t, dog->busy);
+    return NULL;
+}
+
+struct test_watchdog *test_watchdog_begin(struct test_device *t, struct test_busy *busy, unsigned int seconds)
+{
+    struct test_watchdog *dog = calloc(1, sizeof(*dog));
+    pthread_condattr_t attr;
+
+    assert_non_null(dog);
+    dog->t = t;
+    dog->busy = busy;
+    dog->seconds = seconds;
+    pthread_mutex_init(&dog->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&dog->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    assert_int_equal(pthread_create(&dog->thread, NULL, watchdog_main, dog), 0);
+    return dog;
+}
+
+bool test_watchdog_end(struct test_watchdog *dog)
+{
+    bool fired;
+
+    pthread_mutex_lock(&dog->lock);
+    dog->done = true;
+    pthread_cond_signal(&dog->cond);
+    pthread_mutex_unlock(&dog->lock);
+    pthread_join(dog->thread, NULL);
+    fired = dog->fired;
+    pthread_cond_destroy(&dog->cond);
+    pthread_mutex_destroy(&dog->lock);
+    free(dog);
+    return fired;
 }

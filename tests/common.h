@@ -62,4 +62,16 @@ void test_busy_end(struct test_device *t, struct test_busy *busy);
 /* Destroys the gate semaphore once everything that waited on it completed. */
 void test_busy_finish(struct test_device *t, struct test_busy *busy);
 
+/* Copies `size` bytes from buffer src to buffer dst with the GPU (a tracked submission on the
+ * device queue) and waits until the copy completed. */
+void test_gpu_copy(struct test_device *t, VkBuffer src, VkBuffer dst, VkDeviceSize size);
+
+/* A watchdog for calls that must not wait for a busy GPU: test_watchdog_begin starts a thread
+ * that opens the gate (test_busy_end) if test_watchdog_end was not called within `seconds`;
+ * test_watchdog_end stops it and returns true when it had to open the gate, i.e. when the calls
+ * in between waited for the GPU work.  Nothing sleeps when the calls do not wait. */
+struct test_watchdog;
+struct test_watchdog *test_watchdog_begin(struct test_device *t, struct test_busy *busy, unsigned int seconds);
+bool test_watchdog_end(struct test_watchdog *dog);
+
 #endif

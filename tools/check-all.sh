@@ -135,7 +135,8 @@ if valgrind --help 2>/dev/null | grep -q -- '--show-realloc-size-zero'; then
 SUPP
 fi
 (cd "$CHECK_DIR/default"
- for t in tests/integration/test_core tests/integration/test_residency tests/integration/test_fence; do
+ for t in tests/integration/test_core tests/integration/test_residency tests/integration/test_fence \
+          tests/integration/test_sharing tests/integration/test_sync_types; do
      echo "--- valgrind $t"
      D3DKMT_VALIDATION=0 timeout 900 valgrind -q --error-exitcode=99 --suppressions=../valgrind.supp --leak-check=full --errors-for-leak-kinds=definite \
          --show-leak-kinds=definite --num-callers=30 "./$t" > "$t.valgrind.log" 2>&1 || {

@@ -281,6 +281,23 @@ static NTSTATUS copy_string_guarded(WCHAR *buf, const WCHAR *app, SIZE_T size)
         (t)->called = TRUE; \
     } while (0)
 
+/* After the library refused a handle it did not make (STATUS_INVALID_PARAMETER): the handle may be
+ * Wine's (a global handle of an object shared on a device Wine knows, an allocation or sync object
+ * Wine made: docs/decisions/wine-handles.md), so Wine's function answers, with the program's
+ * descriptor, unless it is a stub (STATUS_NOT_IMPLEMENTED, Wine 10.0: the library's status
+ * stands, so bad input gets the same status whichever Wine runs).  The thunk's copy is then not
+ * written back. */
+#define CALL_WINE_INSTEAD(t, name, app) \
+    do { \
+        NTSTATUS wine_status_; \
+        if (status == STATUS_INVALID_PARAMETER && wine.name \
+                && (wine_status_ = wine.name((void *)(app))) != STATUS_NOT_IMPLEMENTED) \
+        { \
+            status = wine_status_; \
+            (t)->called = FALSE; \
+        } \
+    } while (0)
+
 /* The same for an adapter handle; *adopt receives the adoption's status (STATUS_NOT_SUPPORTED:
  * Wine's adapter, which the library cannot take: the caller may ask Wine). */
 #define CALL_ADOPTING_ADAPTER(t, name, d, adapter, adopt) \
@@ -305,6 +322,63 @@ static NTSTATUS copy_string_guarded(WCHAR *buf, const WCHAR *app, SIZE_T size)
     if ((status = check_unix(desc))) return status; \
     thunk_init(&t); \
     TRY(copy(&t, d))
+
+/* CPU notifications: libd3dkmt queues each signal reached, and this thread (one per process,
+ * started with the first CPU notification, never stopped: the DLL stays loaded) sets the event.
+ * The event is this DLL's duplicate of the application's, made at creation (so the application
+ * may close its own), and closed when the library says the object is gone.  The thread never
+ * blocks in a Unix call (Wine 8 crashes at process exit on a thread blocked in one): it sleeps on
+ * cpu_event_wake, which the signal and destroy thunks set, and polls the library every
+ * millisecond while entries are still to come (GPU signals not reached yet). */
+static HANDLE cpu_event_wake;
+static LONG cpu_events_used;
+
+static DWORD WINAPI cpu_event_thread(void *arg)
+{
+    struct next_cpu_event_params params;
+
+    for (;;)
+    {
+        params.timeout_ms = 0;
+        if (!UNIX_CALL(next_cpu_event, &params))
+        {
+            if (params.release) CloseHandle((HANDLE)(ULONG_PTR)params.event);
+            else SetEvent((HANDLE)(ULONG_PTR)params.event);
+            continue;
+        }
+        WaitForSingleObject(cpu_event_wake, params.in_flight ? 1 : INFINITE);
+    }
+    return 0;
+}
+
+static INIT_ONCE cpu_event_once = INIT_ONCE_STATIC_INIT;
+
+static BOOL CALLBACK start_cpu_event_thread(INIT_ONCE *once, void *param, void **context)
+{
+    HMODULE module;
+    HANDLE thread;
+
+    /* The thread runs this DLL's code for the rest of the process: keep it loaded. */
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                            (const WCHAR *)cpu_event_thread, &module))
+        return FALSE;
+    if (!(cpu_event_wake = CreateEventW(NULL, FALSE, FALSE, NULL))) return FALSE;
+    if (!(thread = CreateThread(NULL, 0, cpu_event_thread, NULL, 0, NULL)))
+    {
+        CloseHandle(cpu_event_wake);
+        cpu_event_wake = NULL;
+        return FALSE;
+    }
+    CloseHandle(thread);
+    InterlockedExchange(&cpu_events_used, 1);
+    return TRUE;
+}
+
+/* After a call that may have signalled or freed a CPU notification: let the thread look. */
+static void kick_cpu_events(void)
+{
+    if (ReadAcquire(&cpu_events_used)) SetEvent(cpu_event_wake);
+}
 
 /* ---- Entry points ----
  * Each takes the descriptor of the gdi32.dll function of the same name (include/d3dkmt.h) and
@@ -497,7 +571,10 @@ NTSTATUS WINAPI D3DKMTQueryAdapterInfo(const D3DKMT_QUERYADAPTERINFO *desc)
 /***********************************************************************
  *           D3DKMTQueryVideoMemoryInfo    (D3DKMT.@)
  * desc->hProcess: NULL or a handle of the calling process (the library answers for this process
- * only: another process's handle gives STATUS_NOT_SUPPORTED, an invalid one STATUS_INVALID_HANDLE).
+ * only: another process's handle gives STATUS_NOT_SUPPORTED).  The handle is identified with
+ * NtQueryInformationProcess(ProcessBasicInformation), whose failure is returned as Windows
+ * returns it: STATUS_INVALID_HANDLE for an invalid handle, STATUS_ACCESS_DENIED for a handle
+ * opened without PROCESS_QUERY_(LIMITED_)INFORMATION.
  */
 NTSTATUS WINAPI D3DKMTQueryVideoMemoryInfo(D3DKMT_QUERYVIDEOMEMORYINFO *desc)
 {
@@ -513,9 +590,9 @@ NTSTATUS WINAPI D3DKMTQueryVideoMemoryInfo(D3DKMT_QUERYVIDEOMEMORYINFO *desc)
     TRY(COPY_DESC_INOUT(&t, desc));
     if ((process = desc->hProcess) && process != GetCurrentProcess())
     {
-        DWORD pid = GetProcessId(process);
-        if (!pid) TRY(STATUS_INVALID_HANDLE);
-        if (pid != GetCurrentProcessId()) TRY(STATUS_NOT_SUPPORTED);
+        PROCESS_BASIC_INFORMATION info;
+        TRY(NtQueryInformationProcess(process, ProcessBasicInformation, &info, sizeof(info), NULL));
+        if (info.UniqueProcessId != GetCurrentProcessId()) TRY(STATUS_NOT_SUPPORTED);
     }
     desc->hProcess = NULL;
     CALL_ADOPTING_ADAPTER(&t, QueryVideoMemoryInfo, desc, desc->hAdapter, &adopt);
@@ -595,16 +672,20 @@ NTSTATUS WINAPI D3DKMTDestroyDevice(const D3DKMT_DESTROYDEVICE *desc)
         status = UNIX_CALL(DestroyDevice, &params);
         t.called = TRUE;
     }
+    kick_cpu_events();
     if (FOREIGN_HANDLE(d->hDevice) && wine.DestroyDevice) wine_status = wine.DestroyDevice(d);
     if (!wine_status) status = STATUS_SUCCESS;
     if (!status) wine_device_destroyed(d->hDevice);
     CALL_NOTHING_AND_FINISH;
 }
 
-/* CreateAllocation(2): the descriptor, the resource-level private data, the allocation info array
+/* CreateAllocation(2): the descriptor, the resource-level private data (for a standard
+ * allocation the D3DKMT_CREATESTANDARDALLOCATION in its place), the allocation info array
  * (in/out: hAllocation, GpuVirtualAddress come back) and each element's private driver data
- * (in: D3DKMT_VK_ALLOCATIONDATA) are copied.  pSystemMem / hSection are passed through as they
- * are: the library rejects ExistingSysMem / ExistingSection (docs/private-driver-data.md). */
+ * (in: D3DKMT_VK_ALLOCATIONDATA) are copied.  pSystemMem is passed through as it is: the existing
+ * heap of a standard allocation, which the Unix side imports as GPU memory, probed here for
+ * reading and writing over its size first (STATUS_ACCESS_VIOLATION otherwise).  hSection is
+ * passed through: the library rejects ExistingSection (docs/private-driver-data.md). */
 static NTSTATUS create_allocation(D3DKMT_CREATEALLOCATION *desc, BOOL version2)
 {
     SIZE_T elem_size = version2 ? sizeof(D3DDDI_ALLOCATIONINFO2) : sizeof(D3DDDI_ALLOCATIONINFO);
@@ -629,9 +710,22 @@ static NTSTATUS create_allocation(D3DKMT_CREATEALLOCATION *desc, BOOL version2)
         status = STATUS_SUCCESS;
     }
     TRY(thunk_copy(&t, (void **)&desc->pPrivateRuntimeData, desc->PrivateRuntimeDataSize, 1, FALSE, TRUE));
-    TRY(thunk_copy(&t, (void **)&desc->pPrivateDriverData, desc->PrivateDriverDataSize, 1, FALSE, TRUE));
+    if (desc->Flags.StandardAllocation && !desc->PrivateDriverDataSize)
+        /* pStandardAllocation shares pPrivateDriverData's place; its size is not in the descriptor. */
+        TRY(thunk_copy(&t, (void **)&desc->pPrivateDriverData, 1, sizeof(D3DKMT_CREATESTANDARDALLOCATION), FALSE, TRUE));
+    else
+        TRY(thunk_copy(&t, (void **)&desc->pPrivateDriverData, desc->PrivateDriverDataSize, 1, FALSE, TRUE));
     count = desc->NumAllocations;
     TRY(thunk_copy(&t, (void **)&desc->pAllocationInfo, count, elem_size, TRUE, TRUE));
+    if (desc->Flags.StandardAllocation && desc->pPrivateDriverData && count == 1)
+    {
+        /* The existing heap becomes GPU memory (imported by the Unix side): it must be the
+         * application's readable and writable memory, for the size it gives. */
+        const D3DKMT_CREATESTANDARDALLOCATION *standard = desc->pPrivateDriverData;
+        void *heap = (void *)(version2 ? ((D3DDDI_ALLOCATIONINFO2 *)desc->pAllocationInfo)->pSystemMem
+                                       : desc->pAllocationInfo->pSystemMem);
+        if (heap && standard->ExistingHeapData.Size) TRY(probe_write(heap, standard->ExistingHeapData.Size));
+    }
     if ((info = (char *)desc->pAllocationInfo) && count)
     {
         /* One block for the saved element pointers and the element private data copies. */
@@ -714,10 +808,9 @@ NTSTATUS WINAPI D3DKMTDestroyAllocation(const D3DKMT_DESTROYALLOCATION *desc)
         t.called = TRUE;
     }
     /* Allocations or a resource the library did not make are Wine's. */
-    if (status == STATUS_INVALID_PARAMETER && wine.DestroyAllocation
-            && (FOREIGN_HANDLE(d->hResource) || (d->AllocationCount && d->phAllocationList
-                                                 && FOREIGN_HANDLE(d->phAllocationList[0]))))
-        status = wine.DestroyAllocation((void *)app);
+    if (FOREIGN_HANDLE(d->hResource) || (d->AllocationCount && d->phAllocationList
+                                         && FOREIGN_HANDLE(d->phAllocationList[0])))
+        CALL_WINE_INSTEAD(&t, DestroyAllocation, app);
     CALL_NOTHING_AND_FINISH;
 }
 
@@ -738,11 +831,80 @@ NTSTATUS WINAPI D3DKMTDestroyAllocation2(const D3DKMT_DESTROYALLOCATION2 *desc)
         t.called = TRUE;
     }
     /* Allocations or a resource the library did not make are Wine's. */
-    if (status == STATUS_INVALID_PARAMETER && wine.DestroyAllocation2
-            && (FOREIGN_HANDLE(d->hResource) || (d->AllocationCount && d->phAllocationList
-                                                 && FOREIGN_HANDLE(d->phAllocationList[0]))))
-        status = wine.DestroyAllocation2((void *)app);
+    if (FOREIGN_HANDLE(d->hResource) || (d->AllocationCount && d->phAllocationList
+                                         && FOREIGN_HANDLE(d->phAllocationList[0])))
+        CALL_WINE_INSTEAD(&t, DestroyAllocation2, app);
     CALL_NOTHING_AND_FINISH;
+}
+
+/***********************************************************************
+ *           D3DKMTQueryResourceInfo    (D3DKMT.@)
+ * desc: in/out.  pPrivateRuntimeData is neither read nor written (the library gives the data with
+ * D3DKMTOpenResource).
+ */
+NTSTATUS WINAPI D3DKMTQueryResourceInfo(D3DKMT_QUERYRESOURCEINFO *desc)
+{
+    D3DKMT_QUERYRESOURCEINFO *app = desc;
+    THUNK_BEGIN(D3DKMT_QUERYRESOURCEINFO, COPY_DESC_INOUT);
+    wine_init();
+    CALL_ADOPTING_DEVICE(&t, QueryResourceInfo, d, d->hDevice);
+    CALL_WINE_INSTEAD(&t, QueryResourceInfo, app);
+    CALL_NOTHING_AND_FINISH;
+}
+
+/* OpenResource(2): the descriptor and the buffers the call writes (the allocation info array by
+ * NumAllocations, the runtime data, the resource and total driver data buffers by their sizes)
+ * are copied in and back.  The allocations' own pPrivateDriverData is not written. */
+static NTSTATUS open_resource(D3DKMT_OPENRESOURCE *desc, BOOL version2)
+{
+    SIZE_T elem_size = version2 ? sizeof(D3DDDI_OPENALLOCATIONINFO2) : sizeof(D3DDDI_OPENALLOCATIONINFO);
+    D3DKMT_OPENRESOURCE *app = desc;
+    struct thunk t;
+    NTSTATUS status;
+
+    if ((status = check_unix(desc))) return status;
+    wine_init();
+    thunk_init(&t);
+    TRY(COPY_DESC_INOUT(&t, desc));
+    TRY(thunk_copy(&t, (void **)&desc->pOpenAllocationInfo, desc->NumAllocations, elem_size, TRUE, TRUE));
+    TRY(thunk_copy(&t, &desc->pPrivateRuntimeData, desc->PrivateRuntimeDataSize, 1, TRUE, TRUE));
+    TRY(thunk_copy(&t, &desc->pResourcePrivateDriverData, desc->ResourcePrivateDriverDataSize, 1, TRUE, TRUE));
+    TRY(thunk_copy(&t, &desc->pTotalPrivateDriverDataBuffer, desc->TotalPrivateDriverDataBufferSize, 1, TRUE, TRUE));
+    if (version2)
+    {
+        CALL_ADOPTING_DEVICE(&t, OpenResource2, desc, desc->hDevice);
+        CALL_WINE_INSTEAD(&t, OpenResource2, app);
+    }
+    else
+    {
+        CALL_ADOPTING_DEVICE(&t, OpenResource, desc, desc->hDevice);
+        CALL_WINE_INSTEAD(&t, OpenResource, app);
+    }
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
+}
+
+/***********************************************************************
+ *           D3DKMTOpenResource    (D3DKMT.@)
+ * desc->pOpenAllocationInfo: desc->NumAllocations D3DDDI_OPENALLOCATIONINFO, in/out.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/d3dkmthk/nf-d3dkmthk-d3dkmtopenresource
+ */
+NTSTATUS WINAPI D3DKMTOpenResource(D3DKMT_OPENRESOURCE *desc)
+{
+    WINE_TRACE("desc %p\n", desc);
+    return open_resource(desc, FALSE);
+}
+
+/***********************************************************************
+ *           D3DKMTOpenResource2    (D3DKMT.@)
+ * desc->pOpenAllocationInfo2: desc->NumAllocations D3DDDI_OPENALLOCATIONINFO2, in/out.
+ */
+NTSTATUS WINAPI D3DKMTOpenResource2(D3DKMT_OPENRESOURCE *desc)
+{
+    WINE_TRACE("desc %p\n", desc);
+    return open_resource(desc, TRUE);
 }
 
 /***********************************************************************
@@ -884,11 +1046,15 @@ NTSTATUS WINAPI D3DKMTDestroyPagingQueue(D3DDDI_DESTROYPAGINGQUEUE *desc)
 
 /***********************************************************************
  *           D3DKMTCreateSynchronizationObject2    (D3DKMT.@)
- * desc->hSyncObject and the monitored fence's CPU / GPU addresses: out.
+ * desc->hSyncObject, Info.SharedHandle and the monitored fence's CPU / GPU addresses: out.
+ * A CPU notification's Info.CPUNotification.Event must be an event handle of the process
+ * (STATUS_INVALID_HANDLE otherwise); this DLL keeps a duplicate of it, which it sets each time a
+ * signal of the object is reached.
  */
 NTSTATUS WINAPI D3DKMTCreateSynchronizationObject2(D3DKMT_CREATESYNCHRONIZATIONOBJECT2 *desc)
 {
     D3DKMT_CREATESYNCHRONIZATIONOBJECT2 *app = desc;
+    HANDLE event = NULL;
     THUNK_BEGIN(D3DKMT_CREATESYNCHRONIZATIONOBJECT2, COPY_DESC_INOUT);
     wine_init();
     /* Shared sync objects are Wine's (its sharing functions must know them), on a device Wine
@@ -898,7 +1064,54 @@ NTSTATUS WINAPI D3DKMTCreateSynchronizationObject2(D3DKMT_CREATESYNCHRONIZATIONO
     {
         if ((status = wine.CreateSynchronizationObject2(app)) != STATUS_NOT_IMPLEMENTED) goto done;
     }
+    if (d->Info.Type == D3DDDI_CPU_NOTIFICATION && d->Info.CPUNotification.Event)
+    {
+        if (!DuplicateHandle(GetCurrentProcess(), d->Info.CPUNotification.Event, GetCurrentProcess(), &event,
+                             EVENT_MODIFY_STATE, FALSE, 0))
+            TRY(STATUS_INVALID_HANDLE);
+        if (!InitOnceExecuteOnce(&cpu_event_once, start_cpu_event_thread, NULL, NULL))
+        {
+            CloseHandle(event);
+            TRY(STATUS_NO_MEMORY);
+        }
+        /* The library keeps the duplicate; the application gets its own handle back. */
+        t.restore[t.restore_count].field = (void **)&d->Info.CPUNotification.Event;
+        t.restore[t.restore_count].value = d->Info.CPUNotification.Event;
+        t.restore_count++;
+        d->Info.CPUNotification.Event = event;
+    }
     CALL_ADOPTING_DEVICE(&t, CreateSynchronizationObject2, d, d->hDevice);
+    if (status && event) CloseHandle(event);
+    CALL_NOTHING_AND_FINISH;
+}
+
+/***********************************************************************
+ *           D3DKMTCreateSynchronizationObject    (D3DKMT.@)
+ * desc->hSyncObject: out.
+ */
+NTSTATUS WINAPI D3DKMTCreateSynchronizationObject(D3DKMT_CREATESYNCHRONIZATIONOBJECT *desc)
+{
+    THUNK_BEGIN(D3DKMT_CREATESYNCHRONIZATIONOBJECT, COPY_DESC_INOUT);
+    wine_init();
+    CALL_ADOPTING_DEVICE(&t, CreateSynchronizationObject, d, d->hDevice);
+    CALL_NOTHING_AND_FINISH;
+}
+
+/***********************************************************************
+ *           D3DKMTOpenSynchronizationObject    (D3DKMT.@)
+ * desc->hSharedHandle: in; desc->hSyncObject: out.
+ */
+NTSTATUS WINAPI D3DKMTOpenSynchronizationObject(D3DKMT_OPENSYNCHRONIZATIONOBJECT *desc)
+{
+    D3DKMT_OPENSYNCHRONIZATIONOBJECT *app = desc;
+    THUNK_BEGIN(D3DKMT_OPENSYNCHRONIZATIONOBJECT, COPY_DESC_INOUT);
+    wine_init();
+    {
+        struct OpenSynchronizationObject_params params = { d };
+        status = UNIX_CALL(OpenSynchronizationObject, &params);
+        t.called = TRUE;
+    }
+    CALL_WINE_INSTEAD(&t, OpenSynchronizationObject, app);
     CALL_NOTHING_AND_FINISH;
 }
 
@@ -916,8 +1129,8 @@ NTSTATUS WINAPI D3DKMTDestroySynchronizationObject(const D3DKMT_DESTROYSYNCHRONI
         status = UNIX_CALL(DestroySynchronizationObject, &params);
         t.called = TRUE;
     }
-    if (status == STATUS_INVALID_PARAMETER && FOREIGN_HANDLE(d->hSyncObject) && wine.DestroySynchronizationObject)
-        status = wine.DestroySynchronizationObject((void *)app);
+    kick_cpu_events();
+    if (FOREIGN_HANDLE(d->hSyncObject)) CALL_WINE_INSTEAD(&t, DestroySynchronizationObject, app);
     CALL_NOTHING_AND_FINISH;
 }
 
@@ -930,7 +1143,16 @@ NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromCpu(const D3DKMT_SIGNALSYNC
     THUNK_BEGIN(D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
     TRY(COPY_ARRAY_IN(&t, d->FenceValueArray, d->ObjectCount));
-    CALL_AND_FINISH(&t, SignalSynchronizationObjectFromCpu, d);
+    {
+        struct SignalSynchronizationObjectFromCpu_params params = { d };
+        status = UNIX_CALL(SignalSynchronizationObjectFromCpu, &params);
+        t.called = TRUE;
+    }
+    kick_cpu_events();
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
 }
 
 /* The hAsyncEvent form of WaitForSynchronizationObjectFromCpu: a thread of this DLL waits through
@@ -1067,7 +1289,16 @@ NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromGpu(const D3DKMT_SIGNALSYNC
     THUNK_BEGIN(D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
     copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
-    CALL_AND_FINISH(&t, SignalSynchronizationObjectFromGpu, d);
+    {
+        struct SignalSynchronizationObjectFromGpu_params params = { d };
+        status = UNIX_CALL(SignalSynchronizationObjectFromGpu, &params);
+        t.called = TRUE;
+    }
+    kick_cpu_events();
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
 }
 
 /***********************************************************************
@@ -1079,7 +1310,16 @@ NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromGpu2(const D3DKMT_SIGNALSYN
     TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
     TRY(COPY_ARRAY_IN(&t, d->BroadcastContextArray, d->BroadcastContextCount));
     copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
-    CALL_AND_FINISH(&t, SignalSynchronizationObjectFromGpu2, d);
+    {
+        struct SignalSynchronizationObjectFromGpu2_params params = { d };
+        status = UNIX_CALL(SignalSynchronizationObjectFromGpu2, &params);
+        t.called = TRUE;
+    }
+    kick_cpu_events();
+done:
+    status = thunk_finish(&t, status);
+    if (status) WINE_WARN("returning %#lx\n", (long)status);
+    return status;
 }
 
 /***********************************************************************

@@ -46,7 +46,11 @@ struct wine_d3dkmt
     X(DestroyAllocation) \
     X(DestroyAllocation2) \
     X(CreateSynchronizationObject2) \
-    X(DestroySynchronizationObject)
+    X(OpenSynchronizationObject) \
+    X(DestroySynchronizationObject) \
+    X(QueryResourceInfo) \
+    X(OpenResource) \
+    X(OpenResource2)
 #define X(name) d3dkmt_func name;
     WINE_D3DKMT_FUNCS(X)
 #undef X

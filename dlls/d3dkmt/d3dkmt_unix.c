@@ -53,6 +53,22 @@ static NTSTATUS unix_call_wait_cpu_poll(void *args)
                                      : (uint64_t)params->timeout_ms * 1000000);
 }
 
+/* See unixlib.h. */
+static NTSTATUS unix_call_next_cpu_event(void *args)
+{
+    struct next_cpu_event_params *params = args;
+    struct d3dkmt_host_cpu_event event;
+    NTSTATUS status;
+
+    status = d3dkmt_host_next_cpu_event(params->timeout_ms == ~0u ? UINT64_MAX
+                                        : (uint64_t)params->timeout_ms * 1000000, &event);
+    params->in_flight = event.in_flight;
+    if (status) return status;
+    params->event = event.event;
+    params->release = event.release;
+    return STATUS_SUCCESS;
+}
+
 static NTSTATUS unix_call_noop(void *args)
 {
     return STATUS_SUCCESS;
@@ -100,6 +116,7 @@ __attribute__((visibility("default"))) const d3dkmt_unixlib_entry_t __wine_unix_
     D3DKMT_UNIX_CALLS(D3DKMT_TABLE_ENTRY)
 #undef D3DKMT_TABLE_ENTRY
     unix_call_wait_cpu_poll,
+    unix_call_next_cpu_event,
     unix_call_noop,
     unix_call_enum_adapters,
     unix_call_set_adapter_luid,
@@ -119,6 +136,7 @@ __attribute__((visibility("default"))) const d3dkmt_unixlib_entry_t __wine_unix_
     D3DKMT_UNIX_CALLS(D3DKMT_WOW64_ENTRY)
 #undef D3DKMT_WOW64_ENTRY
     wow64_wait_cpu_poll,
+    wow64_next_cpu_event,
     wow64_noop,
     wow64_enum_adapters,
     wow64_set_adapter_luid,

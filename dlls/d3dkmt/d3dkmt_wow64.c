@@ -102,6 +102,8 @@ SAME_LAYOUT_THUNK(DestroyDevice, const D3DKMT_DESTROYDEVICE)
 SAME_LAYOUT_THUNK(Unlock2, const D3DKMT_UNLOCK2)
 SAME_LAYOUT_THUNK(DestroyPagingQueue, D3DDDI_DESTROYPAGINGQUEUE)
 SAME_LAYOUT_THUNK(DestroySynchronizationObject, const D3DKMT_DESTROYSYNCHRONIZATIONOBJECT)
+SAME_LAYOUT_THUNK(CreateSynchronizationObject, D3DKMT_CREATESYNCHRONIZATIONOBJECT)
+SAME_LAYOUT_THUNK(OpenSynchronizationObject, D3DKMT_OPENSYNCHRONIZATIONOBJECT)
 
 /* ---- Adapters ---- */
 
@@ -207,12 +209,19 @@ NTSTATUS wow64_CreateDevice(void *args)
 
 /* CreateAllocation(2): the allocation info array is converted element by element (its elements
  * hold pointers); each element's private driver data (D3DKMT_VK_ALLOCATIONDATA, the same on x86
- * and x64), the resource-level data and pSystemMem / hSection are passed where they are.  Out:
- * hResource, hGlobalShare, and per element hAllocation (and GpuVirtualAddress for version 2).
- * STATUS_INVALID_PARAMETER for more than WOW64_MAX_CREATE_LIST elements; STATUS_NO_MEMORY. */
+ * and x64), the resource-level data and pSystemMem / hSection are passed where they are.  A
+ * standard allocation's D3DKMT_CREATESTANDARDALLOCATION (Flags.StandardAllocation, in
+ * pPrivateDriverData's place with PrivateDriverDataSize 0, as the PE side and the library read
+ * it) is converted: its x86 Size is 4 bytes followed by padding, zero-extended here (an existing
+ * heap at a 32-bit pSystemMem, zero-extended too, is the 32-bit program's memory in the one
+ * address space).  Out: hResource, hGlobalShare, and per element hAllocation (and
+ * GpuVirtualAddress for version 2).  STATUS_INVALID_PARAMETER for more than WOW64_MAX_CREATE_LIST
+ * elements; STATUS_NO_MEMORY. */
 static NTSTATUS create_allocation(void *args, BOOL version2)
 {
     D3DKMT_CREATEALLOCATION32 *d32 = DESC32(D3DKMT_CREATEALLOCATION32, args);
+    const D3DKMT_CREATESTANDARDALLOCATION32 *standard32;
+    D3DKMT_CREATESTANDARDALLOCATION standard;
     D3DDDI_ALLOCATIONINFO32 *info32;
     D3DDDI_ALLOCATIONINFO2_32 *info2_32;
     D3DDDI_ALLOCATIONINFO *info = NULL;
@@ -236,6 +245,15 @@ static NTSTATUS create_allocation(void *args, BOOL version2)
     d.NumAllocations = count;
     d.Flags = d32->Flags;
     d.hPrivateRuntimeResourceHandle = handle64(d32->hPrivateRuntimeResourceHandle);
+    if (d32->Flags.StandardAllocation && !d32->PrivateDriverDataSize
+            && (standard32 = ptr64(d32->pPrivateDriverData)))
+    {
+        memset(&standard, 0, sizeof(standard));
+        standard.Type = standard32->Type;
+        standard.ExistingHeapData.Size = standard32->ExistingHeapData.Size;
+        standard.Flags = standard32->Flags;
+        d.pStandardAllocation = &standard;
+    }
     /* NULL stays NULL and an empty array stays a (non-NULL) empty one: the library's own checks
      * see what the application passed. */
     if (d32->pAllocationInfo)
@@ -338,6 +356,133 @@ NTSTATUS wow64_DestroyAllocation2(void *args)
     d.AllocationCount = d32->AllocationCount;
     d.Flags = d32->Flags;
     return CALL64(DestroyAllocation2, &params);
+}
+
+/* pPrivateRuntimeData is passed as it is (the library neither reads nor writes it).  Out:
+ * PrivateRuntimeDataSize, TotalPrivateDriverDataSize, ResourcePrivateDriverDataSize,
+ * NumAllocations. */
+NTSTATUS wow64_QueryResourceInfo(void *args)
+{
+    D3DKMT_QUERYRESOURCEINFO32 *d32 = DESC32(D3DKMT_QUERYRESOURCEINFO32, args);
+    D3DKMT_QUERYRESOURCEINFO d;
+    struct QueryResourceInfo_params params = { &d };
+    NTSTATUS status;
+
+    if (!d32) return STATUS_INVALID_PARAMETER;
+    d.hDevice = d32->hDevice;
+    d.hGlobalShare = d32->hGlobalShare;
+    d.pPrivateRuntimeData = ptr64(d32->pPrivateRuntimeData);
+    d.PrivateRuntimeDataSize = d32->PrivateRuntimeDataSize;
+    d.TotalPrivateDriverDataSize = d32->TotalPrivateDriverDataSize;
+    d.ResourcePrivateDriverDataSize = d32->ResourcePrivateDriverDataSize;
+    d.NumAllocations = d32->NumAllocations;
+    status = CALL64(QueryResourceInfo, &params);
+    d32->PrivateRuntimeDataSize = d.PrivateRuntimeDataSize;
+    d32->TotalPrivateDriverDataSize = d.TotalPrivateDriverDataSize;
+    d32->ResourcePrivateDriverDataSize = d.ResourcePrivateDriverDataSize;
+    d32->NumAllocations = d.NumAllocations;
+    return status;
+}
+
+/* OpenResource(2): the open allocation info array is converted element by element (its elements
+ * hold pointers), as CreateAllocation's; the runtime data, resource and total driver data buffers
+ * (bytes; D3DKMT_VK_ALLOCATIONDATA entries, the same on x86 and x64) are passed where they are.
+ * Out: hResource, TotalPrivateDriverDataBufferSize, ResourcePrivateDriverDataSize, and per
+ * element hAllocation, PrivateDriverDataSize (and GpuVirtualAddress for version 2).
+ * STATUS_INVALID_PARAMETER for more than WOW64_MAX_CREATE_LIST elements (no resource has more:
+ * the count must be the created one); STATUS_NO_MEMORY. */
+static NTSTATUS open_resource(void *args, BOOL version2)
+{
+    D3DKMT_OPENRESOURCE32 *d32 = DESC32(D3DKMT_OPENRESOURCE32, args);
+    D3DDDI_OPENALLOCATIONINFO32 *info32;
+    D3DDDI_OPENALLOCATIONINFO2_32 *info2_32;
+    D3DDDI_OPENALLOCATIONINFO *info = NULL;
+    D3DDDI_OPENALLOCATIONINFO2 *info2 = NULL;
+    D3DKMT_OPENRESOURCE d;
+    NTSTATUS status;
+    UINT i, k, count;
+
+    if (!d32) return STATUS_INVALID_PARAMETER;
+    count = d32->NumAllocations;
+    info32 = ptr64(d32->pOpenAllocationInfo);
+    info2_32 = ptr64(d32->pOpenAllocationInfo);
+    memset(&d, 0, sizeof(d));
+    d.hDevice = d32->hDevice;
+    d.hGlobalShare = d32->hGlobalShare;
+    d.NumAllocations = count;
+    d.pPrivateRuntimeData = ptr64(d32->pPrivateRuntimeData);
+    d.PrivateRuntimeDataSize = d32->PrivateRuntimeDataSize;
+    d.pResourcePrivateDriverData = ptr64(d32->pResourcePrivateDriverData);
+    d.ResourcePrivateDriverDataSize = d32->ResourcePrivateDriverDataSize;
+    d.pTotalPrivateDriverDataBuffer = ptr64(d32->pTotalPrivateDriverDataBuffer);
+    d.TotalPrivateDriverDataBufferSize = d32->TotalPrivateDriverDataBufferSize;
+    d.hResource = d32->hResource;
+    /* NULL stays NULL and an empty array stays a (non-NULL) empty one. */
+    if (d32->pOpenAllocationInfo)
+    {
+        if (count > WOW64_MAX_CREATE_LIST) return STATUS_INVALID_PARAMETER;
+        if (version2)
+        {
+            if (!(info2 = calloc(count ? count : 1, sizeof(*info2)))) return STATUS_NO_MEMORY;
+            for (i = 0; i < count; i++)
+            {
+                info2[i].hAllocation = info2_32[i].hAllocation;
+                info2[i].pPrivateDriverData = ptr64(info2_32[i].pPrivateDriverData);
+                info2[i].PrivateDriverDataSize = info2_32[i].PrivateDriverDataSize;
+                info2[i].GpuVirtualAddress = info2_32[i].GpuVirtualAddress;
+                for (k = 0; k < ARRAY_SIZE(info2[i].Reserved); k++) info2[i].Reserved[k] = info2_32[i].Reserved[k];
+            }
+            d.pOpenAllocationInfo2 = info2;
+        }
+        else
+        {
+            if (!(info = calloc(count ? count : 1, sizeof(*info)))) return STATUS_NO_MEMORY;
+            for (i = 0; i < count; i++)
+            {
+                info[i].hAllocation = info32[i].hAllocation;
+                info[i].pPrivateDriverData = ptr64(info32[i].pPrivateDriverData);
+                info[i].PrivateDriverDataSize = info32[i].PrivateDriverDataSize;
+            }
+            d.pOpenAllocationInfo = info;
+        }
+    }
+    if (version2)
+    {
+        struct OpenResource2_params params = { &d };
+        status = CALL64(OpenResource2, &params);
+    }
+    else
+    {
+        struct OpenResource_params params = { &d };
+        status = CALL64(OpenResource, &params);
+    }
+    d32->hResource = d.hResource;
+    d32->TotalPrivateDriverDataBufferSize = d.TotalPrivateDriverDataBufferSize;
+    d32->ResourcePrivateDriverDataSize = d.ResourcePrivateDriverDataSize;
+    for (i = 0; info2 && i < count; i++)
+    {
+        info2_32[i].hAllocation = info2[i].hAllocation;
+        info2_32[i].PrivateDriverDataSize = info2[i].PrivateDriverDataSize;
+        info2_32[i].GpuVirtualAddress = info2[i].GpuVirtualAddress;
+    }
+    for (i = 0; info && i < count; i++)
+    {
+        info32[i].hAllocation = info[i].hAllocation;
+        info32[i].PrivateDriverDataSize = info[i].PrivateDriverDataSize;
+    }
+    free(info);
+    free(info2);
+    return status;
+}
+
+NTSTATUS wow64_OpenResource(void *args)
+{
+    return open_resource(args, FALSE);
+}
+
+NTSTATUS wow64_OpenResource2(void *args)
+{
+    return open_resource(args, TRUE);
 }
 
 /* Out: pData, which must be reachable by 32-bit code (else the lock is undone). */
@@ -532,8 +677,9 @@ NTSTATUS wow64_CreatePagingQueue(void *args)
 
 /* The union of D3DDDI_SYNCHRONIZATIONOBJECTINFO2 has the same size and the same offsets of its
  * 64-bit members on x86 and x64; only its pointers and handles differ, by type: the union is
- * copied as it is, then those are converted.  Out: hSyncObject, and a monitored fence's CPU and
- * GPU addresses (the CPU one reachable, else the object is destroyed again). */
+ * copied as it is, then those are converted.  Out: hSyncObject, Info.SharedHandle (the global
+ * handle of a shared object), and a monitored fence's CPU and GPU addresses (the CPU one
+ * reachable, else the object is destroyed again, its global handle with it). */
 NTSTATUS wow64_CreateSynchronizationObject2(void *args)
 {
     D3DKMT_CREATESYNCHRONIZATIONOBJECT2_32 *d32 = DESC32(D3DKMT_CREATESYNCHRONIZATIONOBJECT2_32, args);
@@ -582,6 +728,7 @@ NTSTATUS wow64_CreateSynchronizationObject2(void *args)
         return STATUS_NO_MEMORY;
     }
     d32->hSyncObject = d.hSyncObject;
+    d32->Info.SharedHandle = d.Info.SharedHandle;
     if (d32->Info.Type == D3DDDI_MONITORED_FENCE)
     {
         d32->Info.MonitoredFence.FenceValueCPUVirtualAddress = cpu;
@@ -724,6 +871,14 @@ NTSTATUS wow64_wait_cpu_poll(void *args)
     if (!d32) return STATUS_INVALID_PARAMETER;
     wait_cpu_to_64(&d, d32);
     return CALL64(wait_cpu_poll, &params);
+}
+
+/* struct next_cpu_event_params, struct noop_params and struct share_handle_params: the same on x86
+ * and x64.  A CPU notification's event comes back as the UINT64 the library was given (the
+ * handle sign-extended by wow64_CreateSynchronizationObject2); the i386 PE side truncates it. */
+NTSTATUS wow64_next_cpu_event(void *args)
+{
+    return CALL64(next_cpu_event, args);
 }
 
 /* struct noop_params and struct share_handle_params: the same on x86 and x64. */

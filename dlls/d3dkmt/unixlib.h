@@ -35,6 +35,9 @@ typedef NTSTATUS (*d3dkmt_unixlib_entry_t)(void *args);
     X(CreateAllocation2,                 D3DKMT_CREATEALLOCATION) \
     X(DestroyAllocation,                 const D3DKMT_DESTROYALLOCATION) \
     X(DestroyAllocation2,                const D3DKMT_DESTROYALLOCATION2) \
+    X(QueryResourceInfo,                 D3DKMT_QUERYRESOURCEINFO) \
+    X(OpenResource,                      D3DKMT_OPENRESOURCE) \
+    X(OpenResource2,                     D3DKMT_OPENRESOURCE) \
     X(Lock2,                             D3DKMT_LOCK2) \
     X(Unlock2,                           const D3DKMT_UNLOCK2) \
     X(OfferAllocations,                  const D3DKMT_OFFERALLOCATIONS) \
@@ -46,7 +49,9 @@ typedef NTSTATUS (*d3dkmt_unixlib_entry_t)(void *args);
     X(GetAllocationPriority,             const D3DKMT_GETALLOCATIONPRIORITY) \
     X(CreatePagingQueue,                 D3DKMT_CREATEPAGINGQUEUE) \
     X(DestroyPagingQueue,                D3DDDI_DESTROYPAGINGQUEUE) \
+    X(CreateSynchronizationObject,       D3DKMT_CREATESYNCHRONIZATIONOBJECT) \
     X(CreateSynchronizationObject2,      D3DKMT_CREATESYNCHRONIZATIONOBJECT2) \
+    X(OpenSynchronizationObject,         D3DKMT_OPENSYNCHRONIZATIONOBJECT) \
     X(DestroySynchronizationObject,      const D3DKMT_DESTROYSYNCHRONIZATIONOBJECT) \
     X(SignalSynchronizationObjectFromCpu, const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU) \
     X(WaitForSynchronizationObjectFromCpu, const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU) \
@@ -76,6 +81,19 @@ struct wait_cpu_poll_params
 {
     const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU *desc;
     UINT timeout_ms;
+};
+
+/* unix_next_cpu_event: the next CPU notification reached (libd3dkmt's d3dkmt_host_next_cpu_event),
+ * for the PE side's notification thread, which sets the event (or, release 1, closes it).
+ * timeout_ms: as for unix_wait_cpu_poll (the PE side passes 0: a thread blocked in a Unix call
+ * when the process exits crashes Wine 8).  in_flight: out, entries still to come.
+ * Returns STATUS_SUCCESS or STATUS_TIMEOUT. */
+struct next_cpu_event_params
+{
+    UINT timeout_ms;
+    UINT release;
+    UINT64 event;
+    UINT in_flight;
 };
 
 /* The calls that share the process's handle space with Wine's own D3DKMT functions
@@ -132,6 +150,7 @@ enum d3dkmt_unix_funcs
     D3DKMT_UNIX_CALLS(D3DKMT_DECLARE_ENUM)
 #undef D3DKMT_DECLARE_ENUM
     unix_wait_cpu_poll,
+    unix_next_cpu_event,
     unix_noop,
     unix_enum_adapters,
     unix_set_adapter_luid,

@@ -60,7 +60,8 @@ struct has_handle_params32
     PTR32 result;
 };
 
-/* struct share_handle_params and struct noop_params have no pointer: the same on x86 and x64. */
+/* struct share_handle_params, struct noop_params and struct next_cpu_event_params have no pointer:
+ * the same on x86 and x64 (the UINT64 of next_cpu_event_params 8-aligned by both compilers). */
 
 /* ---- The descriptors, in their x86 layout ---- */
 
@@ -82,6 +83,39 @@ typedef struct { D3DKMT_HANDLE hDevice; } D3DKMT_DESTROYDEVICE32;
 typedef struct { D3DKMT_HANDLE hDevice; D3DKMT_HANDLE hAllocation; } D3DKMT_UNLOCK2_32;
 typedef struct { D3DKMT_HANDLE hPagingQueue; } D3DDDI_DESTROYPAGINGQUEUE32;
 typedef struct { D3DKMT_HANDLE hSyncObject; } D3DKMT_DESTROYSYNCHRONIZATIONOBJECT32;
+
+typedef struct
+{
+    D3DKMT_HANDLE hDevice;
+    struct
+    {
+        D3DDDI_SYNCHRONIZATIONOBJECT_TYPE Type;
+        union
+        {
+            struct
+            {
+                BOOL InitialState;
+            } SynchronizationMutex;
+            struct
+            {
+                UINT MaxCount;
+                UINT InitialCount;
+            } Semaphore;
+            struct
+            {
+                UINT Reserved[16];
+            } Reserved;
+        };
+    } Info;                         /* D3DDDI_SYNCHRONIZATIONOBJECTINFO */
+    D3DKMT_HANDLE hSyncObject;
+} D3DKMT_CREATESYNCHRONIZATIONOBJECT32;
+
+typedef struct
+{
+    D3DKMT_HANDLE hSharedHandle;
+    D3DKMT_HANDLE hSyncObject;
+    D3DKMT_ALIGN64 UINT64 Reserved[8];
+} D3DKMT_OPENSYNCHRONIZATIONOBJECT32;
 
 /* Converted. */
 typedef struct
@@ -158,6 +192,23 @@ typedef struct
     PTR32 Reserved[5];
 } D3DDDI_ALLOCATIONINFO2_32;
 
+/* D3DKMT_CREATESTANDARDALLOCATION: its SIZE_T is 4 bytes on x86, 8-aligned (D3DKMT_ALIGN64), so
+ * the struct is 24 bytes on both, with 4 bytes of padding after the x86 Size. */
+typedef struct
+{
+    D3DKMT_ALIGN64 ULONG Size;
+} D3DKMT_STANDARDALLOCATION_EXISTINGHEAP32;
+
+typedef struct
+{
+    D3DKMT_STANDARDALLOCATIONTYPE Type;
+    union
+    {
+        D3DKMT_STANDARDALLOCATION_EXISTINGHEAP32 ExistingHeapData;
+    };
+    D3DKMT_CREATESTANDARDALLOCATIONFLAGS Flags;
+} D3DKMT_CREATESTANDARDALLOCATION32;
+
 typedef struct
 {
     D3DKMT_HANDLE hDevice;
@@ -180,6 +231,48 @@ typedef struct
     PTR32 phAllocationList;
     UINT AllocationCount;
 } D3DKMT_DESTROYALLOCATION32;
+
+typedef struct
+{
+    D3DKMT_HANDLE hDevice;
+    D3DKMT_HANDLE hGlobalShare;
+    PTR32 pPrivateRuntimeData;
+    UINT PrivateRuntimeDataSize;
+    UINT TotalPrivateDriverDataSize;
+    UINT ResourcePrivateDriverDataSize;
+    UINT NumAllocations;
+} D3DKMT_QUERYRESOURCEINFO32;
+
+typedef struct
+{
+    D3DKMT_HANDLE hAllocation;
+    PTR32 pPrivateDriverData;
+    UINT PrivateDriverDataSize;
+} D3DDDI_OPENALLOCATIONINFO32;
+
+typedef struct
+{
+    D3DKMT_HANDLE hAllocation;
+    PTR32 pPrivateDriverData;
+    UINT PrivateDriverDataSize;
+    D3DKMT_ALIGN64 D3DGPU_VIRTUAL_ADDRESS GpuVirtualAddress;
+    PTR32 Reserved[6];              /* ULONG_PTR */
+} D3DDDI_OPENALLOCATIONINFO2_32;
+
+typedef struct
+{
+    D3DKMT_HANDLE hDevice;
+    D3DKMT_HANDLE hGlobalShare;
+    UINT NumAllocations;
+    PTR32 pOpenAllocationInfo;      /* D3DDDI_OPENALLOCATIONINFO32[] or D3DDDI_OPENALLOCATIONINFO2_32[] */
+    PTR32 pPrivateRuntimeData;
+    UINT PrivateRuntimeDataSize;
+    PTR32 pResourcePrivateDriverData;
+    UINT ResourcePrivateDriverDataSize;
+    PTR32 pTotalPrivateDriverDataBuffer;
+    UINT TotalPrivateDriverDataBufferSize;
+    D3DKMT_HANDLE hResource;
+} D3DKMT_OPENRESOURCE32;
 
 typedef struct
 {
@@ -401,6 +494,7 @@ extern const d3dkmt_unixlib_entry_t __wine_unix_call_funcs[];
 D3DKMT_UNIX_CALLS(D3DKMT_DECLARE_WOW64)
 #undef D3DKMT_DECLARE_WOW64
 NTSTATUS wow64_wait_cpu_poll(void *args);
+NTSTATUS wow64_next_cpu_event(void *args);
 NTSTATUS wow64_noop(void *args);
 NTSTATUS wow64_enum_adapters(void *args);
 NTSTATUS wow64_set_adapter_luid(void *args);

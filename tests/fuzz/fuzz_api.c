@@ -101,6 +101,28 @@ static void fence_forget(D3DKMT_HANDLE h)
         if (fences[i].handle == h || fences[i].device == h || fences[i].queue == h) fences[i].handle = 0;
 }
 
+/* Sync objects a wait can block on for good: mutexes and semaphores (a wait takes a unit that may
+ * never come) and fences whose FromGpu value is the inline FenceValue (the harness passes an array
+ * pointer there).  CPU waits on them poll, GPU waits leave them out: a real program that waits for
+ * what it never releases waits for itself. */
+#define BLOCKERS 32
+static D3DKMT_HANDLE blockers[BLOCKERS];
+static unsigned int blocker_next;
+
+static void blocker_add(D3DKMT_HANDLE h)
+{
+    blockers[blocker_next++ % BLOCKERS] = h;
+}
+
+static bool any_blocker(const D3DKMT_HANDLE *list, UINT n)
+{
+    unsigned int i, j;
+    for (i = 0; list && i < n && i < 64; i++)
+        for (j = 0; j < BLOCKERS; j++)
+            if (blockers[j] && blockers[j] == list[i]) return true;
+    return false;
+}
+
 /* The value to wait for on handle h: never above what it reached (0 for unknown handles). */
 static UINT64 reached(D3DKMT_HANDLE h, UINT64 want)
 {
@@ -408,7 +430,10 @@ static void run_op(struct input *in)
         if (!status)
         {
             add(d.hSyncObject);
-            fence_add(d.hSyncObject, d.hDevice, 0, d.Info.MonitoredFence.FenceValueCPUVirtualAddress);
+            /* Only a monitored fence has a CPU address; the other types are waited for differently. */
+            if (d.Info.Type == D3DDDI_MONITORED_FENCE)
+                fence_add(d.hSyncObject, d.hDevice, 0, d.Info.MonitoredFence.FenceValueCPUVirtualAddress);
+            else if (d.Info.Type != D3DDDI_CPU_NOTIFICATION) blocker_add(d.hSyncObject);
         }
         break;
     }
@@ -465,13 +490,14 @@ static void run_op(struct input *in)
             d.FenceValueArray = n <= LIST ? values_buf : NULL;
             d.Flags.Value = rare(in, 8) ? u32(in) : u8(in) & 1;
             resume();
-            check(D3DKMTWaitForSynchronizationObjectFromCpu(&d), "WaitFromCpu");
+            if (any_blocker(list, n)) check(d3dkmt_host_wait_from_cpu(&d, 0), "d3dkmt_host_wait_from_cpu");
+            else check(D3DKMTWaitForSynchronizationObjectFromCpu(&d), "WaitFromCpu");
         }
         else
         {
             D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU d = { .hContext = device, .ObjectCount = n, .ObjectHandleArray = list };
             d.MonitoredFenceValueArray = n <= LIST ? values_buf : NULL;
-            check(D3DKMTWaitForSynchronizationObjectFromGpu(&d), "WaitFromGpu");
+            if (!any_blocker(list, n)) check(D3DKMTWaitForSynchronizationObjectFromGpu(&d), "WaitFromGpu");
         }
         break;
     }
@@ -554,6 +580,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else unsetenv("D3DKMT_BUDGET_CAP");
     pool_count = 0;
     memset(fences, 0, sizeof(fences));
+    memset(blockers, 0, sizeof(blockers));
     atomic_store(&gpu_paused, false);
     fault_armed = false;
     fault_result = VK_SUCCESS;
@@ -566,6 +593,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     resume();
     mock_vk_fail_clear();
     d3dkmt_host_shutdown();
+    {
+        /* CPU notifications signalled by the input: their entries, for the DLL's PE side. */
+        struct d3dkmt_host_cpu_event event;
+        while (!d3dkmt_host_next_cpu_event(0, &event)) ;
+    }
     mock_vk_get_counts(&counts);
     if (d3dkmt_handle_count() || counts.instances || counts.devices || counts.memories || counts.buffers
             || counts.semaphores || counts.messengers || counts.batches)

@@ -507,6 +507,31 @@ static void test_synchronous_destroy(void **state)
     test_busy_finish(&dev, &busy);
 }
 
+/* Issue 18 on the real driver: X is bound and the queue idle; GPU work then waits on a gate and
+ * Y's sparse bind queues behind it.  DestroyAllocation2(X, AssumeNotInUse | SynchronousDestroy)
+ * must not wait for that unrelated work: it returns with X freed, and the same thread then opens
+ * the gate.  If it waited, a watchdog opens the gate after 10 s and the test fails. */
+static void test_synchronous_destroy_not_behind_binds(void **state)
+{
+    struct test_watchdog *dog;
+    struct test_busy busy;
+    D3DKMT_HANDLE x, y;
+    D3DKMT_VK_STATISTICS s0, s1;
+
+    assert_int_equal(test_create(dev.device, 1, SZ, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &x, NULL), STATUS_SUCCESS);
+    test_busy_begin(&dev, &busy);
+    assert_int_equal(test_create(dev.device, 1, SZ, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &y, NULL), STATUS_SUCCESS);
+    s0 = test_stats(dev.device);
+    dog = test_watchdog_begin(&dev, &busy, 10);
+    assert_int_equal(test_destroy(dev.device, &x, 1, 3 /* AssumeNotInUse | SynchronousDestroy */), STATUS_SUCCESS);
+    s1 = test_stats(dev.device);
+    assert_false(test_watchdog_end(dog));
+    assert_int_equal(s1.BytesFreed - s0.BytesFreed, SZ);
+    test_busy_end(&dev, &busy);
+    assert_int_equal(test_destroy(dev.device, &y, 1, 0), STATUS_SUCCESS);
+    test_busy_finish(&dev, &busy);
+}
+
 static void test_make_resident_evict_priority(void **state)
 {
     D3DKMT_HANDLE h[2];
@@ -743,6 +768,7 @@ int main(void)
         cmocka_unit_test(test_deferred_offer),
         cmocka_unit_test(test_deferred_destroy),
         cmocka_unit_test(test_synchronous_destroy),
+        cmocka_unit_test(test_synchronous_destroy_not_behind_binds),
         cmocka_unit_test(test_make_resident_evict_priority),
         cmocka_unit_test(test_imported_memory),
         cmocka_unit_test(test_reported_gpu_work),

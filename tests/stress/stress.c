@@ -2,7 +2,9 @@
  * tests/stress/stress.c: multi-threaded stress test, bounded in time (docs/reliability.md).
  *
  * Worker threads make random offers, reclaims (both forms), evictions and MakeResident calls,
- * priority changes, locks, fence signals and waits, submissions, statistics and handle lookups,
+ * priority changes, locks, fence signals and waits from the CPU and the GPU (waits for values up to
+ * two above the last signalled, racing the signallers), semaphore acquires and releases, CPU
+ * notifications, submissions, statistics and handle lookups,
  * and destroy and recreate allocations, on two devices at once; one device is now and then
  * destroyed with everything on it and created again while the other threads keep using its
  * (then stale) handles.  Lists sometimes mix in a handle of the other device.  GPU work on the
@@ -47,6 +49,9 @@ static _Atomic D3DKMT_HANDLE slots[2][SLOTS];
 static pthread_mutex_t churn_lock = PTHREAD_MUTEX_INITIALIZER;   /* one device rebuild at a time */
 static struct d3dkmt_host_device_info dev0_info;
 static _Atomic uint64_t fence_value[2];
+static _Atomic uint64_t fence_issued[2];          /* highest value a signal call returned for */
+static _Atomic D3DKMT_HANDLE sems[2];             /* a D3DDDI_SEMAPHORE per device */
+static _Atomic D3DKMT_HANDLE notifications[2];    /* a D3DDDI_CPU_NOTIFICATION per device */
 
 static struct
 {
@@ -106,6 +111,24 @@ static void populate(unsigned int d)
     if (!D3DKMTCreatePagingQueue(&pq)) atomic_store(&pqs[d], pq.hPagingQueue);
     sync.Info.Type = D3DDDI_MONITORED_FENCE;
     if (!D3DKMTCreateSynchronizationObject2(&sync)) atomic_store(&syncs[d], sync.hSyncObject);
+    /* As many units as threads: each thread takes one and gives it back, so every acquire the
+     * queue holds is satisfied by releases queued before it. */
+    memset(&sync, 0, sizeof(sync));
+    sync.hDevice = device;
+    sync.Info.Type = D3DDDI_SEMAPHORE;
+    sync.Info.Semaphore.InitialCount = MAX_THREADS;
+    if (!D3DKMTCreateSynchronizationObject2(&sync)) atomic_store(&sems[d], sync.hSyncObject);
+    memset(&sync, 0, sizeof(sync));
+    sync.hDevice = device;
+    sync.Info.Type = D3DDDI_CPU_NOTIFICATION;
+    sync.Info.CPUNotification.Event = (HANDLE)(uintptr_t)(0x1000 + d);   /* opaque to the host library */
+    if (!D3DKMTCreateSynchronizationObject2(&sync)) atomic_store(&notifications[d], sync.hSyncObject);
+}
+
+static void raise_issued(unsigned int d, UINT64 value)
+{
+    uint64_t i = atomic_load(&fence_issued[d]);
+    while (i < value && !atomic_compare_exchange_weak(&fence_issued[d], &i, value)) ;
 }
 
 static D3DKMT_HANDLE new_device(void)
@@ -124,6 +147,7 @@ static void churn_device(void)
     if (pthread_mutex_trylock(&churn_lock)) return;
     destroy.hDevice = atomic_load(&devs[1]);
     atomic_store(&fence_value[1], 0);
+    atomic_store(&fence_issued[1], 0);
     expect("DestroyDevice", D3DKMTDestroyDevice(&destroy), STATUS_SUCCESS);
     atomic_store(&devs[1], new_device());
     populate(1);
@@ -322,15 +346,69 @@ static void one_op(struct rng *r)
                                                             .MonitoredFenceValueArray = &value };
             expect("SignalFromGpu", D3DKMTSignalSynchronizationObjectFromGpu(&s), STATUS_SUCCESS);
         }
+        raise_issued(d, value);
     }
     else if (op < 90)
     {
-        /* A wait for a value already reached never blocks. */
         D3DKMT_HANDLE sync = atomic_load(&syncs[d]);
         UINT64 value = 0;
         D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU w = { .hDevice = device, .ObjectCount = 1, .ObjectHandleArray = &sync,
                                                          .FenceValueArray = &value };
-        expect("WaitFromCpu", D3DKMTWaitForSynchronizationObjectFromCpu(&w), STATUS_SUCCESS);
+        switch (rnd(r) % 3)
+        {
+        case 0:
+            /* A wait for a value already reached never blocks. */
+            expect("WaitFromCpu", D3DKMTWaitForSynchronizationObjectFromCpu(&w), STATUS_SUCCESS);
+            break;
+        case 1:
+            /* Racing the signallers: up to two values above the last signalled, a short wait. */
+            value = atomic_load(&fence_issued[d]) + rnd(r) % 3;
+            status = d3dkmt_host_wait_from_cpu(&w, rnd(r) % 2 ? 100000 : 0);
+            if (status != STATUS_TIMEOUT) expect("d3dkmt_host_wait_from_cpu", status, STATUS_SUCCESS);
+            break;
+        default:
+        {
+            /* A GPU wait for a value signalled already (device 0 only: device 1's fence is
+             * recreated, and a wait for a value its new fence never gets would hang the queue). */
+            D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU g = { .hContext = atomic_load(&devs[0]), .ObjectCount = 1,
+                                                             .ObjectHandleArray = &sync, .MonitoredFenceValueArray = &value };
+            sync = atomic_load(&syncs[0]);
+            value = atomic_load(&fence_issued[0]);
+            expect("WaitFromGpu", D3DKMTWaitForSynchronizationObjectFromGpu(&g), STATUS_SUCCESS);
+            break;
+        }
+        }
+    }
+    else if (op < 92)
+    {
+        /* A semaphore's unit taken (by the GPU or the CPU) and given back; CPU notifications
+         * signalled and their queue drained. */
+        D3DKMT_HANDLE sem = atomic_load(&sems[d]), note = atomic_load(&notifications[d]);
+        struct d3dkmt_host_cpu_event event;
+        UINT64 zero = 0;
+        D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU g = { .hContext = device, .ObjectCount = 1, .ObjectHandleArray = &sem };
+        D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU sg = { .hContext = device, .ObjectCount = 1, .ObjectHandleArray = &sem };
+        D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU cw = { .hDevice = device, .ObjectCount = 1, .ObjectHandleArray = &sem,
+                                                          .FenceValueArray = &zero };
+        D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU cs = { .hDevice = device, .ObjectCount = 1, .ObjectHandleArray = &sem,
+                                                         .FenceValueArray = &zero };
+        if (rnd(r) % 2)
+        {
+            if (!(status = D3DKMTWaitForSynchronizationObjectFromGpu(&g)))
+                expect("SignalFromGpu (semaphore)", D3DKMTSignalSynchronizationObjectFromGpu(&sg), STATUS_SUCCESS);
+            else expect("WaitFromGpu (semaphore)", status, STATUS_SUCCESS);
+        }
+        else
+        {
+            if (!(status = d3dkmt_host_wait_from_cpu(&cw, 0)))
+                expect("SignalFromCpu (semaphore)", D3DKMTSignalSynchronizationObjectFromCpu(&cs), STATUS_SUCCESS);
+            else if (status != STATUS_TIMEOUT) expect("d3dkmt_host_wait_from_cpu (semaphore)", status, STATUS_SUCCESS);
+        }
+        sg.ObjectHandleArray = cs.ObjectHandleArray = &note;
+        if (rnd(r) % 2) expect("SignalFromGpu (CPU notification)", D3DKMTSignalSynchronizationObjectFromGpu(&sg), STATUS_SUCCESS);
+        else expect("SignalFromCpu (CPU notification)", D3DKMTSignalSynchronizationObjectFromCpu(&cs), STATUS_SUCCESS);
+        while (!d3dkmt_host_next_cpu_event(0, &event))
+            if (event.event != 0x1000 && event.event != 0x1001) bad_status("d3dkmt_host_next_cpu_event: unknown event", (NTSTATUS)event.event);
     }
     else if (op < 94)
     {

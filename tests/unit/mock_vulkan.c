@@ -42,7 +42,8 @@ struct mock_memory
     struct obj o;
     uint64_t size;
     uint32_t type, heap;
-    void *data;                /* host copy, allocated on first map */
+    void *data;                /* host copy, allocated on first map; the host memory when imported */
+    bool imported;             /* VK_EXT_external_memory_host: data is the application's */
     bool mapped;
     float priority;
 };
@@ -109,7 +110,7 @@ struct mock_device
     struct mock_device *next_device;
     struct mock_queue queue;
     bool lost;
-    bool sparse, priority, pageable, budget, bda;
+    bool sparse, priority, pageable, budget, bda, host_import;
     int children;
 };
 
@@ -138,6 +139,7 @@ static struct
     VkResult fault_result;
     unsigned int calls[MOCK_FN_COUNT];
     unsigned int errors;
+    unsigned int priority_calls;          /* vkSetDeviceMemoryPriorityEXT, any thread */
     bool paused;
     uint64_t budget[2];
     struct mock_vk_counts counts;
@@ -290,7 +292,7 @@ static void *new_obj(size_t size, enum kind k, struct mock_device *dev)
 
 static void free_obj(struct obj *o)
 {
-    if (o->kind == K_MEMORY) mock_free(((struct mock_memory *)o)->data);
+    if (o->kind == K_MEMORY && !((struct mock_memory *)o)->imported) mock_free(((struct mock_memory *)o)->data);
     if (o->kind == K_POOL) mock_free(((struct mock_pool *)o)->bufs);
     mock_free(o);
 }
@@ -733,6 +735,9 @@ static void VKAPI_CALL mock_vkGetPhysicalDeviceProperties2(VkPhysicalDevice pd, 
         case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_PROPERTIES:
             ((VkPhysicalDeviceTimelineSemaphoreProperties *)s)->maxTimelineSemaphoreValueDifference = m.cfg.max_timeline_difference;
             break;
+        case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT:
+            ((VkPhysicalDeviceExternalMemoryHostPropertiesEXT *)s)->minImportedHostPointerAlignment = 4096;
+            break;
         default:
             break;
         }
@@ -775,6 +780,10 @@ static void VKAPI_CALL mock_vkGetPhysicalDeviceFeatures2(VkPhysicalDevice pd, Vk
 
 /* Types: 0 DEVICE_LOCAL (heap 0), 1 HOST_VISIBLE|HOST_COHERENT (heap 1),
  * 2 DEVICE_LOCAL|HOST_VISIBLE|HOST_COHERENT (heap 0). */
+/* The memory types host memory can be imported as (VK_EXT_external_memory_host): the
+ * host-visible system memory type. */
+#define HOST_IMPORT_TYPES (1u << 1)
+
 static void memory_properties(VkPhysicalDeviceMemoryProperties *mp)
 {
     memset(mp, 0, sizeof(*mp));
@@ -850,13 +859,14 @@ static uint32_t device_extensions(const char **names)
     if (m.cfg.memory_priority) names[n++] = VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME;
     if (m.cfg.memory_priority && m.cfg.pageable) names[n++] = VK_EXT_PAGEABLE_DEVICE_LOCAL_MEMORY_EXTENSION_NAME;
     if (m.cfg.memory_budget) names[n++] = VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
+    if (m.cfg.external_memory_host) names[n++] = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
     return n;
 }
 
 static VkResult VKAPI_CALL mock_vkEnumerateDeviceExtensionProperties(VkPhysicalDevice pd, const char *layer,
                                                                     uint32_t *count, VkExtensionProperties *props)
 {
-    const char *names[4];
+    const char *names[5];
     VkResult vr = VK_SUCCESS;
     uint32_t n, i;
 
@@ -921,10 +931,10 @@ static PFN_vkVoidFunction VKAPI_CALL mock_vkGetDeviceProcAddr(VkDevice device, c
 static VkResult VKAPI_CALL mock_vkCreateDevice(VkPhysicalDevice pd, const VkDeviceCreateInfo *info,
                                                const VkAllocationCallbacks *a, VkDevice *out)
 {
-    const char *names[4];
+    const char *names[5];
     const VkBaseInStructure *s;
     struct mock_device *dev;
-    bool sparse = false, priority = false, pageable = false, budget = false, bda = false;
+    bool sparse = false, priority = false, pageable = false, budget = false, bda = false, host_import = false;
     VkResult vr = VK_SUCCESS;
     uint32_t i, j, n;
 
@@ -943,6 +953,7 @@ static VkResult VKAPI_CALL mock_vkCreateDevice(VkPhysicalDevice pd, const VkDevi
         if (!strcmp(e, VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME)) priority = true;
         if (!strcmp(e, VK_EXT_PAGEABLE_DEVICE_LOCAL_MEMORY_EXTENSION_NAME)) pageable = true;
         if (!strcmp(e, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME)) budget = true;
+        if (!strcmp(e, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)) host_import = true;
     }
     if (pageable && !priority) report("vkCreateDevice: VK_EXT_pageable_device_local_memory needs VK_EXT_memory_priority");
     if (info->pEnabledFeatures && info->pEnabledFeatures->sparseBinding) sparse = true;
@@ -967,6 +978,7 @@ static VkResult VKAPI_CALL mock_vkCreateDevice(VkPhysicalDevice pd, const VkDevi
     dev->pageable = pageable;
     dev->budget = budget;
     dev->bda = bda;
+    dev->host_import = host_import;
     dev->next_device = m.devices;
     m.devices = dev;
     m.counts.devices++;
@@ -1088,6 +1100,7 @@ static VkResult VKAPI_CALL mock_vkAllocateMemory(VkDevice device, const VkMemory
     struct mock_memory *mem;
     float priority = 0.5f;
     VkResult vr = VK_ERROR_DEVICE_LOST;
+    void *host = NULL;
     uint32_t heap;
 
     pthread_mutex_lock(&m.lock);
@@ -1112,6 +1125,19 @@ static VkResult VKAPI_CALL mock_vkAllocateMemory(VkDevice device, const VkMemory
         if (s->sType == VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO
                 && (((const VkMemoryAllocateFlagsInfo *)s)->flags & VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT) && !dev->bda)
             report("vkAllocateMemory: bufferDeviceAddress is not enabled");
+        if (s->sType == VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT)
+        {
+            const VkImportMemoryHostPointerInfoEXT *import = (const VkImportMemoryHostPointerInfoEXT *)s;
+            if (!dev->host_import) report("vkAllocateMemory: VK_EXT_external_memory_host is not enabled");
+            if (import->handleType != VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT)
+                report("vkAllocateMemory: host pointer import of handle type %#x", import->handleType);
+            if ((uintptr_t)import->pHostPointer % 4096 || info->allocationSize % 4096)
+                report("vkAllocateMemory: host pointer %p or size %llu not aligned to minImportedHostPointerAlignment",
+                       import->pHostPointer, (unsigned long long)info->allocationSize);
+            if (!(HOST_IMPORT_TYPES & (1u << info->memoryTypeIndex)))
+                report("vkAllocateMemory: memory type %u cannot import host memory", info->memoryTypeIndex);
+            host = import->pHostPointer;
+        }
     }
     heap = mp.memoryTypes[info->memoryTypeIndex].heapIndex;
     if (m.counts.heap_usage[heap] + info->allocationSize > mp.memoryHeaps[heap].size) goto done;
@@ -1120,9 +1146,35 @@ static VkResult VKAPI_CALL mock_vkAllocateMemory(VkDevice device, const VkMemory
     mem->type = info->memoryTypeIndex;
     mem->heap = heap;
     mem->priority = priority;
+    if (host)
+    {
+        mem->data = host;
+        mem->imported = true;
+    }
     m.counts.memories++;
     m.counts.heap_usage[heap] += mem->size;
     *out = (VkDeviceMemory)mem;
+    vr = VK_SUCCESS;
+done:
+    pthread_mutex_unlock(&m.lock);
+    return vr;
+}
+
+static VkResult VKAPI_CALL mock_vkGetMemoryHostPointerPropertiesEXT(VkDevice device, VkExternalMemoryHandleTypeFlagBits type,
+                                                                    const void *pointer,
+                                                                    VkMemoryHostPointerPropertiesEXT *props)
+{
+    struct mock_device *dev;
+    VkResult vr = VK_ERROR_INVALID_EXTERNAL_HANDLE;
+
+    pthread_mutex_lock(&m.lock);
+    if (!(dev = lookup(device, K_DEVICE, "vkGetMemoryHostPointerPropertiesEXT"))) goto done;
+    if (!dev->host_import) report("vkGetMemoryHostPointerPropertiesEXT: VK_EXT_external_memory_host is not enabled");
+    if (type != VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT)
+        report("vkGetMemoryHostPointerPropertiesEXT: handle type %#x", type);
+    if ((uintptr_t)pointer % 4096)
+        report("vkGetMemoryHostPointerPropertiesEXT: pointer %p not aligned to minImportedHostPointerAlignment", pointer);
+    props->memoryTypeBits = HOST_IMPORT_TYPES;
     vr = VK_SUCCESS;
 done:
     pthread_mutex_unlock(&m.lock);
@@ -1206,7 +1258,17 @@ static void VKAPI_CALL mock_vkSetDeviceMemoryPriorityEXT(VkDevice device, VkDevi
         if (!(priority >= 0.0f && priority <= 1.0f)) report("vkSetDeviceMemoryPriorityEXT: priority %f outside [0, 1]", priority);
         mem->priority = priority;
     }
+    m.priority_calls++;
     pthread_mutex_unlock(&m.lock);
+}
+
+unsigned int mock_vk_priority_calls(void)
+{
+    unsigned int n;
+    pthread_mutex_lock(&m.lock);
+    n = m.priority_calls;
+    pthread_mutex_unlock(&m.lock);
+    return n;
 }
 
 /* ---- Buffers ---- */
@@ -1768,7 +1830,7 @@ static void VKAPI_CALL mock_vkCmdCopyBuffer(VkCommandBuffer commandBuffer, VkBuf
 /* ---- Dispatch ---- */
 
 #define MOCK_DEVICE_FUNCS(X) \
-    X(vkDestroyDevice) X(vkGetDeviceQueue) X(vkDeviceWaitIdle) X(vkAllocateMemory) X(vkFreeMemory) \
+    X(vkDestroyDevice) X(vkGetDeviceQueue) X(vkDeviceWaitIdle) X(vkAllocateMemory) X(vkFreeMemory) X(vkGetMemoryHostPointerPropertiesEXT) \
     X(vkMapMemory) X(vkUnmapMemory) X(vkCreateBuffer) X(vkDestroyBuffer) X(vkGetBufferMemoryRequirements) \
     X(vkBindBufferMemory) X(vkGetBufferDeviceAddress) X(vkQueueBindSparse) X(vkQueueSubmit2) X(vkQueueWaitIdle) \
     X(vkCreateSemaphore) X(vkDestroySemaphore) X(vkGetSemaphoreCounterValue) X(vkWaitSemaphores) \
@@ -1831,6 +1893,7 @@ void mock_vk_default_config(struct mock_vk_config *c)
     memset(c, 0, sizeof(*c));
     c->physical_devices = 1;
     c->sparse_binding = c->memory_priority = c->pageable = c->memory_budget = c->buffer_device_address = true;
+    c->external_memory_host = true;
     c->local_heap_size = 256ull << 20;
     c->host_heap_size = 1ull << 30;
     c->max_timeline_difference = 0xffffffffull;
@@ -1854,6 +1917,7 @@ void mock_vk_install(const struct mock_vk_config *config)
     m.fault_always = m.fault_fired = false;
     memset(m.calls, 0, sizeof(m.calls));
     m.errors = 0;
+    m.priority_calls = 0;
     m.paused = false;
     m.budget[0] = m.budget[1] = 0;
     if (!m.used)

@@ -71,6 +71,8 @@ struct mock_vk_config
     bool pageable;                    /* VK_EXT_pageable_device_local_memory (default on) */
     bool memory_budget;               /* VK_EXT_memory_budget (default on) */
     bool buffer_device_address;       /* bufferDeviceAddress (default on) */
+    bool external_memory_host;        /* VK_EXT_external_memory_host, minImportedHostPointerAlignment 4096
+                                       * (default on) */
     uint64_t local_heap_size;         /* bytes (default 256 MiB) */
     uint64_t host_heap_size;          /* bytes (default 1 GiB) */
     uint64_t max_timeline_difference; /* maxTimelineSemaphoreValueDifference (default 2^32 - 1) */
@@ -120,6 +122,8 @@ struct mock_vk_counts
 void mock_vk_get_counts(struct mock_vk_counts *counts);
 /* The priority of a live VkDeviceMemory (from allocation or vkSetDeviceMemoryPriorityEXT), or -1. */
 float mock_vk_memory_priority(VkDeviceMemory memory);
+/* vkSetDeviceMemoryPriorityEXT calls since install, from any thread. */
+unsigned int mock_vk_priority_calls(void);
 /* The memory a sparse buffer is bound to by executed binds (VK_NULL_HANDLE when unbound); false
  * when buffer is not a live buffer. */
 bool mock_vk_buffer_memory(VkBuffer buffer, VkDeviceMemory *memory);

@@ -1,6 +1,7 @@
 /*
  * Handle table unit tests: Windows' local handle format, typed and per-device lookup, stale
- * handles after destroy, reuse delay and generations.  Pure code, no Vulkan.
+ * handles after destroy, reuse delay and generations (2^20 creations), per-kind reuse.  Pure code,
+ * no Vulkan.
  */
 #include "d3dkmt_private.h"
 #include "common.h"
@@ -94,15 +95,38 @@ static void test_lookup_typed(void **state)
     assert_int_equal(d3dkmt_handle_count(), live - 1);
 }
 
+/* A device-kind object with an owner id (reserved, never published), released with free(). */
+static struct d3dkmt_device *new_fake_device(void)
+{
+    struct d3dkmt_device *device = calloc(1, sizeof(*device));
+    assert_non_null(device);
+    d3dkmt_object_init(&device->obj, D3DKMT_OBJ_DEVICE, NULL, release_object);
+    assert_int_equal(d3dkmt_handle_reserve(&device->obj), STATUS_SUCCESS);
+    assert_int_not_equal(device->obj.owner_id, 0);
+    return device;
+}
+
+static void free_fake_device(struct d3dkmt_device *device)
+{
+    d3dkmt_handle_unreserve(&device->obj);
+    d3dkmt_object_put(&device->obj);
+}
+
 static void test_lookup_device(void **state)
 {
-    struct d3dkmt_device *fake = (struct d3dkmt_device *)(uintptr_t)0x1000, *other = (struct d3dkmt_device *)(uintptr_t)0x2000;
+    struct d3dkmt_device *fake = new_fake_device(), *other = new_fake_device();
     struct d3dkmt_object *obj = new_object(fake), *got;
 
+    assert_int_not_equal(fake->obj.owner_id, other->obj.owner_id);
     assert_non_null(got = d3dkmt_handle_get(obj->handle, D3DKMT_OBJ_ADAPTER, fake));
     d3dkmt_object_put(got);
     assert_null(d3dkmt_handle_get(obj->handle, D3DKMT_OBJ_ADAPTER, other));
+    assert_ptr_equal(d3dkmt_handle_peek(obj->handle, D3DKMT_OBJ_ADAPTER, fake), obj);
+    assert_null(d3dkmt_handle_peek(obj->handle, D3DKMT_OBJ_ADAPTER, other));
+    assert_null(d3dkmt_handle_peek(obj->handle, D3DKMT_OBJ_ALLOCATION, fake));
     assert_true(d3dkmt_handle_remove(obj));
+    free_fake_device(fake);
+    free_fake_device(other);
 }
 
 static void test_garbage(void **state)
@@ -126,8 +150,14 @@ static void test_stale_after_remove(void **state)
     d3dkmt_object_put(got);                              /* frees it */
 }
 
+static int cmp_handle(const void *a, const void *b)
+{
+    D3DKMT_HANDLE x = *(const D3DKMT_HANDLE *)a, y = *(const D3DKMT_HANDLE *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* A destroyed handle does not resolve to a newer object: slots are reused only after
- * D3DKMT_HANDLE_REUSE_DELAY other frees, and each reuse changes the generation. */
+ * D3DKMT_HANDLE_REUSE_DELAY more creations of their kind, and each reuse changes the generation. */
 static void test_no_resurrection(void **state)
 {
     enum { N = D3DKMT_HANDLE_REUSE_DELAY + 64 };
@@ -139,21 +169,63 @@ static void test_no_resurrection(void **state)
     assert_non_null(objs);
     for (i = 0; i < N; i++) { objs[i] = new_object(NULL); old[i] = objs[i]->handle; }
     for (i = 0; i < N; i++) assert_true(d3dkmt_handle_remove(objs[i]));
+    qsort(old, N, sizeof(*old), cmp_handle);
     /* Churn through many generations of every slot; none may ever hand out an old handle, and old
      * handles must keep failing to resolve. */
     for (round = 0; round < 4; round++)
     {
         for (i = 0; i < N; i++)
         {
-            unsigned int j;
             objs[i] = new_object(NULL);
-            for (j = 0; j < N; j++) assert_int_not_equal(objs[i]->handle, old[j]);
+            assert_null(bsearch(&objs[i]->handle, old, N, sizeof(*old), cmp_handle));
         }
         for (i = 0; i < N; i++) assert_null(d3dkmt_handle_get(old[i], D3DKMT_OBJ_ADAPTER, NULL));
         for (i = 0; i < N; i++) assert_true(d3dkmt_handle_remove(objs[i]));
     }
     free(old);
     free(objs);
+}
+
+/* The case of issue 18: one object live while the application streams others (create, destroy,
+ * ...): a destroyed handle names nothing, and no new object gets its value, for 2^20 creations of
+ * its kind (docs/decisions/handles.md). */
+static void test_stale_bound(void **state)
+{
+    struct d3dkmt_object *keep = new_object(NULL), *first = new_object(NULL), *obj;
+    D3DKMT_HANDLE stale = first->handle;
+    unsigned int i;
+
+    assert_true(d3dkmt_handle_remove(first));
+    for (i = 0; i < (1u << 20); i++)
+    {
+        obj = new_object(NULL);
+        assert_int_not_equal(obj->handle, stale);
+        assert_int_not_equal(obj->handle, keep->handle);
+        if (!(i & 4095))
+        {
+            assert_null(d3dkmt_handle_get(stale, D3DKMT_OBJ_ADAPTER, NULL));
+            assert_null(d3dkmt_handle_peek(stale, D3DKMT_OBJ_ADAPTER, NULL));
+        }
+        assert_true(d3dkmt_handle_remove(obj));
+    }
+    assert_null(d3dkmt_handle_get(stale, D3DKMT_OBJ_ADAPTER, NULL));
+    assert_true(d3dkmt_handle_remove(keep));
+}
+
+/* Slots are reused per kind: a slot another kind freed is not handed to this kind early. */
+static void test_reuse_per_kind(void **state)
+{
+    struct d3dkmt_object *a = new_object(NULL), *b = calloc(1, sizeof(*b));
+    D3DKMT_HANDLE stale = a->handle;
+
+    assert_non_null(b);
+    assert_true(d3dkmt_handle_remove(a));
+    d3dkmt_object_init(b, D3DKMT_OBJ_SYNC_OBJECT, NULL, release_object);
+    assert_int_equal(d3dkmt_handle_reserve(b), STATUS_SUCCESS);
+    assert_int_not_equal(b->handle & 0x07ffffc0u, stale & 0x07ffffc0u);   /* another slot */
+    d3dkmt_handle_publish(b);
+    assert_null(d3dkmt_handle_get(stale, D3DKMT_OBJ_ADAPTER, NULL));
+    assert_true(d3dkmt_handle_remove(b));
 }
 
 static void count_cb(struct d3dkmt_object *obj, void *ctx)
@@ -163,7 +235,7 @@ static void count_cb(struct d3dkmt_object *obj, void *ctx)
 
 static void test_for_each(void **state)
 {
-    struct d3dkmt_device *fake = (struct d3dkmt_device *)(uintptr_t)0x3000;
+    struct d3dkmt_device *fake = new_fake_device();
     struct d3dkmt_object *a = new_object(fake), *b = new_object(fake), *c = new_object(NULL);
     unsigned int seen = 0;
 
@@ -172,6 +244,7 @@ static void test_for_each(void **state)
     assert_true(d3dkmt_handle_remove(a));
     assert_true(d3dkmt_handle_remove(b));
     assert_true(d3dkmt_handle_remove(c));
+    free_fake_device(fake);
 }
 
 int main(void)
@@ -185,6 +258,8 @@ int main(void)
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_stale_after_remove),
         cmocka_unit_test(test_no_resurrection),
+        cmocka_unit_test(test_stale_bound),
+        cmocka_unit_test(test_reuse_per_kind),
         cmocka_unit_test(test_for_each),
     };
     return cmocka_run_group_tests_name("handles", tests, NULL, NULL);

@@ -15,11 +15,14 @@
  *    offered, destroy of an offered allocation, destroying a device with live objects, ...).
  * 3. d3dkmt_status_from_vk, the one VkResult -> NTSTATUS map.
  * 4. Offer / release / reclaim / deferred offers observed through the mock (priorities, binds).
+ * 5. Waits: destroys wait for their own memory's binds only, failures wait for nothing (issue 18).
+ * 6. Priority changes are queued for the tracker thread; undone ones never reach the driver (17).
  */
 #include "d3dkmt_private.h"
 #include "common.h"
 #include "mock_vulkan.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +43,14 @@ struct fixture
     D3DKMT_HANDLE sync, sync_b, sync2;  /* sync2 on dev2 */
     UINT64 *sync_cpu;
     D3DKMT_HANDLE stale_adapter, stale_dev, stale_alloc, stale_res, stale_pq, stale_sync;
+    D3DKMT_HANDLE dev3;                      /* the shared objects' device (the others' counts stay as they were) */
+    D3DKMT_HANDLE sres, salloc, sglobal;     /* a shared resource over fx_heap (a standard allocation) */
+    D3DKMT_HANDLE smutex, smglobal;          /* a shared mutex */
+    D3DKMT_HANDLE stale_sglobal, stale_smglobal; /* global handles of a destroyed resource / mutex */
 };
+
+/* The existing heap of the fixture's standard allocations. */
+static uint8_t fx_heap[2][ALLOC_SIZE] __attribute__((aligned(65536)));
 
 static struct fixture fx;
 
@@ -71,6 +81,35 @@ static void destroy_sync(D3DKMT_HANDLE sync)
 {
     D3DKMT_DESTROYSYNCHRONIZATIONOBJECT destroy = { .hSyncObject = sync };
     assert_int_equal(D3DKMTDestroySynchronizationObject(&destroy), STATUS_SUCCESS);
+}
+
+/* A shared mutex of device; *global its global handle. */
+static D3DKMT_HANDLE create_shared_mutex(D3DKMT_HANDLE device, D3DKMT_HANDLE *global)
+{
+    D3DKMT_CREATESYNCHRONIZATIONOBJECT2 create = { .hDevice = device };
+    create.Info.Type = D3DDDI_SYNCHRONIZATION_MUTEX;
+    create.Info.Flags.Shared = 1;
+    assert_int_equal(D3DKMTCreateSynchronizationObject2(&create), STATUS_SUCCESS);
+    *global = create.Info.SharedHandle;
+    return create.hSyncObject;
+}
+
+/* A shared resource of one standard allocation over heap; returns the resource. */
+static D3DKMT_HANDLE create_shared_resource(D3DKMT_HANDLE device, void *heap, D3DKMT_HANDLE *alloc, D3DKMT_HANDLE *global)
+{
+    static const char runtime[] = { 1, 2, 3, 4 };
+    D3DKMT_CREATESTANDARDALLOCATION standard = { .Type = D3DKMT_STANDARDALLOCATIONTYPE_EXISTINGHEAP,
+                                                 .ExistingHeapData.Size = ALLOC_SIZE };
+    D3DDDI_ALLOCATIONINFO info = { .pSystemMem = heap };
+    D3DKMT_CREATEALLOCATION create = { .hDevice = device, .NumAllocations = 1, .pAllocationInfo = &info,
+                                       .pStandardAllocation = &standard, .pPrivateRuntimeData = runtime,
+                                       .PrivateRuntimeDataSize = sizeof(runtime) };
+    create.Flags.ExistingSysMem = create.Flags.StandardAllocation = 1;
+    create.Flags.CreateResource = create.Flags.CreateShared = 1;
+    assert_int_equal(D3DKMTCreateAllocation(&create), STATUS_SUCCESS);
+    *alloc = info.hAllocation;
+    *global = create.hGlobalShare;
+    return create.hResource;
 }
 
 static D3DKMT_HANDLE create_pq(D3DKMT_HANDLE device, D3DKMT_HANDLE *fence)
@@ -144,7 +183,19 @@ static void fixture_create(void)
     destroy_pq(fx.stale_pq);
     fx.stale_sync = create_sync(fx.dev, 0, NULL);
     destroy_sync(fx.stale_sync);
+    /* Shared objects, live and destroyed. */
+    fx.dev3 = create_device(fx.adapter);
+    fx.sres = create_shared_resource(fx.dev3, fx_heap[0], &fx.salloc, &fx.sglobal);
+    fx.smutex = create_shared_mutex(fx.dev3, &fx.smglobal);
+    {
+        D3DKMT_DESTROYALLOCATION2 destroy = { .hDevice = fx.dev3 };
+        D3DKMT_HANDLE alloc;
+        destroy.hResource = create_shared_resource(fx.dev3, fx_heap[1], &alloc, &fx.stale_sglobal);
+        assert_int_equal(D3DKMTDestroyAllocation2(&destroy), STATUS_SUCCESS);
+    }
+    destroy_sync(create_shared_mutex(fx.dev3, &fx.stale_smglobal));
     assert_int_equal(d3dkmt_host_flush_deferred(fx.dev, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(fx.dev3, 5000000000ull), STATUS_SUCCESS);
 }
 
 static void fixture_destroy(void)
@@ -154,6 +205,8 @@ static void fixture_destroy(void)
     D3DKMT_CLOSEADAPTER close = { .hAdapter = fx.adapter };
     D3DKMTDestroyDevice(&destroy);
     destroy.hDevice = fx.dev2;
+    D3DKMTDestroyDevice(&destroy);
+    destroy.hDevice = fx.dev3;
     D3DKMTDestroyDevice(&destroy);
     D3DKMTCloseAdapter(&close);
 }
@@ -170,6 +223,7 @@ struct snapshot
     NTSTATUS priority_status[NA + 1];
     UINT64 sync_value;
     UINT64 usage[2];
+    uint32_t globals;
     struct mock_vk_counts mock;
 };
 
@@ -199,6 +253,7 @@ static void take_snapshot(struct snapshot *s)
         D3DKMT_QUERYVIDEOMEMORYINFO q = { .hAdapter = fx.adapter, .MemorySegmentGroup = i };
         if (!D3DKMTQueryVideoMemoryInfo(&q)) s->usage[i] = q.CurrentUsage;
     }
+    s->globals = d3dkmt_global_count();
     mock_vk_get_counts(&s->mock);
 }
 
@@ -285,9 +340,9 @@ static NTSTATUS ep_enum_adapters2(enum bad bad, NTSTATUS *exp, const char **note
     case B_NULL_ARRAY:
         d.pAdapters = NULL;
         *exp = STATUS_SUCCESS;
-        *note = "the query form: NumAdapters receives the count, no handle is opened";
+        *note = "the query form: NumAdapters receives 32, the most adapters reported, no handle is opened";
         status = D3DKMTEnumAdapters2(&d);
-        assert_int_equal(d.NumAdapters, 1);
+        assert_int_equal(d.NumAdapters, 32);
         return status;
     case B_COUNT0:
         d.NumAdapters = 0;
@@ -426,10 +481,22 @@ static NTSTATUS create_allocation(enum bad bad, NTSTATUS *exp, const char **note
     case B_COUNT0: d.NumAllocations = 0; break;
     case B_COUNT_OVER: d.NumAllocations = D3DKMT_MAX_CREATE_LIST + 1; break;
     case B_STALE: d.hDevice = fx.stale_dev; break;
-    case B_STALE_IN_LIST: d.hResource = fx.stale_res; *note = "hResource of a destroyed resource"; break;
+    case B_STALE_IN_LIST:
+        d.hResource = fx.stale_res;
+        *note = "hResource of a destroyed resource, as Windows";
+        *exp = STATUS_INVALID_HANDLE;
+        break;
     case B_OTHER_TYPE: d.hDevice = fx.alloc[0]; break;
-    case B_OTHER_TYPE_IN_LIST: d.hResource = fx.alloc[0]; *note = "hResource is an allocation"; break;
-    case B_OTHER_DEVICE: d.hResource = fx.res2; *note = "hResource of another device"; break;
+    case B_OTHER_TYPE_IN_LIST:
+        d.hResource = fx.alloc[0];
+        *note = "hResource is an allocation";
+        *exp = STATUS_INVALID_HANDLE;
+        break;
+    case B_OTHER_DEVICE:
+        d.hResource = fx.res2;
+        *note = "hResource of another device";
+        *exp = STATUS_INVALID_HANDLE;
+        break;
     default: return NOT_APPLICABLE;
     }
     return v2 ? D3DKMTCreateAllocation2(&d) : D3DKMTCreateAllocation(&d);
@@ -461,7 +528,11 @@ static NTSTATUS destroy_allocation(enum bad bad, NTSTATUS *exp, const char **not
         break;
     case B_NULL_DESC: return v2 ? D3DKMTDestroyAllocation2(NULL) : D3DKMTDestroyAllocation(NULL);
     case B_NULL_ARRAY: d.phAllocationList = NULL; break;
-    case B_COUNT0: d.AllocationCount = 0; *note = "and hResource 0: nothing to destroy"; break;
+    case B_COUNT0:
+        d.AllocationCount = 0;
+        *note = "and hResource 0: nothing to destroy, a no-op as on Windows";
+        *exp = STATUS_SUCCESS;
+        break;
     case B_COUNT_OVER: d.phAllocationList = big_list; d.AllocationCount = D3DKMT_MAX_CREATE_LIST + 1; break;
     case B_STALE: d.hDevice = fx.stale_dev; break;
     case B_STALE_IN_LIST: list[1] = fx.stale_alloc; *note = "the valid entry is not destroyed either"; break;
@@ -779,6 +850,109 @@ static NTSTATUS ep_destroy_sync(enum bad bad, NTSTATUS *exp, const char **note)
     return D3DKMTDestroySynchronizationObject(&d);
 }
 
+static NTSTATUS ep_create_sync_v1(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    D3DKMT_CREATESYNCHRONIZATIONOBJECT d = { .hDevice = fx.dev };
+    NTSTATUS status;
+
+    d.Info.Type = D3DDDI_SEMAPHORE;
+    switch (bad)
+    {
+    case B_VALID:
+        *exp = STATUS_SUCCESS;
+        if (!(status = D3DKMTCreateSynchronizationObject(&d))) destroy_sync(d.hSyncObject);
+        return status;
+    case B_NULL_DESC: return D3DKMTCreateSynchronizationObject(NULL);
+    case B_STALE: d.hDevice = fx.stale_dev; break;
+    case B_OTHER_TYPE: d.hDevice = fx.sync; break;
+    default: return NOT_APPLICABLE;
+    }
+    return D3DKMTCreateSynchronizationObject(&d);
+}
+
+static NTSTATUS ep_open_sync(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    D3DKMT_OPENSYNCHRONIZATIONOBJECT d = { .hSharedHandle = fx.smglobal };
+    NTSTATUS status;
+
+    switch (bad)
+    {
+    case B_VALID:
+        *exp = STATUS_SUCCESS;
+        if (!(status = D3DKMTOpenSynchronizationObject(&d))) destroy_sync(d.hSyncObject);
+        return status;
+    case B_NULL_DESC: return D3DKMTOpenSynchronizationObject(NULL);
+    case B_STALE: d.hSharedHandle = fx.stale_smglobal; *note = "the global handle of a destroyed mutex"; break;
+    case B_OTHER_TYPE: d.hSharedHandle = fx.smutex; *note = "the mutex's local handle"; break;
+    case B_OTHER_TYPE_IN_LIST: d.hSharedHandle = fx.sglobal; *note = "a shared resource's global handle"; break;
+    default: return NOT_APPLICABLE;
+    }
+    return D3DKMTOpenSynchronizationObject(&d);
+}
+
+static NTSTATUS ep_query_resource_info(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    D3DKMT_QUERYRESOURCEINFO d = { .hDevice = fx.dev, .hGlobalShare = fx.sglobal };   /* any device */
+
+    switch (bad)
+    {
+    case B_VALID: *exp = STATUS_SUCCESS; break;
+    case B_NULL_DESC: return D3DKMTQueryResourceInfo(NULL);
+    case B_STALE: d.hDevice = fx.stale_dev; break;
+    case B_STALE_IN_LIST: d.hGlobalShare = fx.stale_sglobal; *note = "hGlobalShare of a destroyed resource"; break;
+    case B_OTHER_TYPE: d.hDevice = fx.sync; break;
+    case B_OTHER_TYPE_IN_LIST: d.hGlobalShare = fx.sres; *note = "hGlobalShare is the resource's local handle"; break;
+    default: return NOT_APPLICABLE;
+    }
+    return D3DKMTQueryResourceInfo(&d);
+}
+
+static NTSTATUS open_resource(enum bad bad, NTSTATUS *exp, const char **note, bool v2)
+{
+    D3DDDI_OPENALLOCATIONINFO2 info2 = { 0 };
+    D3DDDI_OPENALLOCATIONINFO info = { 0 };
+    D3DKMT_VK_ALLOCATIONDATA total[2];
+    char runtime[4];
+    D3DKMT_OPENRESOURCE d = { .hDevice = fx.dev2, .hGlobalShare = fx.sglobal, .NumAllocations = 1,
+                              .pPrivateRuntimeData = runtime, .PrivateRuntimeDataSize = sizeof(runtime),
+                              .pTotalPrivateDriverDataBuffer = total, .TotalPrivateDriverDataBufferSize = sizeof(total) };
+    NTSTATUS status;
+
+    if (v2) d.pOpenAllocationInfo2 = &info2;
+    else d.pOpenAllocationInfo = &info;
+    switch (bad)
+    {
+    case B_VALID:
+        *exp = STATUS_SUCCESS;
+        if (!(status = v2 ? D3DKMTOpenResource2(&d) : D3DKMTOpenResource(&d)))
+        {
+            D3DKMT_DESTROYALLOCATION2 destroy = { .hDevice = fx.dev2, .hResource = d.hResource };
+            assert_int_equal(D3DKMTDestroyAllocation2(&destroy), STATUS_SUCCESS);
+        }
+        return status;
+    case B_NULL_DESC: return v2 ? D3DKMTOpenResource2(NULL) : D3DKMTOpenResource(NULL);
+    case B_NULL_ARRAY: d.pOpenAllocationInfo = NULL; break;
+    case B_COUNT0: d.NumAllocations = 0; break;
+    case B_COUNT_OVER: d.NumAllocations = 2; *note = "above the resource's count"; break;
+    case B_STALE: d.hDevice = fx.stale_dev; break;
+    case B_STALE_IN_LIST: d.hGlobalShare = fx.stale_sglobal; *note = "hGlobalShare of a destroyed resource"; break;
+    case B_OTHER_TYPE: d.hDevice = fx.sync; break;
+    case B_OTHER_TYPE_IN_LIST: d.hGlobalShare = fx.smglobal; *note = "hGlobalShare of a shared mutex"; break;
+    default: return NOT_APPLICABLE;
+    }
+    return v2 ? D3DKMTOpenResource2(&d) : D3DKMTOpenResource(&d);
+}
+
+static NTSTATUS ep_open_resource(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    return open_resource(bad, exp, note, false);
+}
+
+static NTSTATUS ep_open_resource2(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    return open_resource(bad, exp, note, true);
+}
+
 /* The common shape of the four fence list calls. */
 struct fence_call
 {
@@ -1052,6 +1226,9 @@ static const struct { const char *name; ep_fn fn; } entry_points[] = {
     EP("D3DKMTCreateAllocation2", ep_create_allocation2),
     EP("D3DKMTDestroyAllocation", ep_destroy_allocation),
     EP("D3DKMTDestroyAllocation2", ep_destroy_allocation2),
+    EP("D3DKMTQueryResourceInfo", ep_query_resource_info),
+    EP("D3DKMTOpenResource", ep_open_resource),
+    EP("D3DKMTOpenResource2", ep_open_resource2),
     EP("D3DKMTLock2", ep_lock2),
     EP("D3DKMTUnlock2", ep_unlock2),
     EP("D3DKMTOfferAllocations", ep_offer),
@@ -1063,7 +1240,9 @@ static const struct { const char *name; ep_fn fn; } entry_points[] = {
     EP("D3DKMTGetAllocationPriority", ep_get_priority),
     EP("D3DKMTCreatePagingQueue", ep_create_paging_queue),
     EP("D3DKMTDestroyPagingQueue", ep_destroy_paging_queue),
+    EP("D3DKMTCreateSynchronizationObject", ep_create_sync_v1),
     EP("D3DKMTCreateSynchronizationObject2", ep_create_sync),
+    EP("D3DKMTOpenSynchronizationObject", ep_open_sync),
     EP("D3DKMTDestroySynchronizationObject", ep_destroy_sync),
     EP("D3DKMTSignalSynchronizationObjectFromCpu", ep_signal_cpu),
     EP("D3DKMTWaitForSynchronizationObjectFromCpu", ep_wait_cpu),
@@ -1242,6 +1421,7 @@ static void test_offer_offered(void **state)
     assert_int_equal(info.offered, 1);
     assert_int_equal(s1.Offers, s0.Offers + 1);
     assert_int_equal(s1.BytesOffered, s0.BytesOffered);
+    assert_int_equal(d3dkmt_host_flush_deferred(fx.dev, 5000000000ull), STATUS_SUCCESS);   /* the priority queue */
     assert_true(mock_vk_memory_priority(info.memory) == 0.0f);
     teardown_fixture();
 }
@@ -1478,6 +1658,7 @@ static void test_offer_release_reclaim(void **state)
     assert_ptr_equal(bound, info.memory);
     /* Offer a[0] with the GPU idle: in effect at once (priority of the LOW class). */
     assert_int_equal(offer(t.device, &a[0], 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);   /* the priority queue */
     assert_true(mock_vk_memory_priority(info.memory) == 0.0f);
     /* A third allocation does not fit the 1 MiB budget: a[0]'s memory is released (unbound, freed). */
     assert_int_equal(test_create(t.device, 1, 512 << 10, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &a[2], NULL), STATUS_SUCCESS);
@@ -1530,6 +1711,214 @@ static void test_deferred_offer(void **state)
     assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
     assert_true(mock_vk_memory_priority(info.memory) == 0.0f);
     test_busy_finish(&t, &busy);
+    test_close_device(&t);
+    mock_teardown();
+}
+
+/* ---- 5. Waits: a call waits only for GPU work it depends on (docs/decisions/waits.md) ---- */
+
+/* Issue 18's case: X bound and idle, then GPU work held by a gate, then Y, whose sparse bind
+ * queues behind that work.  DestroyAllocation2(X, AssumeNotInUse | SynchronousDestroy) frees X at
+ * once (it waits for X's own bind only, which ran long ago), and the same thread then opens the
+ * gate: the sequence completes.  A watchdog opens the gate after 10 s if the destroy waited. */
+static void test_destroy_not_behind_other_binds(void **state)
+{
+    struct d3dkmt_host_allocation_info info;
+    D3DKMT_VK_STATISTICS s0, s1;
+    struct test_watchdog *dog;
+    struct test_device t;
+    struct test_busy busy;
+    VkDeviceMemory bound;
+    D3DKMT_HANDLE x, y;
+
+    mock_setup(NULL);
+    test_open_device(&t);
+    assert_int_equal(test_create(t.device, 1, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &x, NULL), STATUS_SUCCESS);
+    test_busy_begin(&t, &busy);
+    assert_int_equal(test_create(t.device, 1, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, &y, NULL), STATUS_SUCCESS);
+    info = alloc_info(t.device, y);
+    assert_true(mock_vk_buffer_memory(info.buffer, &bound));
+    assert_null(bound);                                   /* Y's bind waits behind the gate */
+    s0 = test_stats(t.device);
+    dog = test_watchdog_begin(&t, &busy, 10);
+    assert_int_equal(test_destroy(t.device, &x, 1, 3 /* AssumeNotInUse | SynchronousDestroy */), STATUS_SUCCESS);
+    s1 = test_stats(t.device);
+    assert_false(test_watchdog_end(dog));                 /* returned without the gate */
+    assert_int_equal(s1.BytesFreed - s0.BytesFreed, ALLOC_SIZE);
+    /* Non-synchronous, without AssumeNotInUse: queued behind the work, returns at once too. */
+    test_busy_end(&t, &busy);                             /* the same thread opens the gate */
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_true(mock_vk_buffer_memory(info.buffer, &bound));
+    assert_ptr_equal(bound, info.memory);
+    assert_int_equal(test_destroy(t.device, &y, 1, 0), STATUS_SUCCESS);
+    test_busy_finish(&t, &busy);
+    test_close_device(&t);
+    mock_teardown();
+}
+
+/* An allocation whose own bind is still queued: AssumeNotInUse keeps the memory until that bind
+ * ran (freeing memory a queued bind refers to is invalid Vulkan) without blocking the call; with
+ * SynchronousDestroy the call waits for exactly that bind. */
+static void test_destroy_waits_own_bind(void **state)
+{
+    D3DKMT_VK_STATISTICS s0, s1;
+    struct test_watchdog *dog;
+    struct test_device t;
+    struct test_busy busy;
+    D3DKMT_HANDLE y[2];
+
+    mock_setup(NULL);
+    test_open_device(&t);
+    test_busy_begin(&t, &busy);
+    assert_int_equal(test_create(t.device, 2, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, y, NULL), STATUS_SUCCESS);
+    s0 = test_stats(t.device);
+    dog = test_watchdog_begin(&t, &busy, 10);
+    assert_int_equal(test_destroy(t.device, &y[0], 1, 1 /* AssumeNotInUse */), STATUS_SUCCESS);
+    s1 = test_stats(t.device);
+    assert_false(test_watchdog_end(dog));
+    assert_int_equal(s1.BytesFreed, s0.BytesFreed);       /* its bind has not run: kept */
+    assert_int_equal(s1.DeferredPending, 1);
+    /* Synchronous: returns once the gate opened (from a watchdog of 0 s) and the bind ran. */
+    dog = test_watchdog_begin(&t, &busy, 0);
+    assert_int_equal(test_destroy(t.device, &y[1], 1, 3), STATUS_SUCCESS);
+    s1 = test_stats(t.device);
+    test_watchdog_end(dog);
+    assert_int_equal(s1.BytesFreed - s0.BytesFreed, 2 * ALLOC_SIZE);
+    test_busy_finish(&t, &busy);
+    test_close_device(&t);
+    mock_teardown();
+}
+
+/* Failures after a bind was queued wait for nothing: a creation that fails on its second
+ * allocation releases the first one, whose bind is behind the gate (its memory and buffer go once
+ * the bind ran); a sparse bind or a submission the queue refuses is simply not queued. */
+static void test_failures_do_not_wait(void **state)
+{
+    VkSemaphoreSubmitInfo wait = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .value = 1,
+                                   .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT };
+    VkSubmitInfo2 submit = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2 };
+    struct mock_vk_counts c0, c1;
+    struct test_watchdog *dog;
+    struct test_device t;
+    struct test_busy busy;
+    D3DKMT_HANDLE a[2];
+    uint64_t value;
+
+    mock_setup(NULL);
+    test_open_device(&t);
+    test_busy_begin(&t, &busy);
+    mock_vk_get_counts(&c0);
+    dog = test_watchdog_begin(&t, &busy, 10);
+    mock_vk_fail(MOCK_vkAllocateMemory, 2, VK_ERROR_OUT_OF_DEVICE_MEMORY);
+    assert_int_equal(test_create(t.device, 2, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, a, NULL),
+                     STATUS_GRAPHICS_NO_VIDEO_MEMORY);
+    mock_vk_fail(MOCK_vkQueueBindSparse, 1, VK_ERROR_OUT_OF_HOST_MEMORY);
+    assert_int_equal(test_create(t.device, 1, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, a, NULL), STATUS_NO_MEMORY);
+    mock_vk_fail(MOCK_vkQueueSubmit2, 1, VK_ERROR_OUT_OF_HOST_MEMORY);
+    assert_int_equal(d3dkmt_host_submit(t.device, &submit, &value), STATUS_NO_MEMORY);
+    mock_vk_fail_clear();
+    assert_false(test_watchdog_end(dog));
+    mock_vk_get_counts(&c1);
+    assert_int_equal(c1.memories, c0.memories + 1);       /* the first allocation's, behind its bind */
+    assert_int_equal(c1.buffers, c0.buffers + 1);
+    /* The timelines stayed whole: the next bind and submission work, and everything completes. */
+    assert_int_equal(test_create(t.device, 1, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, a, NULL), STATUS_SUCCESS);
+    wait.semaphore = busy.gate;
+    submit.waitSemaphoreInfoCount = 1;
+    submit.pWaitSemaphoreInfos = &wait;
+    assert_int_equal(d3dkmt_host_submit(t.device, &submit, &value), STATUS_SUCCESS);
+    test_busy_end(&t, &busy);
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    mock_vk_get_counts(&c1);
+    assert_int_equal(c1.memories, c0.memories + 1);       /* the new allocation only */
+    assert_int_equal(c1.buffers, c0.buffers + 1);
+    assert_int_equal(test_destroy(t.device, a, 1, 0), STATUS_SUCCESS);
+    test_busy_finish(&t, &busy);
+    test_close_device(&t);
+    mock_teardown();
+}
+
+/* ---- 6. Priorities leave the calling thread (issue 17, docs/decisions/priorities.md) ---- */
+
+/* Waits (yielding, bounded) until memory has `priority` in the driver; false when it never does. */
+static bool priority_reaches(VkDeviceMemory memory, float priority)
+{
+    unsigned int i;
+    for (i = 0; i < 20000000 && mock_vk_memory_priority(memory) != priority; i++) sched_yield();
+    return mock_vk_memory_priority(memory) == priority;
+}
+
+/* Priority changes are queued and applied by the device's tracker thread: the calling thread makes
+ * no driver call, a queued change reaches the driver without any further call of the
+ * application, and a change undone before that (offer then reclaim, Evict then MakeResident, a
+ * priority set and set back) costs no driver call at all. */
+static void test_priority_queue(void **state)
+{
+    D3DKMT_HANDLE a[2], pq;
+    D3DDDI_MAKERESIDENT mr = { 0 };
+    D3DKMT_EVICT ev = { 0 };
+    D3DKMT_SETALLOCATIONPRIORITY sp = { 0 };
+    struct d3dkmt_host_allocation_info info;
+    UINT high = D3DDDI_ALLOCATIONPRIORITY_HIGH, normal = D3DDDI_ALLOCATIONPRIORITY_NORMAL;
+    unsigned int calls;
+    struct test_device t;
+    BOOL discarded[1];
+
+    mock_setup(NULL);
+    test_open_device(&t);
+    assert_int_equal(test_create(t.device, 2, ALLOC_SIZE, D3DKMT_VK_PLACEMENT_DEVICE_LOCAL, 0, a, NULL), STATUS_SUCCESS);
+    info = alloc_info(t.device, a[0]);
+    pq = create_pq(t.device, NULL);
+    calls = mock_vk_priority_calls();
+
+    /* Offer then reclaim before the queue is drained: nothing reaches the driver. */
+    assert_int_equal(offer(t.device, a, 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_int_equal(reclaim(t.device, a, 1, discarded), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(mock_vk_priority_calls(), calls);
+    assert_true(mock_vk_memory_priority(info.memory) == 0.5f);
+
+    /* Evict then MakeResident, and a priority set and set back: nothing either. */
+    ev.hDevice = t.device;
+    ev.AllocationList = a;
+    ev.NumAllocations = 1;
+    assert_int_equal(D3DKMTEvict(&ev), STATUS_SUCCESS);
+    mr.hPagingQueue = pq;
+    mr.AllocationList = a;
+    mr.NumAllocations = 1;
+    assert_int_equal(D3DKMTMakeResident(&mr), STATUS_SUCCESS);
+    sp.hDevice = t.device;
+    sp.phAllocationList = a;
+    sp.AllocationCount = 1;
+    sp.pPriorities = &high;
+    assert_int_equal(D3DKMTSetAllocationPriority(&sp), STATUS_SUCCESS);
+    sp.pPriorities = &normal;
+    assert_int_equal(D3DKMTSetAllocationPriority(&sp), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(mock_vk_priority_calls(), calls);
+    assert_true(mock_vk_memory_priority(info.memory) == 0.5f);
+
+    /* An offer: the call returns before the driver has it, and the tracker thread gives it to the
+     * driver by itself (no flush): one call. */
+    assert_int_equal(offer(t.device, a, 1, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_true(priority_reaches(info.memory, 0.0f));
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(mock_vk_priority_calls(), calls + 1);
+    /* Reclaim, then a new priority: each reaches the driver, one call each. */
+    assert_int_equal(reclaim(t.device, a, 1, discarded), STATUS_SUCCESS);
+    assert_true(priority_reaches(info.memory, 0.5f));
+    sp.pPriorities = &high;
+    assert_int_equal(D3DKMTSetAllocationPriority(&sp), STATUS_SUCCESS);
+    assert_true(priority_reaches(info.memory, 0.75f));
+    assert_int_equal(d3dkmt_host_flush_deferred(t.device, 5000000000ull), STATUS_SUCCESS);
+    assert_int_equal(mock_vk_priority_calls(), calls + 3);
+
+    /* Destroyed, and the device destroyed, with a change still queued: the memory is freed under
+     * the same lock the driver call takes, so the queued change never reaches freed memory (the
+     * mock reports a dead handle) and nothing is left. */
+    assert_int_equal(offer(t.device, a, 2, D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+    assert_int_equal(test_destroy(t.device, a, 1, 3), STATUS_SUCCESS);
+    destroy_pq(pq);
     test_close_device(&t);
     mock_teardown();
 }
@@ -1620,6 +2009,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_evict_not_resident),
         cmocka_unit_test(test_offer_release_reclaim),
         cmocka_unit_test(test_deferred_offer),
+        cmocka_unit_test(test_destroy_not_behind_other_binds),
+        cmocka_unit_test(test_destroy_waits_own_bind),
+        cmocka_unit_test(test_failures_do_not_wait),
+        cmocka_unit_test(test_priority_queue),
         cmocka_unit_test(test_minimal_device),
         cmocka_unit_test(test_release_policy),
     };

@@ -76,6 +76,21 @@ NTSTATUS d3dkmt_host_wait_from_cpu(const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROM
     return fake("wait_from_cpu", (void *)desc);
 }
 
+/* What the fake d3dkmt_host_next_cpu_event gives: status, and the entry (in_flight always). */
+static NTSTATUS next_event_status;
+static struct d3dkmt_host_cpu_event next_event;
+
+NTSTATUS d3dkmt_host_next_cpu_event(uint64_t timeout_ns, struct d3dkmt_host_cpu_event *out)
+{
+    last_timeout_ns = timeout_ns;
+    fake("next_cpu_event", out);
+    out->in_flight = next_event.in_flight;
+    if (next_event_status) return next_event_status;
+    out->event = next_event.event;
+    out->release = next_event.release;
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS d3dkmt_host_enum_adapters(struct d3dkmt_host_adapter_desc *out, uint32_t *count)
 {
     last_count = count;
@@ -166,7 +181,10 @@ static void test_table(void **state)
     for (i = 0; i < unix_funcs_count; i++) assert_non_null(__wine_unix_call_wow64_funcs[i]);
     assert_ptr_equal(__wine_unix_call_wow64_funcs[unix_OfferAllocations], wow64_OfferAllocations);
     assert_ptr_equal(__wine_unix_call_wow64_funcs[unix_Escape], wow64_Escape);
+    assert_ptr_equal(__wine_unix_call_wow64_funcs[unix_OpenResource2], wow64_OpenResource2);
+    assert_ptr_equal(__wine_unix_call_wow64_funcs[unix_OpenSynchronizationObject], wow64_OpenSynchronizationObject);
     assert_ptr_equal(__wine_unix_call_wow64_funcs[unix_wait_cpu_poll], wow64_wait_cpu_poll);
+    assert_ptr_equal(__wine_unix_call_wow64_funcs[unix_next_cpu_event], wow64_next_cpu_event);
     assert_ptr_equal(__wine_unix_call_wow64_funcs[unix_share_handle], wow64_share_handle);
 }
 
@@ -200,6 +218,8 @@ static void test_same_layout(void **state)
         { unix_Unlock2, "Unlock2", 8 },
         { unix_DestroyPagingQueue, "DestroyPagingQueue", 4 },
         { unix_DestroySynchronizationObject, "DestroySynchronizationObject", 4 },
+        { unix_CreateSynchronizationObject, "CreateSynchronizationObject", 76 },
+        { unix_OpenSynchronizationObject, "OpenSynchronizationObject", 72 },
     };
     unsigned int i;
 
@@ -529,6 +549,306 @@ static void test_create_allocation_counts(void **state)
     put32(d, 28, 0);
     put32(d, 32, p32(info));
     assert_int_equal(call_desc(unix_CreateAllocation2, d), STATUS_INVALID_PARAMETER);
+    assert_int_equal(ncalls, 1);
+}
+
+/* D3DKMT_CREATEALLOCATIONFLAGS of a standard allocation (StandardAllocation, ExistingSysMem), with
+ * CreateResource and CreateShared. */
+static UINT standard_flags(void)
+{
+    D3DKMT_CREATEALLOCATIONFLAGS flags;
+    UINT value;
+
+    memset(&flags, 0, sizeof(flags));
+    flags.CreateResource = 1;
+    flags.CreateShared = 1;
+    flags.ExistingSysMem = 1;
+    flags.StandardAllocation = 1;
+    memcpy(&value, &flags, sizeof(value));
+    return value;
+}
+
+static void *standard32_seen;
+
+static NTSTATUS hook_create_standard(const char *name, void *desc)
+{
+    D3DKMT_CREATEALLOCATION *d = desc;
+    const D3DKMT_CREATESTANDARDALLOCATION *standard = d->pStandardAllocation;
+    BOOL v2 = !strcmp(name, "CreateAllocation2");
+
+    assert_true(v2 || !strcmp(name, "CreateAllocation"));
+    assert_int_equal(d->hDevice, 0x40000100);
+    assert_int_equal(d->Flags.StandardAllocation, 1);
+    assert_int_equal(d->Flags.ExistingSysMem, 1);
+    assert_int_equal(d->Flags.CreateShared, 1);
+    assert_int_equal(d->PrivateDriverDataSize, 0);
+    assert_int_equal(d->NumAllocations, 1);
+    /* The x86 struct converted into memory of the thunk: Size zero-extended, the padding after
+     * it (0xdeadbeef here) dropped. */
+    assert_non_null(standard);
+    assert_ptr_not_equal(standard, standard32_seen);
+    assert_int_equal(standard->Type, D3DKMT_STANDARDALLOCATIONTYPE_EXISTINGHEAP);
+    assert_true(standard->ExistingHeapData.Size == 0xfff0000ull);
+    assert_int_equal(standard->Flags.Value, 0);
+    if (v2)
+    {
+        assert_ptr_equal(d->pAllocationInfo2[0].pSystemMem, (void *)(uintptr_t)HIGH_PTR32);
+        d->pAllocationInfo2[0].hAllocation = 0x40000410;
+        d->pAllocationInfo2[0].GpuVirtualAddress = 0x1234500000ull;
+    }
+    else
+    {
+        assert_ptr_equal(d->pAllocationInfo[0].pSystemMem, (void *)(uintptr_t)HIGH_PTR32);
+        d->pAllocationInfo[0].hAllocation = 0x40000410;
+    }
+    d->hResource = 0x40000310;
+    d->hGlobalShare = 0x40000c00;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS hook_create_standard_unconverted(const char *name, void *desc)
+{
+    D3DKMT_CREATEALLOCATION *d = desc;
+    /* Not the standard form the library reads (a size given, or no struct): passed as it is. */
+    assert_ptr_equal(d->pPrivateDriverData, standard32_seen);
+    return STATUS_INVALID_PARAMETER;
+}
+
+static void test_create_standard_allocation(void **state)
+{
+    /* D3DKMT_CREATESTANDARDALLOCATION on x86: Type 0, ExistingHeapData.Size 8 (4 bytes, then 4 of
+     * padding), Flags 16; 24 bytes. */
+    void *d = low_alloc(44);
+    char *standard = low_alloc(24);
+    char *info = low_alloc(56);
+    unsigned int v2;
+
+    put32(standard, 0, D3DKMT_STANDARDALLOCATIONTYPE_EXISTINGHEAP);
+    put32(standard, 8, 0xfff0000u);
+    put32(standard, 12, 0xdeadbeefu);
+    standard32_seen = standard;
+    for (v2 = 0; v2 < 2; v2++)
+    {
+        memset(d, 0, 44);
+        memset(info, 0, 56);
+        put32(d, 0, 0x40000100);
+        put32(d, 20, p32(standard));
+        put32(d, 28, 1);
+        put32(d, 32, p32(info));
+        put32(d, 36, standard_flags());
+        put32(info, 4, HIGH_PTR32);         /* the existing heap */
+        hook = hook_create_standard;
+        assert_int_equal(call_desc(v2 ? unix_CreateAllocation2 : unix_CreateAllocation, d), STATUS_SUCCESS);
+        assert_int_equal(ncalls, 1);
+        assert_int_equal(get32(d, 4), 0x40000310);
+        assert_int_equal(get32(d, 8), 0x40000c00);
+        assert_int_equal(get32(info, 0), 0x40000410);
+        if (v2) assert_true(get64(info, 24) == 0x1234500000ull);
+        /* The 32-bit struct is not written. */
+        assert_int_equal(get32(standard, 8), 0xfff0000u);
+        assert_int_equal(get32(standard, 12), 0xdeadbeefu);
+        assert_int_equal(get32(d, 20), p32(standard));
+
+        /* With a private driver data size, the library refuses it: no conversion. */
+        put32(d, 24, 24);
+        hook = hook_create_standard_unconverted;
+        assert_int_equal(call_desc(v2 ? unix_CreateAllocation2 : unix_CreateAllocation, d), STATUS_INVALID_PARAMETER);
+        assert_int_equal(ncalls, 1);
+    }
+    /* No struct: NULL stays NULL. */
+    put32(d, 20, 0);
+    put32(d, 24, 0);
+    standard32_seen = NULL;
+    assert_int_equal(call_desc(unix_CreateAllocation, d), STATUS_INVALID_PARAMETER);
+    assert_int_equal(ncalls, 1);
+}
+
+static NTSTATUS hook_query_resource_info(const char *name, void *desc)
+{
+    D3DKMT_QUERYRESOURCEINFO *d = desc;
+    assert_string_equal(name, "QueryResourceInfo");
+    assert_int_equal(d->hDevice, 0x40000100);
+    assert_int_equal(d->hGlobalShare, 0x40000c00);
+    assert_ptr_equal(d->pPrivateRuntimeData, (void *)(uintptr_t)HIGH_PTR32);
+    assert_int_equal(d->PrivateRuntimeDataSize, 7);
+    assert_int_equal(d->TotalPrivateDriverDataSize, 8);
+    assert_int_equal(d->ResourcePrivateDriverDataSize, 9);
+    assert_int_equal(d->NumAllocations, 10);
+    d->PrivateRuntimeDataSize = 100;
+    d->TotalPrivateDriverDataSize = 2 * sizeof(D3DKMT_VK_ALLOCATIONDATA);
+    d->ResourcePrivateDriverDataSize = 0;
+    d->NumAllocations = 2;
+    return STATUS_SUCCESS;
+}
+
+static void test_query_resource_info(void **state)
+{
+    /* hDevice 0, hGlobalShare 4, pPrivateRuntimeData 8, PrivateRuntimeDataSize 12,
+     * TotalPrivateDriverDataSize 16, ResourcePrivateDriverDataSize 20, NumAllocations 24; 28 bytes */
+    void *d = low_alloc(28);
+
+    put32(d, 0, 0x40000100);
+    put32(d, 4, 0x40000c00);
+    put32(d, 8, HIGH_PTR32);
+    put32(d, 12, 7);
+    put32(d, 16, 8);
+    put32(d, 20, 9);
+    put32(d, 24, 10);
+    hook = hook_query_resource_info;
+    assert_int_equal(call_desc(unix_QueryResourceInfo, d), STATUS_SUCCESS);
+    assert_int_equal(ncalls, 1);
+    assert_int_equal(get32(d, 12), 100);
+    assert_int_equal(get32(d, 16), 2 * sizeof(D3DKMT_VK_ALLOCATIONDATA));
+    assert_int_equal(get32(d, 20), 0);
+    assert_int_equal(get32(d, 24), 2);
+    assert_int_equal(get32(d, 8), HIGH_PTR32);
+}
+
+static char *open_data[2];
+static void *open_runtime, *open_total;
+
+static NTSTATUS hook_open_resource(const char *name, void *desc)
+{
+    D3DKMT_OPENRESOURCE *d = desc;
+    BOOL v2 = !strcmp(name, "OpenResource2");
+    UINT i;
+
+    assert_true(v2 || !strcmp(name, "OpenResource"));
+    assert_int_equal(d->hDevice, 0x40000100);
+    assert_int_equal(d->hGlobalShare, 0x40000c00);
+    assert_int_equal(d->NumAllocations, 2);
+    assert_ptr_equal(d->pPrivateRuntimeData, open_runtime);
+    assert_int_equal(d->PrivateRuntimeDataSize, 16);
+    assert_ptr_equal(d->pResourcePrivateDriverData, (void *)(uintptr_t)HIGH_PTR32);
+    assert_int_equal(d->ResourcePrivateDriverDataSize, 0);
+    assert_ptr_equal(d->pTotalPrivateDriverDataBuffer, open_total);
+    assert_int_equal(d->TotalPrivateDriverDataBufferSize, 3 * sizeof(D3DKMT_VK_ALLOCATIONDATA));
+    assert_int_equal(d->hResource, 0);
+    assert_non_null(d->pOpenAllocationInfo);
+    for (i = 0; i < 2; i++)
+    {
+        if (v2)
+        {
+            D3DDDI_OPENALLOCATIONINFO2 *info = &d->pOpenAllocationInfo2[i];
+            assert_int_equal(info->hAllocation, 0);
+            assert_ptr_equal(info->pPrivateDriverData, open_data[i]);
+            assert_int_equal(info->PrivateDriverDataSize, 40 + i);
+            assert_true(info->GpuVirtualAddress == 0);
+            assert_true(info->Reserved[0] == 0x11 + i);
+            assert_true(info->Reserved[5] == 0xfffffff0u);   /* ULONG_PTR: zero-extended */
+            info->GpuVirtualAddress = 0x2000000000ull + i;
+        }
+        else
+        {
+            D3DDDI_OPENALLOCATIONINFO *info = &d->pOpenAllocationInfo[i];
+            assert_int_equal(info->hAllocation, 0);
+            assert_ptr_equal(info->pPrivateDriverData, open_data[i]);
+            assert_int_equal(info->PrivateDriverDataSize, 40 + i);
+        }
+        if (v2)
+        {
+            d->pOpenAllocationInfo2[i].hAllocation = 0x40000500 + i;
+            d->pOpenAllocationInfo2[i].PrivateDriverDataSize = sizeof(D3DKMT_VK_ALLOCATIONDATA);
+        }
+        else
+        {
+            d->pOpenAllocationInfo[i].hAllocation = 0x40000500 + i;
+            d->pOpenAllocationInfo[i].PrivateDriverDataSize = sizeof(D3DKMT_VK_ALLOCATIONDATA);
+        }
+    }
+    memset(d->pPrivateRuntimeData, 0x5a, 16);
+    memset(d->pTotalPrivateDriverDataBuffer, 0xa5, 2 * sizeof(D3DKMT_VK_ALLOCATIONDATA));
+    d->TotalPrivateDriverDataBufferSize = 2 * sizeof(D3DKMT_VK_ALLOCATIONDATA);
+    d->ResourcePrivateDriverDataSize = 0;
+    d->hResource = 0x40000320;
+    /* The outputs come back whatever the status (the 64-bit path copies them back too). */
+    return v2 ? STATUS_SUCCESS : STATUS_NO_MEMORY;
+}
+
+static NTSTATUS hook_open_resource_arrays(const char *name, void *desc)
+{
+    D3DKMT_OPENRESOURCE *d = desc;
+    if (d->NumAllocations == 5) assert_null(d->pOpenAllocationInfo);
+    else { assert_int_equal(d->NumAllocations, 0); assert_non_null(d->pOpenAllocationInfo); }
+    return STATUS_INVALID_PARAMETER;
+}
+
+static void test_open_resource(void **state)
+{
+    /* hDevice 0, hGlobalShare 4, NumAllocations 8, pOpenAllocationInfo 12, pPrivateRuntimeData 16,
+     * PrivateRuntimeDataSize 20, pResourcePrivateDriverData 24, ResourcePrivateDriverDataSize 28,
+     * pTotalPrivateDriverDataBuffer 32, TotalPrivateDriverDataBufferSize 36, hResource 40; 44 bytes.
+     * D3DDDI_OPENALLOCATIONINFO: hAllocation 0, pPrivateDriverData 4, PrivateDriverDataSize 8; 12
+     * bytes.  D3DDDI_OPENALLOCATIONINFO2: the same, then GpuVirtualAddress 16, Reserved 24..47. */
+    void *d = low_alloc(44);
+    char *info = low_alloc(2 * 48);
+    unsigned int v2, i, k;
+    size_t elem;
+
+    open_runtime = low_alloc(16);
+    open_total = low_alloc(3 * sizeof(D3DKMT_VK_ALLOCATIONDATA));
+    for (i = 0; i < 2; i++) open_data[i] = low_alloc(64);
+    for (v2 = 0; v2 < 2; v2++)
+    {
+        elem = v2 ? 48 : 12;
+        memset(d, 0, 44);
+        memset(info, 0, 2 * 48);
+        memset(open_runtime, 0, 16);
+        memset(open_total, 0, 3 * sizeof(D3DKMT_VK_ALLOCATIONDATA));
+        for (i = 0; i < 2; i++)
+        {
+            put32(info + elem * i, 4, p32(open_data[i]));
+            put32(info + elem * i, 8, 40 + i);
+            if (v2)
+            {
+                put32(info + elem * i, 24, 0x11 + i);
+                put32(info + elem * i, 44, 0xfffffff0u);
+            }
+        }
+        put32(d, 0, 0x40000100);
+        put32(d, 4, 0x40000c00);
+        put32(d, 8, 2);
+        put32(d, 12, p32(info));
+        put32(d, 16, p32(open_runtime));
+        put32(d, 20, 16);
+        put32(d, 24, HIGH_PTR32);
+        put32(d, 32, p32(open_total));
+        put32(d, 36, 3 * sizeof(D3DKMT_VK_ALLOCATIONDATA));
+        hook = hook_open_resource;
+        assert_int_equal(call_desc(v2 ? unix_OpenResource2 : unix_OpenResource, d),
+                         v2 ? STATUS_SUCCESS : STATUS_NO_MEMORY);
+        assert_int_equal(ncalls, 1);
+        assert_int_equal(get32(d, 40), 0x40000320);
+        assert_int_equal(get32(d, 36), 2 * sizeof(D3DKMT_VK_ALLOCATIONDATA));
+        assert_int_equal(get32(d, 28), 0);
+        for (i = 0; i < 2; i++)
+        {
+            assert_int_equal(get32(info + elem * i, 0), 0x40000500 + i);
+            assert_int_equal(get32(info + elem * i, 8), sizeof(D3DKMT_VK_ALLOCATIONDATA));
+            assert_int_equal(get32(info + elem * i, 4), p32(open_data[i]));   /* inputs stay */
+            if (v2) assert_true(get64(info + elem * i, 16) == 0x2000000000ull + i);
+        }
+        /* The buffers were written where they are: the 32-bit program's memory. */
+        for (k = 0; k < 16; k++) assert_int_equal((unsigned char)((char *)open_runtime)[k], 0x5a);
+        assert_int_equal((unsigned char)((char *)open_total)[2 * sizeof(D3DKMT_VK_ALLOCATIONDATA) - 1], 0xa5);
+        assert_int_equal(((char *)open_total)[2 * sizeof(D3DKMT_VK_ALLOCATIONDATA)], 0);
+    }
+
+    /* Counts: more than the library ever opens is refused before any conversion; a NULL array
+     * with a count stays NULL, an empty one stays non-NULL. */
+    put32(d, 8, 1025);
+    assert_int_equal(call_desc(unix_OpenResource, d), STATUS_INVALID_PARAMETER);
+    put32(d, 8, 0xffffffffu);
+    assert_int_equal(call_desc(unix_OpenResource2, d), STATUS_INVALID_PARAMETER);
+    assert_int_equal(ncalls, 0);
+    hook = hook_open_resource_arrays;
+    put32(d, 8, 5);
+    put32(d, 12, 0);
+    assert_int_equal(call_desc(unix_OpenResource2, d), STATUS_INVALID_PARAMETER);
+    assert_int_equal(ncalls, 1);
+    put32(d, 8, 0);
+    put32(d, 12, p32(info));
+    assert_int_equal(call_desc(unix_OpenResource, d), STATUS_INVALID_PARAMETER);
     assert_int_equal(ncalls, 1);
 }
 
@@ -871,6 +1191,7 @@ static NTSTATUS hook_sync_object(const char *name, void *desc)
         assert_int_equal(d->Info.MonitoredFence.EngineAffinity, 3);
         d->Info.MonitoredFence.FenceValueCPUVirtualAddress = fence_address;
         d->Info.MonitoredFence.FenceValueGPUVirtualAddress = 0x800000000ull;
+        d->Info.SharedHandle = 0x40000c20;  /* created shared */
         break;
     case D3DDDI_PERIODIC_MONITORED_FENCE:
         assert_int_equal(d->Info.PeriodicMonitoredFence.hAdapter, 0x40000001);
@@ -882,7 +1203,7 @@ static NTSTATUS hook_sync_object(const char *name, void *desc)
         break;
     case D3DDDI_CPU_NOTIFICATION:
         assert_ptr_equal(d->Info.CPUNotification.Event, (HANDLE)(LONG_PTR)(LONG)0x80000010);
-        return STATUS_NOT_SUPPORTED;
+        break;
     case D3DDDI_SEMAPHORE:
         assert_int_equal(d->Info.Semaphore.MaxCount, 10);
         assert_int_equal(d->Info.Semaphore.InitialCount, 4);
@@ -912,6 +1233,7 @@ static void test_create_sync_object2(void **state)
     assert_int_equal(call_desc(unix_CreateSynchronizationObject2, d), STATUS_SUCCESS);
     assert_int_equal(ncalls, 1);
     assert_int_equal(get32(d, 88), 0x40000600);
+    assert_int_equal(get32(d, 80), 0x40000c20);
     assert_int_equal(get32(d, 24), p32(fence_address));
     assert_true(get64(d, 32) == 0x800000000ull);
     assert_true(get64(d, 16) == 0x700000001ull);
@@ -919,12 +1241,14 @@ static void test_create_sync_object2(void **state)
     /* The CPU address out of reach: the object is destroyed again, nothing written back. */
     put32(d, 24, 0);
     put64(d, 32, 0);
+    put32(d, 80, 0);
     put32(d, 88, 0);
     fence_address = ABOVE_4G;
     assert_int_equal(call_desc(unix_CreateSynchronizationObject2, d), STATUS_NO_MEMORY);
     assert_int_equal(ncalls, 2);
     assert_string_equal(calls[1].name, "DestroySynchronizationObject");
     assert_int_equal(get32(d, 88), 0);
+    assert_int_equal(get32(d, 80), 0);
     assert_int_equal(get32(d, 24), 0);
     assert_true(get64(d, 32) == 0);
 
@@ -948,7 +1272,9 @@ static void test_create_sync_object2(void **state)
     put32(d, 8, D3DDDI_CPU_NOTIFICATION);
     put32(d, 12, 1u << 7);
     put32(d, 16, 0x80000010);
-    assert_int_equal(call_desc(unix_CreateSynchronizationObject2, d), STATUS_NOT_SUPPORTED);
+    assert_int_equal(call_desc(unix_CreateSynchronizationObject2, d), STATUS_SUCCESS);
+    assert_int_equal(get32(d, 88), 0x40000600);
+    assert_int_equal(get32(d, 16), 0x80000010);     /* the event stays the caller's */
     memset(d, 0, 96);
     put32(d, 0, 0x40000100);
     put32(d, 8, D3DDDI_SEMAPHORE);
@@ -956,6 +1282,50 @@ static void test_create_sync_object2(void **state)
     put32(d, 16, 10);
     put32(d, 20, 4);
     assert_int_equal(call_desc(unix_CreateSynchronizationObject2, d), STATUS_NOT_SUPPORTED);
+}
+
+static NTSTATUS hook_sync_object_v1(const char *name, void *desc)
+{
+    if (!strcmp(name, "OpenSynchronizationObject"))
+    {
+        D3DKMT_OPENSYNCHRONIZATIONOBJECT *o = desc;
+        assert_int_equal(o->hSharedHandle, 0x40000c10);
+        assert_true(o->Reserved[7] == 0x7777777777777777ull);
+        o->hSyncObject = 0x40000620;
+        return STATUS_SUCCESS;
+    }
+    D3DKMT_CREATESYNCHRONIZATIONOBJECT *d = desc;
+    assert_string_equal(name, "CreateSynchronizationObject");
+    assert_int_equal(d->hDevice, 0x40000100);
+    assert_int_equal(d->Info.Type, D3DDDI_SEMAPHORE);
+    assert_int_equal(d->Info.Semaphore.MaxCount, 10);
+    assert_int_equal(d->Info.Semaphore.InitialCount, 4);
+    d->hSyncObject = 0x40000610;
+    return STATUS_SUCCESS;
+}
+
+/* The first CreateSynchronizationObject and OpenSynchronizationObject: no pointer, no handle but
+ * D3DKMT_HANDLEs, the same layout; the library reads and writes the 32-bit descriptor. */
+static void test_sync_object_v1_and_open(void **state)
+{
+    /* CreateSynchronizationObject: hDevice 0, Info 4 (Type 4, Semaphore.MaxCount 8, InitialCount
+     * 12, union 8..71), hSyncObject 72; 76 bytes.  OpenSynchronizationObject: hSharedHandle 0,
+     * hSyncObject 4, Reserved 8..71; 72 bytes. */
+    void *d = low_alloc(76), *o = low_alloc(72);
+
+    put32(d, 0, 0x40000100);
+    put32(d, 4, D3DDDI_SEMAPHORE);
+    put32(d, 8, 10);
+    put32(d, 12, 4);
+    hook = hook_sync_object_v1;
+    assert_int_equal(call_desc(unix_CreateSynchronizationObject, d), STATUS_SUCCESS);
+    assert_int_equal(ncalls, 1);
+    assert_int_equal(get32(d, 72), 0x40000610);
+    put32(o, 0, 0x40000c10);
+    put64(o, 64, 0x7777777777777777ull);
+    assert_int_equal(call_desc(unix_OpenSynchronizationObject, o), STATUS_SUCCESS);
+    assert_int_equal(ncalls, 1);
+    assert_int_equal(get32(o, 4), 0x40000620);
 }
 
 static NTSTATUS hook_signal_cpu(const char *name, void *desc)
@@ -1131,6 +1501,38 @@ static void test_escape(void **state)
 
 /* ---- The DLL's own calls ---- */
 
+/* unix_next_cpu_event: struct next_cpu_event_params has one layout on x86 and x64 (timeout_ms 0,
+ * release 4, event 8, in_flight 16; 24 bytes): the library writes the 32-bit params directly. */
+static void test_next_cpu_event(void **state)
+{
+    void *p = low_alloc(24);
+
+    /* An entry: the event as the library got it (a 32-bit handle, sign-extended). */
+    next_event_status = STATUS_SUCCESS;
+    next_event.event = 0xffffffff80000010ull;
+    next_event.release = 1;
+    next_event.in_flight = 3;
+    assert_int_equal(call32(unix_next_cpu_event, p), STATUS_SUCCESS);
+    assert_int_equal(ncalls, 1);
+    assert_true(last_timeout_ns == 0);
+    assert_int_equal(get32(p, 4), 1);
+    assert_true(get64(p, 8) == 0xffffffff80000010ull);
+    assert_int_equal((ULONG)get64(p, 8), 0x80000010u);   /* the handle the i386 PE side sets */
+    assert_int_equal(get32(p, 16), 3);
+
+    /* None yet: STATUS_TIMEOUT, in_flight written, the entry fields left alone; ~0u is INFINITE. */
+    memset(p, 0, 24);
+    put32(p, 0, ~0u);
+    next_event_status = STATUS_TIMEOUT;
+    next_event.in_flight = 2;
+    assert_int_equal(call32(unix_next_cpu_event, p), STATUS_TIMEOUT);
+    assert_true(last_timeout_ns == UINT64_MAX);
+    assert_int_equal(get32(p, 16), 2);
+    assert_true(get64(p, 8) == 0);
+    assert_int_equal(get32(p, 4), 0);
+    next_event_status = STATUS_SUCCESS;
+}
+
 static void test_dll_calls(void **state)
 {
     struct enum_adapters_params32 enum_params = { HIGH_PTR32, LOW_PTR32 };
@@ -1177,6 +1579,9 @@ int main(void)
         cmocka_unit_test_setup(test_create_allocation, setup),
         cmocka_unit_test_setup(test_create_allocation2, setup),
         cmocka_unit_test_setup(test_create_allocation_counts, setup),
+        cmocka_unit_test_setup(test_create_standard_allocation, setup),
+        cmocka_unit_test_setup(test_query_resource_info, setup),
+        cmocka_unit_test_setup(test_open_resource, setup),
         cmocka_unit_test_setup(test_destroy_allocation, setup),
         cmocka_unit_test_setup(test_lock2, setup),
         cmocka_unit_test_setup(test_offer, setup),
@@ -1187,10 +1592,12 @@ int main(void)
         cmocka_unit_test_setup(test_priorities, setup),
         cmocka_unit_test_setup(test_create_paging_queue, setup),
         cmocka_unit_test_setup(test_create_sync_object2, setup),
+        cmocka_unit_test_setup(test_sync_object_v1_and_open, setup),
         cmocka_unit_test_setup(test_signal_from_cpu, setup),
         cmocka_unit_test_setup(test_wait_from_cpu, setup),
         cmocka_unit_test_setup(test_gpu_forms, setup),
         cmocka_unit_test_setup(test_escape, setup),
+        cmocka_unit_test_setup(test_next_cpu_event, setup),
         cmocka_unit_test_setup(test_dll_calls, setup),
     };
 

@@ -56,6 +56,8 @@ static const struct { const char *name; thunk_fn fn; } entries[] =
     ENTRY(D3DKMTSignalSynchronizationObjectFromCpu), ENTRY(D3DKMTWaitForSynchronizationObjectFromCpu),
     ENTRY(D3DKMTSignalSynchronizationObjectFromGpu), ENTRY(D3DKMTSignalSynchronizationObjectFromGpu2),
     ENTRY(D3DKMTWaitForSynchronizationObjectFromGpu), ENTRY(D3DKMTEscape),
+    ENTRY(D3DKMTCreateSynchronizationObject), ENTRY(D3DKMTOpenSynchronizationObject),
+    ENTRY(D3DKMTQueryResourceInfo), ENTRY(D3DKMTOpenResource), ENTRY(D3DKMTOpenResource2),
 };
 
 /* The Unix side is loaded: the private no-op call succeeds (a missing d3dkmt.so gives
@@ -478,6 +480,45 @@ static void test_live_device_bad_pointers(void)
     wt_env_close(&env);
 }
 
+/* A standard allocation's existing heap becomes GPU memory: the PE side probes it for its size,
+ * so a heap the application cannot write (or that is shorter than it says) is refused before the
+ * library imports anything; a good one works. */
+static void test_existing_heap_pointers(void)
+{
+    D3DKMT_CREATESTANDARDALLOCATION standard = { 0 };
+    D3DDDI_ALLOCATIONINFO info = { 0 };
+    D3DKMT_CREATEALLOCATION create = { 0 };
+    struct wt_env env;
+    char *heap;
+
+    setup_pages();
+    if (!wt_env_open(&env))
+    {
+        wt_env_close(&env);
+        return;
+    }
+    heap = VirtualAlloc(NULL, 0x20000, MEM_RESERVE, PAGE_NOACCESS);
+    VirtualAlloc(heap, 0x10000, MEM_COMMIT, PAGE_READWRITE);   /* the second 64 KiB: reserved only */
+    standard.Type = D3DKMT_STANDARDALLOCATIONTYPE_EXISTINGHEAP;
+    standard.ExistingHeapData.Size = 0x20000;
+    create.hDevice = env.device;
+    create.Flags.ExistingSysMem = create.Flags.StandardAllocation = 1;
+    create.pStandardAllocation = &standard;
+    create.NumAllocations = 1;
+    create.pAllocationInfo = &info;
+    info.pSystemMem = heap;
+    ok_status(D3DKMTCreateAllocation(&create), STATUS_ACCESS_VIOLATION);    /* longer than mapped */
+    info.pSystemMem = readonly;
+    standard.ExistingHeapData.Size = PAGE;
+    ok_status(D3DKMTCreateAllocation(&create), STATUS_ACCESS_VIOLATION);    /* read-only */
+    info.pSystemMem = heap;
+    standard.ExistingHeapData.Size = 0x10000;
+    ok_status(D3DKMTCreateAllocation(&create), STATUS_SUCCESS);
+    ok_status(wt_destroy_allocation(env.device, info.hAllocation, 0), STATUS_SUCCESS);
+    VirtualFree(heap, 0, MEM_RELEASE);
+    wt_env_close(&env);
+}
+
 WT_MAIN(WT_TEST(test_unix_side_loaded), WT_TEST(test_null_descriptor), WT_TEST(test_unreadable_descriptor),
         WT_TEST(test_readonly_descriptor), WT_TEST(test_bad_arrays), WT_TEST(test_bad_handles),
-        WT_TEST(test_bad_async_event), WT_TEST(test_live_device_bad_pointers))
+        WT_TEST(test_bad_async_event), WT_TEST(test_live_device_bad_pointers), WT_TEST(test_existing_heap_pointers))

@@ -22,20 +22,23 @@
  *   needs a function d3dkmt.dll does not export is skipped, its checks counted as skipped (the
  *   number of check sites in the part, a helper that makes several checks counting each), with
  *   the reason printed (PART_BEGIN / PART_END).
- * - Wine opens "\\.\DISPLAY1" (or the primary display) with D3DKMTOpenAdapterFromGdiDisplayName,
- *   which d3dkmt.dll does not export: opening adapters by display name is out of this project's
- *   scope.  open_adapter() opens the first adapter of D3DKMTEnumAdapters2 by its LUID with
- *   D3DKMTOpenAdapterFromLuid instead; the checks on the result are Wine's.
- * - Test functions that are out of scope as a whole (display and VidPn ownership, opening adapters
- *   by display name, HDC or device interface, GPU device properties, keyed mutexes, NT-handle and
- *   cross-process sharing, resources shared by d3d9) are not ported: each is listed in main() and
- *   reported as skipped with its reason.  Inside ported tests, the cross-process part is skipped
- *   the same way.
+ * - Wine opens "\\.\DISPLAY1" (or the primary display) with D3DKMTOpenAdapterFromGdiDisplayName.
+ *   open_adapter() opens the first adapter of D3DKMTEnumAdapters2 by its LUID with
+ *   D3DKMTOpenAdapterFromLuid instead (d3dkmt.dll's display-name, HDC and device-name openers go
+ *   through Wine's own and are tested by tests/wine/wine_adapters.c); the checks on the result
+ *   are Wine's.
+ * - Test functions that are out of scope as a whole (display and VidPn ownership, GPU device
+ *   properties, keyed mutexes, NT-handle and cross-process sharing, resources shared by d3d9) or
+ *   tested elsewhere (opening adapters by display name, HDC or device interface) are not ported:
+ *   each is listed in main() and reported as skipped with its reason.  Inside ported tests, the
+ *   cross-process part is skipped the same way.
+ * - Under Wine 8 and 10.0, adapter and device handles are the running Wine's own values (see
+ *   check_d3dkmt_local_wine): their format checks are skipped, with the reason printed.
  *
  * Output: tests/wine/wine_test.h's, with a "[  COUNTS  ]" line per test function (checks passed,
  * failed, skipped) and "[  ERROR   ] file:line: message" per failed check; the exit status is
- * non-zero when a check failed.  docs/conformance-gaps.md explains each failure of today's library.
- * Not in `make check` yet: `make conformance` runs it (tests/wine/Makefile.inc).
+ * non-zero when a check failed.  In `make check`; `make conformance` runs it alone
+ * (tests/wine/Makefile.inc).  docs/conformance-gaps.md gives the counts and what is skipped.
  */
 #include "wine_test.h"
 
@@ -44,133 +47,6 @@
 #endif
 #ifndef STATUS_ACCESS_DENIED
 # define STATUS_ACCESS_DENIED ((NTSTATUS)0xC0000022L)
-#endif
-
-/* ---- Types that include/d3dkmt.h does not define yet (Windows' layout, from d3dkmthk.h and
- * d3dukmdt.h of microsoft/libdxg).  Remove each when include/d3dkmt.h gains it. ---- */
-
-typedef struct _D3DDDI_SYNCHRONIZATIONOBJECTINFO
-{
-    D3DDDI_SYNCHRONIZATIONOBJECT_TYPE Type;
-    union
-    {
-        struct
-        {
-            BOOL InitialState;
-        } SynchronizationMutex;
-        struct
-        {
-            UINT MaxCount;
-            UINT InitialCount;
-        } Semaphore;
-        struct
-        {
-            UINT Reserved[16];
-        } Reserved;
-    };
-} D3DDDI_SYNCHRONIZATIONOBJECTINFO;
-
-typedef struct _D3DKMT_CREATESYNCHRONIZATIONOBJECT
-{
-    D3DKMT_HANDLE hDevice;
-    D3DDDI_SYNCHRONIZATIONOBJECTINFO Info;
-    D3DKMT_HANDLE hSyncObject;
-} D3DKMT_CREATESYNCHRONIZATIONOBJECT;
-
-typedef struct _D3DKMT_OPENSYNCHRONIZATIONOBJECT
-{
-    D3DKMT_HANDLE hSharedHandle;
-    D3DKMT_HANDLE hSyncObject;
-    D3DKMT_ALIGN64 UINT64 Reserved[8];
-} D3DKMT_OPENSYNCHRONIZATIONOBJECT;
-
-typedef enum _D3DKMT_STANDARDALLOCATIONTYPE
-{
-    D3DKMT_STANDARDALLOCATIONTYPE_EXISTINGHEAP = 1,
-    D3DKMT_STANDARDALLOCATIONTYPE_INTERNALBACKINGSTORE = 2,
-} D3DKMT_STANDARDALLOCATIONTYPE;
-
-typedef struct _D3DKMT_STANDARDALLOCATION_EXISTINGHEAP
-{
-    D3DKMT_ALIGN64 UINT64 Size;
-} D3DKMT_STANDARDALLOCATION_EXISTINGHEAP;
-
-typedef struct _D3DKMT_CREATESTANDARDALLOCATIONFLAGS
-{
-    union
-    {
-        struct
-        {
-            UINT Reserved : 32;
-        };
-        UINT Value;
-    };
-} D3DKMT_CREATESTANDARDALLOCATIONFLAGS;
-
-typedef struct _D3DKMT_CREATESTANDARDALLOCATION
-{
-    D3DKMT_STANDARDALLOCATIONTYPE Type;
-    union
-    {
-        D3DKMT_STANDARDALLOCATION_EXISTINGHEAP ExistingHeapData;
-    };
-    D3DKMT_CREATESTANDARDALLOCATIONFLAGS Flags;
-} D3DKMT_CREATESTANDARDALLOCATION;
-
-typedef struct _D3DDDI_OPENALLOCATIONINFO
-{
-    D3DKMT_HANDLE hAllocation;
-    const VOID *pPrivateDriverData;
-    UINT PrivateDriverDataSize;
-} D3DDDI_OPENALLOCATIONINFO;
-
-typedef struct _D3DDDI_OPENALLOCATIONINFO2
-{
-    D3DKMT_HANDLE hAllocation;
-    const VOID *pPrivateDriverData;
-    UINT PrivateDriverDataSize;
-    D3DKMT_ALIGN64 D3DGPU_VIRTUAL_ADDRESS GpuVirtualAddress;
-    ULONG_PTR Reserved[6];
-} D3DDDI_OPENALLOCATIONINFO2;
-
-typedef struct _D3DKMT_QUERYRESOURCEINFO
-{
-    D3DKMT_HANDLE hDevice;
-    D3DKMT_HANDLE hGlobalShare;
-    VOID *pPrivateRuntimeData;
-    UINT PrivateRuntimeDataSize;
-    UINT TotalPrivateDriverDataSize;
-    UINT ResourcePrivateDriverDataSize;
-    UINT NumAllocations;
-} D3DKMT_QUERYRESOURCEINFO;
-
-typedef struct _D3DKMT_OPENRESOURCE
-{
-    D3DKMT_HANDLE hDevice;
-    D3DKMT_HANDLE hGlobalShare;
-    UINT NumAllocations;
-    union
-    {
-        D3DDDI_OPENALLOCATIONINFO *pOpenAllocationInfo;
-        D3DDDI_OPENALLOCATIONINFO2 *pOpenAllocationInfo2;
-    };
-    VOID *pPrivateRuntimeData;
-    UINT PrivateRuntimeDataSize;
-    VOID *pResourcePrivateDriverData;
-    UINT ResourcePrivateDriverDataSize;
-    VOID *pTotalPrivateDriverDataBuffer;
-    UINT TotalPrivateDriverDataBufferSize;
-    D3DKMT_HANDLE hResource;
-} D3DKMT_OPENRESOURCE;
-
-#ifdef _WIN64
-_Static_assert(sizeof(D3DKMT_CREATESYNCHRONIZATIONOBJECT) == 76, "CREATESYNCHRONIZATIONOBJECT layout");
-_Static_assert(sizeof(D3DKMT_OPENSYNCHRONIZATIONOBJECT) == 72, "OPENSYNCHRONIZATIONOBJECT layout");
-_Static_assert(sizeof(D3DKMT_CREATESTANDARDALLOCATION) == 24, "CREATESTANDARDALLOCATION layout");
-_Static_assert(sizeof(D3DDDI_OPENALLOCATIONINFO) == 24, "OPENALLOCATIONINFO layout");
-_Static_assert(sizeof(D3DDDI_OPENALLOCATIONINFO2) == 80, "OPENALLOCATIONINFO2 layout");
-_Static_assert(sizeof(D3DKMT_QUERYRESOURCEINFO) == 32, "QUERYRESOURCEINFO layout");
-_Static_assert(sizeof(D3DKMT_OPENRESOURCE) == 72, "OPENRESOURCE layout");
 #endif
 
 /* ---- The functions, from d3dkmt.dll.  The D3DKMT names below are the resolved pointers. ---- */
@@ -230,6 +106,13 @@ static const char *const required_funcs[] =
 static HMODULE d3dkmt_module;
 static BOOL funcs_ready;     /* d3dkmt.dll loaded and exports every required function */
 
+/* Under Wine 8 and 10.0, d3dkmt.dll names adapters and devices with the values Wine's own functions
+ * give them (Wine's counters 1, 2, 3...), so that Wine's functions and d3dkmt.dll's accept the same
+ * handles (docs/decisions/wine-handles.md).  Those values are not in Windows' local format, as
+ * they are not for Wine itself.  Set in test_exports: the running Wine's gdi32.dll has a
+ * D3DKMTCreateDevice of its own (not d3dkmt.dll's, which the gdi32 route forwards to). */
+static BOOL wine_names_devices;
+
 /* At the top of each ported test: without the required functions it cannot run at all. */
 #define REQUIRE_FUNCS() \
     do { if (!funcs_ready) { skip("d3dkmt.dll is missing or lacks a required export (test_exports)"); return; } } while (0)
@@ -251,6 +134,15 @@ static void test_exports(void)
         if (!found) missing++;
     }
     funcs_ready = !missing;
+    {
+        HMODULE gdi32 = LoadLibraryA("gdi32.dll");
+        const char *p = gdi32 ? (const char *)GetProcAddress(gdi32, "D3DKMTCreateDevice") : NULL;
+        const IMAGE_NT_HEADERS *nt = (const IMAGE_NT_HEADERS *)((const char *)d3dkmt_module
+                                     + ((const IMAGE_DOS_HEADER *)d3dkmt_module)->e_lfanew);
+
+        wine_names_devices = p && !(p >= (const char *)d3dkmt_module
+                                    && p < (const char *)d3dkmt_module + nt->OptionalHeader.SizeOfImage);
+    }
 #define REPORT_MISSING(name, type) \
     if (!pD3DKMT##name) printf("[  INFO    ] d3dkmt.dll does not export D3DKMT" #name ": the parts that need it are skipped\n");
     D3DKMT_FUNCS(REPORT_MISSING)
@@ -296,14 +188,38 @@ static void check_global_(const char *file, int line, UINT_PTR handle)
  * handle the test saw (local handles are handed out in increasing order, 0x40 apart). (3 checks) */
 #define check_d3dkmt_local(handle, next_local) \
     do { SITE; SITE; SITE; check_local_(__FILE__, __LINE__, handle, next_local); } while (0)
+#define NEXT_LOCAL_UNKNOWN 0xffffffffu   /* *next_local after a handle of Wine's (check_d3dkmt_local_wine) */
 static void check_local_(const char *file, int line, D3DKMT_HANDLE handle, D3DKMT_HANDLE *next_local)
 {
     wt_check((handle & 0xc0000000) != 0, file, line, "local handle %#x: bits 30-31 clear", handle);
     wt_check(handle && !(handle & 0x3f), file, line, "local handle %#x: zero or low 6 bits set", handle);
-    if (next_local && *next_local)
+    if (next_local && *next_local == NEXT_LOCAL_UNKNOWN)
+        wt_skip_checks(1, file, line, "the handle before was the running Wine's own value: which one comes "
+                       "next is not known (docs/decisions/wine-handles.md)");
+    else if (next_local && *next_local)
         wt_check(handle == *next_local, file, line, "local handle %#x, expected the next one, %#x", handle,
                  *next_local);
     if (next_local) *next_local = handle + 0x40;
+}
+
+/* check_d3dkmt_local for an adapter or a device handle: such a handle that Wine made (not in the
+ * local format, while wine_names_devices) has its checks skipped, with the reason printed, and so
+ * has the next handle's check against its predecessor. */
+#define check_d3dkmt_local_wine(handle, next_local) \
+    do { SITE; SITE; SITE; check_local_wine_(__FILE__, __LINE__, handle, next_local); } while (0)
+static void check_local_wine_(const char *file, int line, D3DKMT_HANDLE handle, D3DKMT_HANDLE *next_local)
+{
+    if (wine_names_devices && handle && !(handle & 0xc0000000))
+    {
+        char reason[200];
+
+        snprintf(reason, sizeof(reason), "handle %#x is the running Wine's own value for this adapter or "
+                 "device, which d3dkmt.dll shares (docs/decisions/wine-handles.md)", handle);
+        wt_skip_checks(*next_local ? 3 : 2, file, line, reason);   /* the checks check_local_ makes */
+        *next_local = NEXT_LOCAL_UNKNOWN;
+        return;
+    }
+    check_local_(file, line, handle, next_local);
 }
 
 /* A part of a test that runs only when `cond` holds; otherwise its checks count as skipped, with
@@ -389,7 +305,7 @@ static void test_D3DKMTEnumAdapters2(void)
 
     for (i = 0; i < enum_adapters_2_desc.NumAdapters && i < allocated; ++i)
     {
-        check_d3dkmt_local(enum_adapters_2_desc.pAdapters[i].hAdapter, &next_local);
+        check_d3dkmt_local_wine(enum_adapters_2_desc.pAdapters[i].hAdapter, &next_local);
         check(enum_adapters_2_desc.pAdapters[i].AdapterLuid.LowPart || enum_adapters_2_desc.pAdapters[i].AdapterLuid.HighPart,
               "adapter %u: LUID zero", i);
 
@@ -442,13 +358,13 @@ static void test_D3DKMTCreateDevice(void)
 
     status = open_adapter(&adapter);
     check_nt(STATUS_SUCCESS, status);
-    check_d3dkmt_local(adapter, &next_local);
+    check_d3dkmt_local_wine(adapter, &next_local);
 
     /* Create device */
     create_device_desc.hAdapter = adapter;
     status = D3DKMTCreateDevice(&create_device_desc);
     check_nt(STATUS_SUCCESS, status);
-    check_d3dkmt_local(create_device_desc.hDevice, &next_local);
+    check_d3dkmt_local_wine(create_device_desc.hDevice, &next_local);
     check(create_device_desc.pCommandBuffer == NULL, "pCommandBuffer %p, expected NULL", create_device_desc.pCommandBuffer);
     check_x4(create_device_desc.CommandBufferSize, ==, 0);
     check(create_device_desc.pAllocationList == NULL, "pAllocationList %p, expected NULL", create_device_desc.pAllocationList);
@@ -507,7 +423,7 @@ static void test_D3DKMTQueryAdapterInfo(void)
      * part of opening the adapter by display name, replaced by open_adapter(). */
     status = open_adapter(&adapter);
     check_nt(STATUS_SUCCESS, status);
-    check_d3dkmt_local(adapter, &next_local);
+    check_d3dkmt_local_wine(adapter, &next_local);
 
     for (i = 0; i < ARRAYSIZE(tests); i++)
     {
@@ -574,7 +490,7 @@ static void test_D3DKMTQueryVideoMemoryInfo(void)
     /* Wine also checks that the primary display has a name: see test_D3DKMTQueryAdapterInfo. */
     status = open_adapter(&adapter);
     check_nt(STATUS_SUCCESS, status);
-    check_d3dkmt_local(adapter, &next_local);
+    check_d3dkmt_local_wine(adapter, &next_local);
 
     /* Normal query */
     for (i = 0; i < ARRAYSIZE(groups); ++i)
@@ -694,11 +610,11 @@ static void test_D3DKMTCreateSynchronizationObject(void)
 
     status = open_adapter(&adapter);
     check_nt(STATUS_SUCCESS, status);
-    check_d3dkmt_local(adapter, &next_local);
+    check_d3dkmt_local_wine(adapter, &next_local);
     create_device.hAdapter = adapter;
     status = D3DKMTCreateDevice(&create_device);
     check_nt(STATUS_SUCCESS, status);
-    check_d3dkmt_local(create_device.hDevice, &next_local);
+    check_d3dkmt_local_wine(create_device.hDevice, &next_local);
 
     /* D3DKMTCreateSynchronizationObject creates a local D3DKMT_HANDLE */
     PART_NEEDS(CreateSynchronizationObject);
@@ -964,11 +880,11 @@ static void test_D3DKMTCreateAllocation(void)
 
     status = open_adapter(&adapter);
     check_nt(STATUS_SUCCESS, status);
-    check_d3dkmt_local(adapter, &next_local);
+    check_d3dkmt_local_wine(adapter, &next_local);
     create_device.hAdapter = adapter;
     status = D3DKMTCreateDevice(&create_device);
     check_nt(STATUS_SUCCESS, status);
-    check_d3dkmt_local(create_device.hDevice, &next_local);
+    check_d3dkmt_local_wine(create_device.hDevice, &next_local);
 
     allocs[0].pSystemMem = allocs2[0].pSystemMem = VirtualAlloc(NULL, 0x10000, MEM_COMMIT, PAGE_READWRITE);
     allocs[1].pSystemMem = allocs2[1].pSystemMem = VirtualAlloc(NULL, 0x10000, MEM_COMMIT, PAGE_READWRITE);
@@ -980,9 +896,7 @@ static void test_D3DKMTCreateAllocation(void)
     create.hDevice = create_device.hDevice;
     create.Flags.ExistingSysMem = 1;
     create.Flags.StandardAllocation = 1;
-    /* Windows' D3DKMT_CREATEALLOCATION has pStandardAllocation in a union with pPrivateDriverData;
-     * include/d3dkmt.h names only the latter. */
-    create.pPrivateDriverData = standard;
+    create.pStandardAllocation = standard;
     create.NumAllocations = 1;
     create.pAllocationInfo = allocs;
     allocs[0].hAllocation = create.hGlobalShare = 0x1eadbeed;
@@ -1364,17 +1278,18 @@ static void test_D3DKMTCreateAllocation(void)
 /* ---- Wine's test functions that are out of scope as a whole: not ported, reported as skipped. ---- */
 
 #define OUT_OF_SCOPE(name, reason) static void name(void) { skip("%s: out of scope, not ported: %s", #name, reason); }
+#define NOT_PORTED(name, reason) static void name(void) { skip("%s: not ported: %s", #name, reason); }
 
-OUT_OF_SCOPE(test_D3DKMTOpenAdapterFromGdiDisplayName,
-             "opening adapters by GDI display name (D3DKMTOpenAdapterFromGdiDisplayName is not exported)")
-OUT_OF_SCOPE(test_D3DKMTOpenAdapterFromHdc,
-             "opening adapters from an HDC (D3DKMTOpenAdapterFromHdc is not exported)")
+NOT_PORTED(test_D3DKMTOpenAdapterFromGdiDisplayName,
+           "opening adapters by GDI display name (d3dkmt.dll's, through Wine's gdi32: tests/wine/wine_adapters.c)")
+NOT_PORTED(test_D3DKMTOpenAdapterFromHdc,
+           "opening adapters from an HDC (d3dkmt.dll's: tests/wine/wine_adapters.c)")
 OUT_OF_SCOPE(test_D3DKMTCheckVidPnExclusiveOwnership,
              "display and VidPn source ownership (D3DKMTCheckVidPnExclusiveOwnership, D3DKMTSetVidPnSourceOwner)")
 OUT_OF_SCOPE(test_D3DKMTSetVidPnSourceOwner, "display and VidPn source ownership (D3DKMTSetVidPnSourceOwner)")
 OUT_OF_SCOPE(test_D3DKMTCheckOcclusion, "window occlusion and VidPn ownership (D3DKMTCheckOcclusion)")
-OUT_OF_SCOPE(test_D3DKMTOpenAdapterFromDeviceName,
-             "opening adapters by device interface name (D3DKMTOpenAdapterFromDeviceName is not exported)")
+NOT_PORTED(test_D3DKMTOpenAdapterFromDeviceName,
+           "opening adapters by device interface name (d3dkmt.dll's: tests/wine/wine_adapters.c)")
 OUT_OF_SCOPE(test_gpu_device_properties, "GPU device properties of Wine's setupapi, no D3DKMT call")
 OUT_OF_SCOPE(test_D3DKMTCreateKeyedMutex, "keyed mutexes (D3DKMTCreateKeyedMutex(2), D3DKMTOpenKeyedMutex(2))")
 OUT_OF_SCOPE(test_D3DKMTShareObjects,

@@ -21,7 +21,9 @@
  *      call (Unlock2, DestroyPagingQueue, DestroySynchronizationObject) and returns
  *      STATUS_NO_MEMORY, the 32-bit descriptor unchanged (docs/decisions/wow64.md).
  * The PE side has copied everything the application passed into memory of its own, in the 32-bit
- * address space, before the call, so the thunks read and write only that memory.
+ * address space, before the call, so the thunks read and write only that memory.  Besides the
+ * Unix calls, the GPU signal and wait thunks ask the library the types of their objects
+ * (d3dkmt_host_get_sync_object_type) to know which meaning of their value union it will read.
  *
  * A new Unix call: its X() line in unixlib.h, its 32-bit layout in wow64.h (checked by
  * tests/abi/abi_wow64.c), one wow64_<Name> here, its cases in tests/unit/test_wow64.c; the table
@@ -43,6 +45,7 @@
 #include <winternl.h>
 
 #include "d3dkmt.h"
+#include "d3dkmt_host.h"
 #include "unixlib.h"
 #include "wow64.h"
 
@@ -54,6 +57,8 @@
  * STATUS_INVALID_PARAMETER): a longer 32-bit array is refused with that status before the thunk
  * converts (and allocates for) it. */
 #define WOW64_MAX_CREATE_LIST 1024
+/* The library's limit on the objects of one signal or wait (src/sync.c: 1 to 64). */
+#define WOW64_MAX_SYNC_LIST 64
 
 #ifndef ARRAY_SIZE
 # define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -782,9 +787,26 @@ NTSTATUS wow64_WaitForSynchronizationObjectFromCpu(void *args)
     return CALL64(WaitForSynchronizationObjectFromCpu, &params);
 }
 
-/* The GPU forms: the union of a value array pointer and inline values is passed with its pointer
- * meaning, the low 4 bytes zero-extended, the meaning for monitored fences, the only objects the
- * library makes; the rest of the union is copied as it is (docs/decisions/wow64.md). */
+/* The GPU forms carry a union of a value array pointer (4 bytes on x86, zero-extended here) and an
+ * inline FenceValue (8 bytes on both), which share their first bytes.  The library reads the
+ * inline value when one of the objects is a fence (D3DDDI_FENCE) and the form has it (FromGpu2's
+ * signal, the GPU wait), the array otherwise (src/sync.c: gpu_values): the thunk looks the types up
+ * the same way and converts the meaning the library will read; the rest of the union is copied as
+ * it is (docs/decisions/wow64.md).  A list the library refuses anyway (NULL, empty, over 64
+ * handles, or naming no fence it knows) keeps the pointer meaning. */
+static BOOL union_is_fence_value(PTR32 handles32, UINT count)
+{
+    const D3DKMT_HANDLE *handles = ptr64(handles32);
+    uint32_t type;
+    UINT i;
+
+    if (!handles || !count || count > WOW64_MAX_SYNC_LIST) return FALSE;
+    for (i = 0; i < count; i++)
+        if (!d3dkmt_host_get_sync_object_type(handles[i], &type) && type == D3DDDI_FENCE) return TRUE;
+    return FALSE;
+}
+
+/* SignalFromGpu (the first form) has no inline value: fences take theirs from the array too. */
 NTSTATUS wow64_SignalSynchronizationObjectFromGpu(void *args)
 {
     const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU32 *d32 =
@@ -817,7 +839,8 @@ NTSTATUS wow64_SignalSynchronizationObjectFromGpu2(void *args)
     d.BroadcastContextCount = d32->BroadcastContextCount;
     d.BroadcastContextArray = ptr64(d32->BroadcastContextArray);
     memcpy(d.Reserved, d32->Reserved, sizeof(d.Reserved));
-    d.MonitoredFenceValueArray = ptr64(d32->MonitoredFenceValueArray);
+    if (!union_is_fence_value(d32->ObjectHandleArray, d32->ObjectCount))
+        d.MonitoredFenceValueArray = ptr64(d32->MonitoredFenceValueArray);
     return CALL64(SignalSynchronizationObjectFromGpu2, &params);
 }
 
@@ -834,7 +857,8 @@ NTSTATUS wow64_WaitForSynchronizationObjectFromGpu(void *args)
     d.ObjectCount = d32->ObjectCount;
     d.ObjectHandleArray = ptr64(d32->ObjectHandleArray);
     memcpy(d.Reserved, d32->Reserved, sizeof(d.Reserved));
-    d.MonitoredFenceValueArray = ptr64(d32->MonitoredFenceValueArray);
+    if (!union_is_fence_value(d32->ObjectHandleArray, d32->ObjectCount))
+        d.MonitoredFenceValueArray = ptr64(d32->MonitoredFenceValueArray);
     return CALL64(WaitForSynchronizationObjectFromGpu, &params);
 }
 

@@ -91,6 +91,20 @@ NTSTATUS d3dkmt_host_next_cpu_event(uint64_t timeout_ns, struct d3dkmt_host_cpu_
     return STATUS_SUCCESS;
 }
 
+/* The fake library's sync objects for d3dkmt_host_get_sync_object_type: 0x40000800 + i has type
+ * sync_types[i] (0: no such object); the lookups are counted, not recorded as calls. */
+static uint32_t sync_types[4];
+static int type_lookups;
+
+NTSTATUS d3dkmt_host_get_sync_object_type(D3DKMT_HANDLE h, uint32_t *type)
+{
+    type_lookups++;
+    if (h < 0x40000800 || h >= 0x40000800 + ARRAY_SIZE(sync_types) || !sync_types[h - 0x40000800])
+        return STATUS_INVALID_HANDLE;
+    *type = sync_types[h - 0x40000800];
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS d3dkmt_host_enum_adapters(struct d3dkmt_host_adapter_desc *out, uint32_t *count)
 {
     last_count = count;
@@ -169,6 +183,8 @@ static int setup(void **state)
     hook = NULL;
     ncalls = 0;
     low_used = 0;
+    memset(sync_types, 0, sizeof(sync_types));
+    type_lookups = 0;
     return 0;
 }
 
@@ -1401,8 +1417,12 @@ static void test_wait_from_cpu(void **state)
     assert_int_equal(ncalls, 1);
 }
 
-/* The GPU forms: the union's pointer meaning, the low 4 bytes zero-extended (stale upper bytes of
- * a 32-bit program are dropped); the other 7 values of the union copied. */
+/* The GPU forms.  A list without a fence (D3DDDI_FENCE): the union's pointer meaning, the low 4
+ * bytes zero-extended (stale upper bytes of a 32-bit program dropped); the other 7 values of the
+ * union copied. */
+static const UINT64 *gpu_expected_array;
+static UINT64 gpu_expected_value;
+
 static NTSTATUS hook_gpu(const char *name, void *desc)
 {
     const UINT64 *reserved;
@@ -1411,11 +1431,12 @@ static NTSTATUS hook_gpu(const char *name, void *desc)
     {
         const D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU2 *d = desc;
         assert_int_equal(d->ObjectCount, 2);
-        assert_ptr_equal(d->ObjectHandleArray, (void *)(uintptr_t)LOW_PTR32);
+        assert_int_equal(d->ObjectHandleArray[1], 0x40000801);
         assert_int_equal(d->Flags.SignalAtSubmission, 1);
         assert_int_equal(d->BroadcastContextCount, 3);
         assert_ptr_equal(d->BroadcastContextArray, (void *)(uintptr_t)HIGH_PTR32);
-        assert_ptr_equal(d->MonitoredFenceValueArray, (void *)(uintptr_t)0xc0002000u);
+        if (gpu_expected_array) assert_ptr_equal(d->MonitoredFenceValueArray, gpu_expected_array);
+        else assert_true(d->FenceValue == gpu_expected_value);
         reserved = d->Reserved;
     }
     else
@@ -1426,12 +1447,21 @@ static NTSTATUS hook_gpu(const char *name, void *desc)
                     || !strcmp(name, "WaitForSynchronizationObjectFromGpu"));
         assert_int_equal(d->hContext, 0x40000100);
         assert_int_equal(d->ObjectCount, 2);
-        assert_ptr_equal(d->ObjectHandleArray, (void *)(uintptr_t)LOW_PTR32);
-        assert_ptr_equal(d->MonitoredFenceValueArray, (void *)(uintptr_t)0xc0002000u);
+        assert_int_equal(d->ObjectHandleArray[1], 0x40000801);
+        if (gpu_expected_array) assert_ptr_equal(d->MonitoredFenceValueArray, gpu_expected_array);
+        else assert_true(d->FenceValue == gpu_expected_value);
         reserved = d->Reserved;
     }
     assert_true(reserved[1] == 0x1111111111111111ull);
     assert_true(reserved[7] == 0x7777777777777777ull);
+    return STATUS_INVALID_PARAMETER;
+}
+
+static NTSTATUS hook_gpu_refused(const char *name, void *desc)
+{
+    const D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU *d = desc;
+    assert_string_equal(name, "WaitForSynchronizationObjectFromGpu");
+    assert_ptr_equal(d->MonitoredFenceValueArray, (void *)(uintptr_t)0xc0002000u);
     return STATUS_INVALID_PARAMETER;
 }
 
@@ -1441,19 +1471,26 @@ static void test_gpu_forms(void **state)
      * SignalFromGpu2: ObjectCount 0, ObjectHandleArray 4, Flags 8, BroadcastContextCount 12,
      * BroadcastContextArray 16, union 24..87 */
     void *d = low_alloc(80), *d2 = low_alloc(88);
+    D3DKMT_HANDLE *handles = low_alloc(2 * sizeof(D3DKMT_HANDLE));
 
+    handles[0] = 0x40000800;
+    handles[1] = 0x40000801;
+    sync_types[0] = D3DDDI_MONITORED_FENCE;
+    sync_types[1] = D3DDDI_SYNCHRONIZATION_MUTEX;
     put32(d, 0, 0x40000100);
     put32(d, 4, 2);
-    put32(d, 8, LOW_PTR32);
+    put32(d, 8, p32(handles));
     put32(d, 16, 0xc0002000u);
     put32(d, 20, 0xdeadbeefu);  /* stale bytes above a 32-bit pointer */
     put64(d, 24, 0x1111111111111111ull);
     put64(d, 72, 0x7777777777777777ull);
     hook = hook_gpu;
+    gpu_expected_array = (const UINT64 *)(uintptr_t)0xc0002000u;
     assert_int_equal(call_desc(unix_SignalSynchronizationObjectFromGpu, d), STATUS_INVALID_PARAMETER);
     assert_int_equal(call_desc(unix_WaitForSynchronizationObjectFromGpu, d), STATUS_INVALID_PARAMETER);
+    assert_int_equal(type_lookups, 2);      /* the wait looked both up; the first signal form none */
     put32(d2, 0, 2);
-    put32(d2, 4, LOW_PTR32);
+    put32(d2, 4, p32(handles));
     put32(d2, 8, 1);
     put32(d2, 12, 3);
     put32(d2, 16, HIGH_PTR32);
@@ -1463,6 +1500,31 @@ static void test_gpu_forms(void **state)
     put64(d2, 80, 0x7777777777777777ull);
     assert_int_equal(call_desc(unix_SignalSynchronizationObjectFromGpu2, d2), STATUS_INVALID_PARAMETER);
     assert_int_equal(ncalls, 1);
+
+    /* A fence (D3DDDI_FENCE) listed: FromGpu2's signal and the wait read the inline FenceValue, all
+     * 8 bytes as the program wrote them; the first signal form still reads the array. */
+    sync_types[1] = D3DDDI_FENCE;
+    put64(d, 16, 0x100000005ull);
+    put64(d2, 24, 0x100000005ull);
+    gpu_expected_array = NULL;
+    gpu_expected_value = 0x100000005ull;
+    assert_int_equal(call_desc(unix_WaitForSynchronizationObjectFromGpu, d), STATUS_INVALID_PARAMETER);
+    assert_int_equal(call_desc(unix_SignalSynchronizationObjectFromGpu2, d2), STATUS_INVALID_PARAMETER);
+    gpu_expected_array = (const UINT64 *)(uintptr_t)5;
+    assert_int_equal(call_desc(unix_SignalSynchronizationObjectFromGpu, d), STATUS_INVALID_PARAMETER);
+
+    /* Lists the library refuses: the pointer meaning, no lookup past the limit or through NULL. */
+    type_lookups = 0;
+    hook = hook_gpu_refused;
+    put32(d, 4, 65);
+    put32(d, 16, 0xc0002000u);
+    assert_int_equal(call_desc(unix_WaitForSynchronizationObjectFromGpu, d), STATUS_INVALID_PARAMETER);
+    assert_int_equal(ncalls, 1);
+    put32(d, 4, 2);
+    put32(d, 8, 0);
+    assert_int_equal(call_desc(unix_WaitForSynchronizationObjectFromGpu, d), STATUS_INVALID_PARAMETER);
+    assert_int_equal(ncalls, 1);
+    assert_int_equal(type_lookups, 0);
 }
 
 /* ---- Escape ---- */

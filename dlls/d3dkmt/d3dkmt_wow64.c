@@ -217,9 +217,9 @@ NTSTATUS wow64_CreateDevice(void *args)
  * and x64), the resource-level data and pSystemMem / hSection are passed where they are.  A
  * standard allocation's D3DKMT_CREATESTANDARDALLOCATION (Flags.StandardAllocation, in
  * pPrivateDriverData's place with PrivateDriverDataSize 0, as the PE side and the library read
- * it) is converted: its x86 Size is 4 bytes followed by padding, zero-extended here (an existing
- * heap at a 32-bit pSystemMem, zero-extended too, is the 32-bit program's memory in the one
- * address space).  Out: hResource, hGlobalShare, and per element hAllocation (and
+ * it) is converted: its x86 Size is a 4-byte SIZE_T (12 bytes in all, 24 on x64), zero-extended
+ * here (an existing heap at a 32-bit pSystemMem, zero-extended too, is the 32-bit program's
+ * memory in the one address space).  Out: hResource, hGlobalShare, and per element hAllocation (and
  * GpuVirtualAddress for version 2).  STATUS_INVALID_PARAMETER for more than WOW64_MAX_CREATE_LIST
  * elements; STATUS_NO_MEMORY. */
 static NTSTATUS create_allocation(void *args, BOOL version2)

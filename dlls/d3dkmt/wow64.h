@@ -192,11 +192,10 @@ typedef struct
     PTR32 Reserved[5];
 } D3DDDI_ALLOCATIONINFO2_32;
 
-/* D3DKMT_CREATESTANDARDALLOCATION: its SIZE_T is 4 bytes on x86, 8-aligned (D3DKMT_ALIGN64), so
- * the struct is 24 bytes on both, with 4 bytes of padding after the x86 Size. */
+/* D3DKMT_CREATESTANDARDALLOCATION: its SIZE_T is 4 bytes on x86 (12 bytes in all, 24 on x64). */
 typedef struct
 {
-    D3DKMT_ALIGN64 ULONG Size;
+    ULONG Size;
 } D3DKMT_STANDARDALLOCATION_EXISTINGHEAP32;
 
 typedef struct

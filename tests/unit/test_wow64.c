@@ -599,13 +599,13 @@ static NTSTATUS hook_create_standard(const char *name, void *desc)
     assert_int_equal(d->Flags.CreateShared, 1);
     assert_int_equal(d->PrivateDriverDataSize, 0);
     assert_int_equal(d->NumAllocations, 1);
-    /* The x86 struct converted into memory of the thunk: Size zero-extended, the padding after
-     * it (0xdeadbeef here) dropped. */
+    /* The 12-byte x86 struct converted into memory of the thunk: Size zero-extended, Flags from
+     * its x86 offset, nothing read past it (0xdeadbeef there). */
     assert_non_null(standard);
     assert_ptr_not_equal(standard, standard32_seen);
     assert_int_equal(standard->Type, D3DKMT_STANDARDALLOCATIONTYPE_EXISTINGHEAP);
-    assert_true(standard->ExistingHeapData.Size == 0xfff0000ull);
-    assert_int_equal(standard->Flags.Value, 0);
+    assert_true(standard->ExistingHeapData.Size == 0xfffff000ull);
+    assert_int_equal(standard->Flags.Value, 5);
     if (v2)
     {
         assert_ptr_equal(d->pAllocationInfo2[0].pSystemMem, (void *)(uintptr_t)HIGH_PTR32);
@@ -632,16 +632,17 @@ static NTSTATUS hook_create_standard_unconverted(const char *name, void *desc)
 
 static void test_create_standard_allocation(void **state)
 {
-    /* D3DKMT_CREATESTANDARDALLOCATION on x86: Type 0, ExistingHeapData.Size 8 (4 bytes, then 4 of
-     * padding), Flags 16; 24 bytes. */
+    /* D3DKMT_CREATESTANDARDALLOCATION on x86: Type 0, ExistingHeapData.Size 4 (a 4-byte SIZE_T),
+     * Flags 8; 12 bytes (x64: 8 and 16, 24 bytes). */
     void *d = low_alloc(44);
-    char *standard = low_alloc(24);
+    char *standard = low_alloc(16);
     char *info = low_alloc(56);
     unsigned int v2;
 
     put32(standard, 0, D3DKMT_STANDARDALLOCATIONTYPE_EXISTINGHEAP);
-    put32(standard, 8, 0xfff0000u);
-    put32(standard, 12, 0xdeadbeefu);
+    put32(standard, 4, 0xfffff000u);
+    put32(standard, 8, 5);
+    put32(standard, 12, 0xdeadbeefu);   /* past the struct */
     standard32_seen = standard;
     for (v2 = 0; v2 < 2; v2++)
     {
@@ -661,8 +662,8 @@ static void test_create_standard_allocation(void **state)
         assert_int_equal(get32(info, 0), 0x40000410);
         if (v2) assert_true(get64(info, 24) == 0x1234500000ull);
         /* The 32-bit struct is not written. */
-        assert_int_equal(get32(standard, 8), 0xfff0000u);
-        assert_int_equal(get32(standard, 12), 0xdeadbeefu);
+        assert_int_equal(get32(standard, 4), 0xfffff000u);
+        assert_int_equal(get32(standard, 8), 5);
         assert_int_equal(get32(d, 20), p32(standard));
 
         /* With a private driver data size, the library refuses it: no conversion. */

@@ -11,7 +11,8 @@
  *   (c) offer + reclaim throughput of two threads against one, on two devices and on one device;
  *   (d) bytes per allocation: the library's own (heap and handle slot), and the whole path against
  *       the same Vulkan objects made directly (mallinfo2);
- *   (e) one PE -> Unix call under Wine: passed in by bench/bench-all (tests/wine/callcost.exe);
+ *   (e) one PE -> Unix call under Wine, through the x86_64 and the i386 d3dkmt.dll: passed in by
+ *       bench/bench-all (tests/wine/callcost.exe, and its i686 build under the 32-bit loader);
  *   (f) the budget manager: time to make room for one new allocation with 1K, 10K and 100K
  *       allocations offered.
  *   (g) a D3DKMT device: CreateDevice + DestroyDevice without a VkDevice (as now) against with one
@@ -975,18 +976,19 @@ static void row(const char *name, const char *value, const char *target, int pas
 
 int main(int argc, char **argv)
 {
-    double wine_ns = -1;
+    double wine_ns = -1, wine32_ns = -1;
     char value[64], name[96];
     int k, i;
 
     for (i = 1; i < argc; i++)
     {
         if (!strncmp(argv[i], "--wine-call-ns=", 15)) wine_ns = atof(argv[i] + 15);
+        else if (!strncmp(argv[i], "--wine32-call-ns=", 17)) wine32_ns = atof(argv[i] + 17);
         else if (!strncmp(argv[i], "--reps=", 7)) reps = atoi(argv[i] + 7);
         else if (!strcmp(argv[i], "--quick")) reps = 3;
         else
         {
-            fprintf(stderr, "usage: %s [--wine-call-ns=NS] [--reps=N] [--quick]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--wine-call-ns=NS] [--wine32-call-ns=NS] [--reps=N] [--quick]\n", argv[0]);
             return 2;
         }
     }
@@ -1106,6 +1108,12 @@ int main(int argc, char **argv)
         row("(e) one PE -> Unix call under Wine (noop)", value, "(none)", -1);
     }
     else row("(e) one PE -> Unix call under Wine (noop)", "not measured", "(none)", -1);
+    if (wine32_ns >= 0)
+    {
+        snprintf(value, sizeof(value), "%.1f ns", wine32_ns);
+        row("(e) the same, 32-bit d3dkmt.dll (classic WoW)", value, "(none)", -1);
+    }
+    else row("(e) the same, 32-bit d3dkmt.dll (classic WoW)", "not measured", "(none)", -1);
     for (k = 0; k < 3; k++)
     {
         snprintf(name, sizeof(name), "(f) make room for one allocation, %uK offered (mock)", offered_mock[k] / 1000);

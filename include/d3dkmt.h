@@ -522,10 +522,14 @@ typedef enum _D3DKMT_STANDARDALLOCATIONTYPE
 # define D3DKMT_STANDARDALLOCATIONTYPE_INTERNALBACKINGSTORE ((D3DKMT_STANDARDALLOCATIONTYPE)2)
 #endif
 
+/* Size is a SIZE_T of the caller's architecture: 4 bytes on x86, where the struct is 4 bytes and
+ * D3DKMT_CREATESTANDARDALLOCATION 12 (Microsoft's d3dukmdt.h makes its D3DKMT_ALIGN64 empty and
+ * D3DKMT_SIZE_T a SIZE_T for Windows builds; the 8-byte form is WSL's, Linux clients only; Wine's
+ * d3dkmthk.h has SIZE_T too). */
 #if !D3DKMT_WINE_HAS_D3DKMT_STANDARDALLOCATION_EXISTINGHEAP
 typedef struct _D3DKMT_STANDARDALLOCATION_EXISTINGHEAP
 {
-    D3DKMT_ALIGN64 SIZE_T Size;
+    SIZE_T Size;
 } D3DKMT_STANDARDALLOCATION_EXISTINGHEAP;
 #endif
 

@@ -131,6 +131,16 @@ struct d3dkmt_host_cpu_event
  * (out NULL). */
 NTSTATUS d3dkmt_host_next_cpu_event(uint64_t timeout_ns, struct d3dkmt_host_cpu_event *out);
 
+/* The type (D3DDDI_SYNCHRONIZATIONOBJECT_TYPE) of the sync object `hSyncObject` names: a handle
+ * from D3DKMTCreateSynchronizationObject(2) or D3DKMTCreatePagingQueue (its fence: a monitored
+ * fence), or an opened one from D3DKMTOpenSynchronizationObject (the type of the object it names),
+ * of any device.  d3dkmt.dll's wow64 thunks use it to read the value union of
+ * D3DKMTSignalSynchronizationObjectFromGpu2 / WaitForSynchronizationObjectFromGpu in the meaning
+ * the library will (docs/decisions/wow64.md).
+ * STATUS_SUCCESS; STATUS_INVALID_PARAMETER (type NULL); STATUS_INVALID_HANDLE (hSyncObject names no
+ * live sync object of the library; *type unchanged). */
+NTSTATUS d3dkmt_host_get_sync_object_type(D3DKMT_HANDLE hSyncObject, uint32_t *type);
+
 /* Exclusive use of the device's queue for the caller's own vkQueue* calls (external sync).
  * Unlocking without holding the lock is undefined, as for a mutex.
  * STATUS_SUCCESS; STATUS_INVALID_HANDLE. */

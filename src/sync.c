@@ -3,7 +3,8 @@
  * D3DKMTOpenSynchronizationObject, D3DKMTDestroySynchronizationObject,
  * D3DKMTSignalSynchronizationObjectFromCpu/FromGpu/FromGpu2,
  * D3DKMTWaitForSynchronizationObjectFromCpu/FromGpu, D3DKMTCreatePagingQueue,
- * D3DKMTDestroyPagingQueue, d3dkmt_host_wait_from_cpu and d3dkmt_host_next_cpu_event.
+ * D3DKMTDestroyPagingQueue, d3dkmt_host_wait_from_cpu, d3dkmt_host_next_cpu_event and
+ * d3dkmt_host_get_sync_object_type.
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
  *
@@ -480,6 +481,18 @@ D3DKMT_EXPORT NTSTATUS d3dkmt_host_next_cpu_event(uint64_t timeout_ns, struct d3
     if (status) return status;
     out->event = event;
     out->release = release;
+    return STATUS_SUCCESS;
+}
+
+/* See include/d3dkmt_host.h.  An opened handle resolves to its target (d3dkmt_sync_object_get). */
+D3DKMT_EXPORT NTSTATUS d3dkmt_host_get_sync_object_type(D3DKMT_HANDLE hSyncObject, uint32_t *type)
+{
+    struct d3dkmt_sync_object *sync;
+
+    if (!type) return STATUS_INVALID_PARAMETER;
+    if (!(sync = d3dkmt_sync_object_get(hSyncObject, NULL))) return STATUS_INVALID_HANDLE;
+    *type = sync->type;
+    sync_put(sync);
     return STATUS_SUCCESS;
 }
 

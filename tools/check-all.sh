@@ -1,10 +1,11 @@
 #!/bin/sh
 # tools/check-all.sh: everything CI checks (README command (2) runs it after install-deps.sh).
-# Stops at the first failing step.  Total on 2 cores: about 6 minutes, 7 the first time, when step 2
+# Stops at the first failing step.  Total on 2 cores: about 7 minutes, 8.5 the first time, when step 2
 # makes its Debian 13 root (docs/reliability.md, docs/wine-versions.md).
 #
-#   1. autoreconf -fi; configure; make -j2 check: every test (host, ABI, Wine), as a developer runs;
-#      no compiler warning; then the summary of the Windows-side tests under the host's Wine
+#   1. autoreconf -fi; configure; make -j2 check: every test (host, ABI, Wine: x86_64 and, with the
+#      i386 half, i686 under the 32-bit loader), as a developer runs; no compiler warning; then the
+#      summary of the Windows-side tests under the host's Wine
 #   2. the other Debian release's Wine (Debian 12: Wine 8, Debian 13: Wine 10): in a root of that
 #      release, made once with mmdebstrap and reused (tools/debian-root.sh), the build and every
 #      test that runs Windows programs, with the ABI checks (tools/check-wine.sh)
@@ -71,7 +72,7 @@ for r in $WINE_RELEASES; do
     # The root sees the source tree at /src: the build directory is named relative to it.
     case "$CHECK_DIR" in /*) wine_build=build-check/$r ;; *) wine_build=$CHECK_DIR/$r ;; esac
     sh tools/debian-root.sh "$r" "$D3DKMT_ROOTS/$r" \
-        sh -c "sh tools/install-deps.sh build wine && sh tools/check-wine.sh '$wine_build'"
+        sh -c "sh tools/install-deps.sh build wine i386 && sh tools/check-wine.sh '$wine_build'"
     echo "check-all: the Wine of Debian $r: $(($(date +%s) - t0)) s"
 done
 [ $n -gt 0 ] || step "2/6 no other Debian release in WINE_RELEASES ($WINE_RELEASES) than the host's"
@@ -86,7 +87,8 @@ export VK_LOADER_DISABLE_DYNAMIC_LIBRARY_UNLOADING
 
 step "3/6 AddressSanitizer + UndefinedBehaviorSanitizer: host tests"
 mkdir -p "$CHECK_DIR/asan"
-(cd "$CHECK_DIR/asan" && "$top/configure" --enable-sanitizers \
+# (--disable-i386: the i386 half runs only under Wine, which these steps do not run.)
+(cd "$CHECK_DIR/asan" && "$top/configure" --enable-sanitizers --disable-i386 \
     && export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     && make_check TESTS="$HOST_TESTS" check_PROGRAMS="$HOST_TESTS" check_SCRIPTS=)
 
@@ -94,7 +96,7 @@ mkdir -p "$CHECK_DIR/asan"
 # the deferred frees behind them run all the time.
 step "4/6 ThreadSanitizer: stress test, ${STRESS_SECONDS} s, budget cap 256 KiB"
 mkdir -p "$CHECK_DIR/tsan"
-(cd "$CHECK_DIR/tsan" && "$top/configure" --enable-tsan && make -j"$JOBS" tests/stress/stress \
+(cd "$CHECK_DIR/tsan" && "$top/configure" --enable-tsan --disable-i386 && make -j"$JOBS" tests/stress/stress \
     && export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     && { D3DKMT_BUDGET_CAP=256K ./tests/stress/stress --seconds "$STRESS_SECONDS" > stress-tsan.log 2>&1 \
          || { grep -v '^d3dkmt:' stress-tsan.log | tail -80; false; }; } \

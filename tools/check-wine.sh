@@ -1,7 +1,8 @@
 #!/bin/sh
 # check-wine.sh: build the tree against the installed Wine and run every test that runs Windows
-# programs (tests/wine, the gdi32 route, the demo under Wine) and the ABI checks, with the Vulkan
-# validation layer on; fail on any compiler warning.  tools/check-all.sh runs it in a Debian 13 root
+# programs (tests/wine, the gdi32 route, the demo under Wine; x86_64 and, where the i386 half is
+# built, i686 under the 32-bit loader) and the ABI checks, with the Vulkan validation layer on; fail
+# on any compiler warning.  tools/check-all.sh runs it in a Debian 13 root
 # (Wine 10) through tools/debian-root.sh; it works on the host too.
 #
 # Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
@@ -26,8 +27,15 @@ summary() {
     vars=$(cd "$build" && make -s print-windows-tests)
     tests=$(printf '%s\n' "$vars" | sed -n 's/^WINDOWS_TESTS=//p')
     wine64=$(printf '%s\n' "$vars" | sed -n 's/^WINE64=//p')
+    wine32=$(printf '%s\n' "$vars" | sed -n 's/^WINE32=//p')
+    i386=$(printf '%s\n' "$vars" | sed -n 's/^I386_TESTS=//p')
     release=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
     echo "check-wine: Windows-side tests under $("$wine64" --version 2>/dev/null) ($wine64), ${release:-unknown release}, validation layer on:"
+    if [ "$i386" = yes ]; then
+        echo "  (*/i386/*, *32: i686 programs through the i386 d3dkmt.dll, under the 32-bit loader $wine32)"
+    else
+        echo "  (no i686 programs: configure built no i386 half or found no 32-bit loader; its log says why)"
+    fi
     bad=0
     for t in $tests; do
         r=$(sed -n 's/^:test-result: //p' "$build/$t.trs" 2>/dev/null | head -n 1)
@@ -47,7 +55,7 @@ fi
 mkdir -p "$build"
 cd "$build"
 "$top/configure" > configure.log 2>&1 || { tail -30 configure.log; echo "check-wine.sh: configure failed ($build/configure.log)" >&2; exit 1; }
-grep -E 'how the Wine headers declare .*differently' configure.log || true
+grep -E 'how the Wine headers declare .*differently|the i386 ' configure.log || true
 echo "check-wine.sh: building in $build"
 # Everything: the library, the DLL, the demo, and every test program (make check builds them all).
 if ! make -j"$JOBS" all > build.log 2>&1 || ! make -j"$JOBS" check TESTS= >> build.log 2>&1; then

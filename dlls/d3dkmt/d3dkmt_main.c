@@ -1,5 +1,5 @@
 /*
- * d3dkmt_main.c: the PE side of d3dkmt.dll (x86_64).
+ * d3dkmt_main.c: the PE side of d3dkmt.dll (x86_64, and i386 for 32-bit programs: the same code).
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
  *

@@ -7,7 +7,9 @@
  * validated and copied everything the application passed, so nothing here touches application
  * memory; these functions only translate calls.  Wine 8's loader finds this object next to the PE
  * file (DIR/x86_64-unix/d3dkmt.so beside DIR/x86_64-windows/d3dkmt.dll, DIR in WINEDLLPATH) and
- * resolves __wine_unix_call_funcs from it.
+ * resolves __wine_unix_call_funcs from it.  The same file, built with gcc -m32, is the i386 half's
+ * Unix side (Wine's classic WoW: DIR/i386-unix/d3dkmt.so); the x86_64 one also serves 32-bit PE
+ * code in Wine's new WoW64 mode, through __wine_unix_call_wow64_funcs (d3dkmt_wow64.c).
  *
  * The object links libd3dkmt.so dynamically (docs/wine-dll.md): one copy of the library, one handle
  * table, shared with DXVK / vkd3d-proton when they use the host API of d3dkmt_host.h in the same
@@ -15,6 +17,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +31,9 @@
 #include "d3dkmt.h"
 #include "d3dkmt_host.h"
 #include "unixlib.h"
+#ifdef _WIN64
+# include "wow64.h"
+#endif
 
 #define D3DKMT_DEFINE_THUNK(name, type) \
     static NTSTATUS unix_call_##name(void *args) \
@@ -120,3 +126,24 @@ __attribute__((visibility("default"))) const d3dkmt_unixlib_entry_t __wine_unix_
 
 _Static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,
                "__wine_unix_call_funcs does not match enum d3dkmt_unix_funcs");
+
+#ifdef _WIN64
+/* Wine's new WoW64 mode: the same calls from the i386 PE side, with 32-bit params structs and
+ * descriptors, converted by d3dkmt_wow64.c (wow64.h).  In enum d3dkmt_unix_funcs' order, as above. */
+__attribute__((visibility("default"))) const d3dkmt_unixlib_entry_t __wine_unix_call_wow64_funcs[] =
+{
+#define D3DKMT_WOW64_ENTRY(name, type) wow64_##name,
+    D3DKMT_UNIX_CALLS(D3DKMT_WOW64_ENTRY)
+#undef D3DKMT_WOW64_ENTRY
+    wow64_wait_cpu_poll,
+    wow64_next_cpu_event,
+    wow64_noop,
+    wow64_enum_adapters,
+    wow64_set_adapter_luid,
+    wow64_has_handle,
+    wow64_share_handle,
+};
+
+_Static_assert(sizeof(__wine_unix_call_wow64_funcs) / sizeof(__wine_unix_call_wow64_funcs[0]) == unix_funcs_count,
+               "__wine_unix_call_wow64_funcs does not match enum d3dkmt_unix_funcs");
+#endif

@@ -4,10 +4,12 @@
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
  *
  * The split follows Wine's own split DLLs: one params struct per Unix call and an enum that indexes
- * __wine_unix_call_funcs[].  The DLL is x86_64 only (no wow64 thunks): both sides see the same
- * struct layouts and the same address space.  The PE side has already copied every descriptor and
- * array the application passed into memory of its own (see d3dkmt_main.c), so the Unix side never
- * touches application memory it was not handed by the PE side, and its pointers are always good.
+ * __wine_unix_call_funcs[].  Both halves of the DLL (x86_64 and i386, each with a Unix side of its
+ * own under Wine's classic WoW) see the same struct layouts on both sides; in Wine's new WoW64 mode
+ * the i386 PE side calls the x86_64 Unix side, whose __wine_unix_call_wow64_funcs[] converts the
+ * 32-bit params and descriptors (wow64.h, d3dkmt_wow64.c).  The PE side has already copied every
+ * descriptor and array the application passed into memory of its own (see d3dkmt_main.c), so the
+ * Unix side never touches application memory it was not handed by the PE side.
  *
  * Debian's libwine-dev has no <wine/unixlib.h>; the few declarations of it that Wine 8 uses are
  * repeated here (libwinecrt0.a provides the PE-side symbols, ntdll the dispatcher).

@@ -17,6 +17,10 @@
 #   win32      i686-w64-mingw32-gcc, header's mingw mode (x86 column)
 #   i386-sysv  $CC -m32 -ffreestanding with tests/abi/sysv-windef.h (x86 column, 4-aligned UINT64);
 #              skipped, and said so, only when $CC cannot target i386 at all
+#   wow64-host, wow64-win32, wow64-win64
+#              tests/abi/abi_wow64.c: the 32-bit layouts of dlls/d3dkmt/wow64.h (the DLL's wow64
+#              thunks) against the x86 structs (i686-w64-mingw32-gcc), and the descriptors the
+#              thunks pass as they are against the x64 ones (the host program, built by make)
 # Output: one PASS/FAIL/SKIP line per configuration (compiler messages under a FAIL), then
 # "N passed, N failed".  Exit status 0 when nothing failed, 1 otherwise.
 
@@ -56,12 +60,13 @@ check()
     if "$@" >> "$log" 2>&1; then pass "$name"; else fail "$name" "$log"; fi
 }
 
-# compile NAME COMPILER FLAGS...: compile abi_layout.c to $out/abi_layout-NAME.o.
+# compile NAME COMPILER FLAGS...: compile $src (abi_layout.c) to $out/<its name>-NAME.o.
 compile()
 {
     name=$1
     compiler=$2
     shift 2
+    obj="$out/$(basename "$src" .c)-$name.o"
     case $compiler in
     ""|__ABI_*)
         echo "no compiler for $name: configure did not find it (Debian: apt-get install mingw-w64)" \
@@ -72,7 +77,7 @@ compile()
     esac
     # $compiler may carry options (e.g. "gcc -m64"): split it on purpose.
     # shellcheck disable=SC2086
-    check "$name" $compiler -std=c11 -Wall -Wextra "$@" -c "$src" -o "$out/abi_layout-$name.o"
+    check "$name" $compiler -std=c11 -Wall -Wextra "$@" -c "$src" -o "$obj"
 }
 
 # host: the static asserts ran when make built the program; running it checks flag bits.
@@ -97,6 +102,18 @@ else
     echo "SKIP: i386-sysv ($cc cannot compile with -m32 -ffreestanding)"
 fi
 rm -f "$probe" "$out/abi-i386-probe.o"
+
+# The wow64 thunks' 32-bit layouts (abi_wow64.c): the host program ran its asserts when make built
+# it; the mingw-w64 compilers check them against Windows' x86 structs and the x86 sizes.
+if [ -x "$out/abi_wow64" ]; then
+    check wow64-host "$out/abi_wow64"
+else
+    echo "$out/abi_wow64 is missing: run 'make tests/abi/abi_wow64' (or make check)" > "$out/abi-wow64-host.out"
+    fail wow64-host "$out/abi-wow64-host.out"
+fi
+src="$top_srcdir/tests/abi/abi_wow64.c"
+compile wow64-win32 "$mingw32_cc" -I"$top_srcdir/include" -I"$top_srcdir/dlls/d3dkmt"
+compile wow64-win64 "$mingw64_cc" -I"$top_srcdir/include" -I"$top_srcdir/dlls/d3dkmt"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -43,10 +43,16 @@ static int is_invalid(NTSTATUS status)
     return status == STATUS_INVALID_PARAMETER || status == STATUS_INVALID_HANDLE;
 }
 
-/* The import address table entries of the static imports (mingw-w64 names them __imp_<name>). */
-extern void *__imp_D3DKMTOfferAllocations;
-extern void *__imp_D3DKMTReclaimAllocations2;
-extern void *__imp_D3DKMTDestroyAllocation2;
+/* The import address table's slots, by their symbols: __imp_<name> on x64, __imp__<name>@<argument
+ * bytes> for a stdcall function on x86 (named through asm labels, which C names cannot spell). */
+#ifdef _WIN64
+# define IMPORT_SLOT(name, argbytes) __asm__("__imp_" #name)
+#else
+# define IMPORT_SLOT(name, argbytes) __asm__("__imp__" #name "@" #argbytes)
+#endif
+extern void *imp_D3DKMTOfferAllocations IMPORT_SLOT(D3DKMTOfferAllocations, 4);
+extern void *imp_D3DKMTReclaimAllocations2 IMPORT_SLOT(D3DKMTReclaimAllocations2, 4);
+extern void *imp_D3DKMTDestroyAllocation2 IMPORT_SLOT(D3DKMTDestroyAllocation2, 4);
 
 static void test_gdi(void)
 {
@@ -101,9 +107,9 @@ static void test_route_identity(void)
     check(copy != NULL, "gdi32wine.dll (the copy of Wine's gdi32) is loaded");
     check(d3dkmt != NULL, "d3dkmt.dll is loaded");
     if (!gdi32 || !copy || !d3dkmt) return;
-    check(__imp_D3DKMTOfferAllocations == (void *)GetProcAddress(d3dkmt, "D3DKMTOfferAllocations") &&
-          __imp_D3DKMTReclaimAllocations2 == (void *)GetProcAddress(d3dkmt, "D3DKMTReclaimAllocations2") &&
-          __imp_D3DKMTDestroyAllocation2 == (void *)GetProcAddress(d3dkmt, "D3DKMTDestroyAllocation2"),
+    check(imp_D3DKMTOfferAllocations == (void *)GetProcAddress(d3dkmt, "D3DKMTOfferAllocations") &&
+          imp_D3DKMTReclaimAllocations2 == (void *)GetProcAddress(d3dkmt, "D3DKMTReclaimAllocations2") &&
+          imp_D3DKMTDestroyAllocation2 == (void *)GetProcAddress(d3dkmt, "D3DKMTDestroyAllocation2"),
           "the static imports from gdi32.dll resolve to d3dkmt.dll's functions");
     check(GetProcAddress(gdi32, "D3DKMTCreateDevice") == GetProcAddress(d3dkmt, "D3DKMTCreateDevice") &&
           GetProcAddress(gdi32, "D3DKMTCreateDevice") != NULL,

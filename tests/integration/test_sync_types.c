@@ -432,6 +432,67 @@ static void test_shared_open(void **state)
     test_close_device(&t);
 }
 
+/* d3dkmt_host_get_sync_object_type: every type, an opened handle (its target's type), a paging
+ * queue's fence; bad handles. */
+static void test_host_type(void **state)
+{
+    static const D3DDDI_SYNCHRONIZATIONOBJECT_TYPE types[] =
+        { D3DDDI_SYNCHRONIZATION_MUTEX, D3DDDI_SEMAPHORE, D3DDDI_FENCE, D3DDDI_MONITORED_FENCE };
+    D3DDDI_SYNCHRONIZATIONOBJECTINFO2 info = { 0 };
+    D3DKMT_OPENSYNCHRONIZATIONOBJECT open = { 0 };
+    D3DKMT_CREATEPAGINGQUEUE queue = { 0 };
+    D3DDDI_DESTROYPAGINGQUEUE destroy_queue = { 0 };
+    D3DKMT_HANDLE handles[D3DKMT_ARRAY_SIZE(types)], shared, global;
+    struct test_device t;
+    uint32_t type;
+    unsigned int i;
+
+    test_open_device(&t);
+    for (i = 0; i < D3DKMT_ARRAY_SIZE(types); i++)
+    {
+        info.Type = types[i];
+        assert_int_equal(create2(t.device, &info, &handles[i], NULL), STATUS_SUCCESS);
+    }
+    for (i = 0; i < D3DKMT_ARRAY_SIZE(types); i++)
+    {
+        type = ~0u;
+        assert_int_equal(d3dkmt_host_get_sync_object_type(handles[i], &type), STATUS_SUCCESS);
+        assert_int_equal(type, types[i]);
+    }
+    /* An opened handle: its target's type. */
+    info.Type = D3DDDI_FENCE;
+    info.Flags.Shared = 1;
+    assert_int_equal(create2(t.device, &info, &shared, &global), STATUS_SUCCESS);
+    open.hSharedHandle = global;
+    assert_int_equal(D3DKMTOpenSynchronizationObject(&open), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_get_sync_object_type(open.hSyncObject, &type), STATUS_SUCCESS);
+    assert_int_equal(type, D3DDDI_FENCE);
+    /* A paging queue's fence: a monitored fence. */
+    queue.hDevice = t.device;
+    queue.Priority = D3DDDI_PAGINGQUEUE_PRIORITY_NORMAL;
+    assert_int_equal(D3DKMTCreatePagingQueue(&queue), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_get_sync_object_type(queue.hSyncObject, &type), STATUS_SUCCESS);
+    assert_int_equal(type, D3DDDI_MONITORED_FENCE);
+
+    /* Not sync objects: the global handle, the device, the queue itself, 0, a destroyed one. */
+    type = 0x1eadbeed;
+    assert_int_equal(d3dkmt_host_get_sync_object_type(global, &type), STATUS_INVALID_HANDLE);
+    assert_int_equal(d3dkmt_host_get_sync_object_type(t.device, &type), STATUS_INVALID_HANDLE);
+    assert_int_equal(d3dkmt_host_get_sync_object_type(queue.hPagingQueue, &type), STATUS_INVALID_HANDLE);
+    assert_int_equal(d3dkmt_host_get_sync_object_type(0, &type), STATUS_INVALID_HANDLE);
+    assert_int_equal(destroy(handles[0]), STATUS_SUCCESS);
+    assert_int_equal(d3dkmt_host_get_sync_object_type(handles[0], &type), STATUS_INVALID_HANDLE);
+    assert_int_equal(type, 0x1eadbeed);
+    assert_int_equal(d3dkmt_host_get_sync_object_type(handles[1], NULL), STATUS_INVALID_PARAMETER);
+
+    destroy_queue.hPagingQueue = queue.hPagingQueue;
+    assert_int_equal(D3DKMTDestroyPagingQueue(&destroy_queue), STATUS_SUCCESS);
+    assert_int_equal(destroy(open.hSyncObject), STATUS_SUCCESS);
+    assert_int_equal(destroy(shared), STATUS_SUCCESS);
+    for (i = 1; i < D3DKMT_ARRAY_SIZE(types); i++) assert_int_equal(destroy(handles[i]), STATUS_SUCCESS);
+    test_close_device(&t);
+}
+
 static int teardown_all(void **state)
 {
     d3dkmt_host_shutdown();
@@ -449,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_cpu_notification),
         cmocka_unit_test(test_create_v1),
         cmocka_unit_test(test_shared_open),
+        cmocka_unit_test(test_host_type),
     };
     return cmocka_run_group_tests_name("sync types", tests, NULL, teardown_all);
 }

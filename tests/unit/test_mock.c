@@ -1121,6 +1121,20 @@ static NTSTATUS ep_host_get_allocation_info(enum bad bad, NTSTATUS *exp, const c
     }
 }
 
+static NTSTATUS ep_host_get_sync_object_type(enum bad bad, NTSTATUS *exp, const char **note)
+{
+    uint32_t type;
+    *exp = STATUS_INVALID_HANDLE;
+    switch (bad)
+    {
+    case B_VALID: *exp = STATUS_SUCCESS; return d3dkmt_host_get_sync_object_type(fx.sync, &type);
+    case B_NULL_DESC: *exp = STATUS_INVALID_PARAMETER; *note = "type NULL"; return d3dkmt_host_get_sync_object_type(fx.sync, NULL);
+    case B_STALE: return d3dkmt_host_get_sync_object_type(fx.stale_sync, &type);
+    case B_OTHER_TYPE: return d3dkmt_host_get_sync_object_type(fx.pq, &type);
+    default: return NOT_APPLICABLE;
+    }
+}
+
 static NTSTATUS ep_host_import_memory(enum bad bad, NTSTATUS *exp, const char **note)
 {
     D3DKMT_HANDLE h;
@@ -1254,6 +1268,7 @@ static const struct { const char *name; ep_fn fn; } entry_points[] = {
     EP("D3DKMTEscape", ep_escape),
     EP("d3dkmt_host_get_device_info", ep_host_get_device_info),
     EP("d3dkmt_host_get_allocation_info", ep_host_get_allocation_info),
+    EP("d3dkmt_host_get_sync_object_type", ep_host_get_sync_object_type),
     EP("d3dkmt_host_import_memory", ep_host_import_memory),
     EP("d3dkmt_host_track_gpu_work", ep_host_track_gpu_work),
     EP("d3dkmt_host_submit", ep_host_submit),

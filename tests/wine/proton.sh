@@ -2,15 +2,17 @@
 # proton.sh: tools/d3dkmt-setup --wine-libdir on Proton-shaped trees.  Proton itself cannot be
 # downloaded here, so each tree is made from the installed Wine's own files, laid out as Proton
 # lays them out:
-#   proton-new  Proton 9 and newer: files/bin/wine64, files/lib/wine/x86_64-{windows,unix}
+#   proton-new  Proton 9 and newer: files/bin/wine64, files/lib/wine/x86_64-{windows,unix} (and,
+#               where the i386 half is built, files/bin/wine and files/lib/wine/i386-{windows,unix})
 #   proton-old  Proton 8 and older: files/lib64/wine/x86_64-{windows,unix} beside the 32-bit
 #               files/lib/wine/i386-{windows,unix}
 # and a version file as Proton has.  For each tree: a program run with the tree's wine64 and no
 # WINEDLLPATH, before the tree has the DLL, fails and says why (the DLL's one-time message, with
 # WINEDEBUG=-all); install --wine-libdir (given the Proton directory, or files/lib/wine where the
-# old layout keeps only the 32-bit half) puts both halves into the tree's x86_64 library
-# directory; status names the tree's Wine, its layout and the Proton version; the program then
-# passes with no WINEDLLPATH (validation layer fatal); uninstall leaves the tree as it was.
+# old layout keeps only the 32-bit half) puts both halves of each architecture into the tree's
+# library directory of that architecture; status names the tree's Wine, its layout and the Proton
+# version; the program (and, with the i386 half, a 32-bit one under the tree's 32-bit loader)
+# then passes with no WINEDLLPATH (validation layer fatal); uninstall leaves the tree as it was.
 # Prints "N passed, N failed".
 #
 # Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
@@ -19,7 +21,8 @@
 # D3DKMT_WINE_PREFIX (the shared test prefix, only copied), D3DKMT_SETUP (the tool), D3DKMT_DLLDIR
 # (the build's layout), D3DKMT_SCRATCH (a work directory), D3DKMT_TEST_EXE (a Windows test program
 # that exits 0 when every check passes), D3DKMT_WINE_LIBDIR (the installed Wine's library
-# directory, configure's WINE_LIBDIR).
+# directory, configure's WINE_LIBDIR); with the i386 half: D3DKMT_WINE32 (the 32-bit loader),
+# D3DKMT_TEST_EXE32 (a 32-bit test program) and D3DKMT_WINE_LIBDIR32 (configure's WINE_LIBDIR32).
 set -u
 : "${D3DKMT_WINE64:?}" "${D3DKMT_WINESERVER:?}" "${D3DKMT_WINE_PREFIX:?}" "${D3DKMT_SETUP:?}"
 : "${D3DKMT_DLLDIR:?}" "${D3DKMT_SCRATCH:?}" "${D3DKMT_TEST_EXE:?}" "${D3DKMT_WINE_LIBDIR:?}"
@@ -60,6 +63,15 @@ done
 loader_lib=$(realpath -m --relative-to="$winebin" "$syslib")
 loader_data=$(realpath -m --relative-to="$winebin" "$sysdata")
 export WINE=$D3DKMT_WINE64
+# The 32-bit half: the installed 32-bit Wine's files, where the i386 half and its tests are built.
+i386=no
+if [ -d "$D3DKMT_DLLDIR/i386-windows" ] && [ -n "${D3DKMT_TEST_EXE32:-}" ] && [ -n "${D3DKMT_WINE32:-}" ]; then
+    i386=yes
+    wine32=$(readlink -f "$D3DKMT_WINE32")
+    syslib32=$(cd "${D3DKMT_WINE_LIBDIR32:?}" && pwd -P) || exit 99
+    [ -f "$syslib32/i386-unix/ntdll.so" ] || { echo "SETUP ERROR: no $syslib32/i386-unix/ntdll.so"; exit 99; }
+    loader_lib32=$(realpath -m --relative-to="$(dirname "$wine32")" "$syslib32")
+fi
 
 # stand_in TREE FROM TO: a link at TREE/files/bin/FROM (where this Wine's loader looks) to
 # TREE/files/TO (where Proton keeps it), unless they are the same place.
@@ -86,7 +98,17 @@ make_tree() {
     cp -a "$syslib/x86_64-unix" "$t/files/$rel/x86_64-unix" || return 1
     for f in "$syslib/x86_64-windows"/*; do ln -s "$f" "$t/files/$rel/x86_64-windows/" || return 1; done
     ln -s "$sysdata" "$t/files/share/wine" || return 1
-    if [ "$rel" = lib64/wine ]; then mkdir -p "$t/files/lib/wine/i386-windows" "$t/files/lib/wine/i386-unix"; fi
+    if [ "$i386" = yes ]; then
+        # The 32-bit half, in files/lib/wine in both layouts, and the 32-bit loader (which wine64
+        # starts for a 32-bit program) beside wine64.
+        mkdir -p "$t/files/lib/wine/i386-windows" || return 1
+        cp -a "$syslib32/i386-unix" "$t/files/lib/wine/i386-unix" || return 1
+        for f in "$syslib32/i386-windows"/*; do ln -s "$f" "$t/files/lib/wine/i386-windows/" || return 1; done
+        cp "$wine32" "$t/files/bin/wine" || return 1
+        stand_in "$t" "$loader_lib32" lib/wine || return 1
+    elif [ "$rel" = lib64/wine ]; then
+        mkdir -p "$t/files/lib/wine/i386-windows" "$t/files/lib/wine/i386-unix"
+    fi
     echo "1700000000 proton-shaped-$(basename "$t")" > "$t/version"
     stand_in "$t" "$loader_lib" "$rel" && stand_in "$t" "$loader_data" share/wine
 }
@@ -95,9 +117,11 @@ make_tree() {
 pfx=$scratch/prefix
 cp -al "$D3DKMT_WINE_PREFIX" "$pfx" || exit 99
 for f in system.reg user.reg userdef.reg; do cp --remove-destination "$D3DKMT_WINE_PREFIX/$f" "$pfx/$f"; done
-rm -rf "$pfx/d3dkmt" "$pfx/drive_c/windows/system32/d3dkmt.dll" "$pfx/drive_c/windows/system32/d3dkmt.dll.d3dkmt-backup"
+rm -rf "$pfx/d3dkmt" "$pfx/drive_c/windows/system32/d3dkmt.dll" "$pfx/drive_c/windows/system32/d3dkmt.dll.d3dkmt-backup" \
+    "$pfx/drive_c/windows/syswow64/d3dkmt.dll" "$pfx/drive_c/windows/syswow64/d3dkmt.dll.d3dkmt-backup"
 export WINEPREFIX=$pfx
 cp "$D3DKMT_TEST_EXE" "$scratch/test.exe" || exit 99
+[ "$i386" = no ] || cp "$D3DKMT_TEST_EXE32" "$scratch/test32.exe" || exit 99
 
 # run_tree TREE LOG: the test program under the tree's wine64, without WINEDLLPATH.
 run_tree() {
@@ -106,6 +130,14 @@ run_tree() {
 }
 
 fails_tree() { ! run_tree "$@"; }
+
+# run_tree32 TREE LOG: the 32-bit test program under the tree's 32-bit loader, without
+# WINEDLLPATH, with the Vulkan drivers the 32-bit loader can load (tests/wine/vk-drivers.sh).
+run_tree32() {
+    WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" D3DKMT_VALIDATION=fatal \
+        VK_DRIVER_FILES=$(sh "$(dirname "$0")/vk-drivers.sh") \
+        timeout 300 "$1/files/bin/wine" "$scratch/test32.exe" > "$2" 2>&1
+}
 
 for layout in proton-new proton-old; do
     echo "[ RUN      ] $layout"
@@ -130,7 +162,11 @@ for layout in proton-new proton-old; do
     check "$layout: install --wine-libdir $(basename "$given")" sh -c "sh '$D3DKMT_SETUP' install --dlldir '$D3DKMT_DLLDIR' --wine-libdir '$given' > '$scratch/$layout.install.log' 2>&1"
     check "$layout: PE side in files/$rel" cmp -s "$t/files/$rel/x86_64-windows/d3dkmt.dll" "$D3DKMT_DLLDIR/x86_64-windows/d3dkmt.dll"
     check "$layout: Unix side in files/$rel" cmp -s "$t/files/$rel/x86_64-unix/d3dkmt.so" "$D3DKMT_DLLDIR/x86_64-unix/d3dkmt.so"
-    check "$layout: nothing in files/lib/wine's 32-bit half" test ! -e "$t/files/lib/wine/i386-windows/d3dkmt.dll"
+    if [ "$i386" = yes ]; then
+        check "$layout: i386 PE side in files/lib/wine" cmp -s "$t/files/lib/wine/i386-windows/d3dkmt.dll" "$D3DKMT_DLLDIR/i386-windows/d3dkmt.dll"
+        check "$layout: i386 Unix side in files/lib/wine" cmp -s "$t/files/lib/wine/i386-unix/d3dkmt.so" "$D3DKMT_DLLDIR/i386-unix/d3dkmt.so"
+        check "$layout: the 32-bit libd3dkmt beside it" cmp -s "$t/files/lib/wine/i386-unix/libd3dkmt.so.0" "$D3DKMT_DLLDIR/i386-unix/libd3dkmt.so.0"
+    fi
     (cd /tmp && sh "$D3DKMT_SETUP" status) > "$scratch/$layout.status" 2>&1
     grep -v '^    gdi32: ' "$scratch/$layout.status" | sed 's/^/    | /'
     check "$layout: status names the tree's library directory" has "library directory $t/files/$rel, layout: $name" "$scratch/$layout.status"
@@ -140,6 +176,10 @@ for layout in proton-new proton-old; do
     check "$layout: status compares with the tree's gdi32" has "gdi32: no   D3DKMTOfferAllocations" "$scratch/$layout.status"
     check "$layout: the program passes without WINEDLLPATH" run_tree "$t" "$scratch/$layout.run.log"
     check "$layout: ... every check of it" has " 0 failed" "$scratch/$layout.run.log"
+    if [ "$i386" = yes ]; then
+        check "$layout: the 32-bit program passes under the tree's 32-bit loader, without WINEDLLPATH" run_tree32 "$t" "$scratch/$layout.run32.log"
+        check "$layout: ... every check of it" has " 0 failed" "$scratch/$layout.run32.log"
+    fi
     "$t/files/bin/wineserver" -k >/dev/null 2>&1
     "$t/files/bin/wineserver" -w >/dev/null 2>&1
     check "$layout: uninstall" sh "$D3DKMT_SETUP" uninstall

@@ -1,11 +1,14 @@
 #!/bin/sh
-# run-test.sh: run one tests/wine Windows program under wine64, headless, in the prefix that
-# tests/wine/Makefile.inc created (tests/wine/prefix, d3dkmt.dll installed by tools/d3dkmt-setup).
+# run-test.sh: run one tests/wine Windows program under wine64 (or, 32-bit, under the 32-bit Wine
+# loader), headless, in the prefix that tests/wine/Makefile.inc created (tests/wine/prefix, both
+# halves of d3dkmt.dll installed by tools/d3dkmt-setup).
 #
 # Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
 #
 # Usage: run-test.sh PROGRAM.exe [ARGS...]   (the generated wrappers tests/wine/<name> call it)
 # Environment: D3DKMT_WINE64 (wine64), D3DKMT_WINE_PREFIX (the prefix), both set by the wrappers;
+#   D3DKMT_WINE_ARCH (i386: run the program with D3DKMT_WINE32, the 32-bit loader, and only the
+#   Vulkan drivers the 32-bit loader can load: tests/wine/vk-drivers.sh says why);
 #   D3DKMT_WINE_VALIDATION (default fatal: abort on the first Vulkan validation message; "none"
 #   turns validation off); D3DKMT_WINEDEBUG (default -all); D3DKMT_BUDGET_CAP passes through.
 set -u
@@ -31,7 +34,17 @@ case "${D3DKMT_WINE_VALIDATION:-fatal}" in
     *) D3DKMT_VALIDATION=${D3DKMT_WINE_VALIDATION:-fatal}; export D3DKMT_VALIDATION ;;
 esac
 
-"$D3DKMT_WINE64" "$prog" "$@"
+loader=$D3DKMT_WINE64
+if [ "${D3DKMT_WINE_ARCH:-x86_64}" = i386 ]; then
+    : "${D3DKMT_WINE32:?D3DKMT_WINE32 must name the 32-bit Wine loader}"
+    loader=$D3DKMT_WINE32
+    if [ -z "${VK_DRIVER_FILES:-}" ]; then
+        VK_DRIVER_FILES=$(sh "$(dirname "$0")/vk-drivers.sh")
+        export VK_DRIVER_FILES
+    fi
+fi
+
+"$loader" "$prog" "$@"
 rc=$?
 # wine64 reports a program killed by an unhandled exception with a non-zero status too.
 exit $rc

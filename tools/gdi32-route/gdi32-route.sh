@@ -24,8 +24,10 @@
 #
 # Environment: WINE (wine64 to use, default: wine64 on PATH, then /usr/lib/wine/wine64),
 # WINEDUMP (default: winedump on PATH, then /usr/lib/wine/winedump), WINE_DLLDIR (Wine's library
-# directory, the one holding x86_64-windows/gdi32.dll; default: found from WINE), MINGW_CC_X86_64
-# and MINGW_CC_I386 (default x86_64-w64-mingw32-gcc, i686-w64-mingw32-gcc).
+# directory, the one holding x86_64-windows/gdi32.dll; default: found from WINE), WINE_DLLDIR_I386
+# (the one holding i386-windows/gdi32.dll, for a 32-bit application; default: WINE_DLLDIR, else
+# found from WINE), MINGW_CC_X86_64 and MINGW_CC_I386 (default x86_64-w64-mingw32-gcc,
+# i686-w64-mingw32-gcc).
 
 set -u
 set -o pipefail
@@ -74,19 +76,22 @@ wine_build_id() {
     "$WINE" --version 2>/dev/null | head -n 1
 }
 
-# Wine's library directory: the one with <arch>-windows/gdi32.dll that this Wine loads.
+# Wine's library directory: the one with <arch>-windows/gdi32.dll that this Wine loads.  The i386
+# one is a directory of its own in Debian (lib/i386-linux-gnu/wine) and in Proton 8 and older
+# (lib/wine beside lib64/wine): WINE_DLLDIR_I386 names it where WINE_DLLDIR names the x86_64 one.
 find_wine_dlldir() {
-    local arch=$1 real bindir dir
-    if [ -n "${WINE_DLLDIR:-}" ]; then
-        [ -f "$WINE_DLLDIR/$arch-windows/gdi32.dll" ] || die "WINE_DLLDIR=$WINE_DLLDIR has no $arch-windows/gdi32.dll"
-        echo "$WINE_DLLDIR"
+    local arch=$1 real bindir dir given=${WINE_DLLDIR:-}
+    [ "$arch" != i386 ] || given=${WINE_DLLDIR_I386:-${WINE_DLLDIR:-}}
+    if [ -n "$given" ]; then
+        [ -f "$given/$arch-windows/gdi32.dll" ] || die "${WINE_DLLDIR_I386:+WINE_DLLDIR_I386=}$given has no $arch-windows/gdi32.dll"
+        echo "$given"
         return 0
     fi
     real=$(readlink -f "$WINE")
     bindir=$(dirname "$real")
-    for dir in "$bindir/../lib/x86_64-linux-gnu/wine" "$bindir/../x86_64-linux-gnu/wine" \
+    for dir in "$bindir/../lib/$arch-linux-gnu/wine" "$bindir/../$arch-linux-gnu/wine" \
                "$bindir/../lib/wine" "$bindir/../lib64/wine" "$bindir/../lib" \
-               /usr/lib/x86_64-linux-gnu/wine /usr/lib/wine /usr/lib64/wine /usr/local/lib/wine; do
+               "/usr/lib/$arch-linux-gnu/wine" /usr/lib/wine /usr/lib64/wine /usr/local/lib/wine; do
         if [ -f "$dir/$arch-windows/gdi32.dll" ]; then
             (cd -P "$dir" && pwd -P)
             return 0
@@ -265,8 +270,10 @@ state_dir_for() {  # state_dir_for APP_NAME
     echo "$PREFIX/$STATE_DIRNAME/$(echo "$1" | tr 'A-Z' 'a-z')"
 }
 
-system_dir_for() {  # system_dir_for ARCH: where the prefix keeps DLLs of that architecture
-    if [ "$1" = i386 ]; then echo "$PREFIX/drive_c/windows/syswow64"
+# system_dir_for ARCH: where the prefix keeps DLLs of that architecture: i386 in syswow64 in a
+# 64-bit prefix, in system32 in a 32-bit one (which has no syswow64).
+system_dir_for() {
+    if [ "$1" = i386 ] && [ -d "$PREFIX/drive_c/windows/syswow64" ]; then echo "$PREFIX/drive_c/windows/syswow64"
     else echo "$PREFIX/drive_c/windows/system32"; fi
 }
 

@@ -44,6 +44,19 @@ wait_results() {
     return 1
 }
 
+# descends PID ANCESTOR: whether process PID has ANCESTOR among its parents (up to 16 levels).
+# (Shell functions share the caller's variables: these names are the function's own.)
+descends() {
+    desc_pid=$1
+    desc_n=0
+    while [ -n "$desc_pid" ] && [ "$desc_pid" -gt 1 ] && [ $desc_n -lt 16 ]; do
+        [ "$desc_pid" = "$2" ] && return 0
+        desc_pid=$(awk '{ print $4 }' "/proc/$desc_pid/stat" 2>/dev/null)
+        desc_n=$((desc_n + 1))
+    done
+    return 1
+}
+
 # the first match of sed expression $2 (with one \(...\) group per value) in file $1
 get() {
     sed -n "s/$2/\\1/p" "$1" | head -n 1
@@ -139,7 +152,11 @@ if ! wait_results "$tmp/wdemo.json" 300; then
 else
     grep -q '"result": "pass"' "$tmp/wdemo.json" || bad "the Windows demo did not pass"
     "$D3DKMT_TOP" --list --json > "$tmp/wlist.json"
-    wpid=$(awk '/"pid":/ { gsub(/[^0-9]/, ""); pid = $0 } /"program": "d3dkmt-demo.exe"/ { print pid; exit }' "$tmp/wlist.json")
+    # This run's demo: other processes of this user (another build's tests) may run one too.
+    wpid=
+    for cand in $(awk '/"pid":/ { gsub(/[^0-9]/, ""); pid = $0 } /"program": "d3dkmt-demo.exe"/ { print pid }' "$tmp/wlist.json"); do
+        if descends "$cand" "$wine_job"; then wpid=$cand; break; fi
+    done
     if [ -z "$wpid" ]; then
         cat "$tmp/wlist.json"
         bad "d3dkmt-top lists no d3dkmt-demo.exe"

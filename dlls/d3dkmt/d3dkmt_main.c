@@ -1265,7 +1265,9 @@ done:
 
 /* The GPU forms carry a union of a value array pointer and inline values; which one is meant
  * depends on the objects' types, which only the library knows.  The pointer is copied when it
- * points at ObjectCount readable UINT64; otherwise the union is passed as it is (docs/wine-dll.md). */
+ * points at ObjectCount readable UINT64; otherwise the union is passed as it is (docs/wine-dll.md).
+ * FromGpu2's signal and the GPU wait first ask the Unix side (lists_fence): with a fence
+ * (D3DDDI_FENCE) listed, the union is the inline FenceValue, never copied. */
 static void copy_value_array_if_readable(struct thunk *t, const UINT64 **array, UINT count)
 {
     const UINT64 *app = *array;
@@ -1279,6 +1281,16 @@ static void copy_value_array_if_readable(struct thunk *t, const UINT64 **array, 
     t->restore[t->restore_count].value = (void *)app;
     t->restore_count++;
     *array = copy;
+}
+
+/* Whether handles (ObjectCount entries, the thunk's copy) name a fence (D3DDDI_FENCE): the union of
+ * FromGpu2's signal and the GPU wait is then the inline FenceValue (unix_lists_fence). */
+static BOOL lists_fence(const D3DKMT_HANDLE *handles, UINT count)
+{
+    UINT result = 0;
+    struct lists_fence_params params = { handles, count, &result };
+
+    return !UNIX_CALL(lists_fence, &params) && result;
 }
 
 /***********************************************************************
@@ -1309,7 +1321,8 @@ NTSTATUS WINAPI D3DKMTSignalSynchronizationObjectFromGpu2(const D3DKMT_SIGNALSYN
     THUNK_BEGIN(D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU2, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
     TRY(COPY_ARRAY_IN(&t, d->BroadcastContextArray, d->BroadcastContextCount));
-    copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
+    if (!lists_fence(d->ObjectHandleArray, d->ObjectCount))
+        copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
     {
         struct SignalSynchronizationObjectFromGpu2_params params = { d };
         status = UNIX_CALL(SignalSynchronizationObjectFromGpu2, &params);
@@ -1329,7 +1342,8 @@ NTSTATUS WINAPI D3DKMTWaitForSynchronizationObjectFromGpu(const D3DKMT_WAITFORSY
 {
     THUNK_BEGIN(D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU, COPY_DESC_IN);
     TRY(COPY_ARRAY_IN(&t, d->ObjectHandleArray, d->ObjectCount));
-    copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
+    if (!lists_fence(d->ObjectHandleArray, d->ObjectCount))
+        copy_value_array_if_readable(&t, &d->MonitoredFenceValueArray, d->ObjectCount);
     CALL_AND_FINISH(&t, WaitForSynchronizationObjectFromGpu, d);
 }
 

@@ -110,6 +110,22 @@ static NTSTATUS unix_call_share_handle(void *args)
     return d3dkmt_host_share_handle(params->own, params->foreign);
 }
 
+/* The library reads FromGpu2's and the GPU wait's inline FenceValue when a listed object is a fence
+ * (src/sync.c: gpu_values); the wow64 thunks ask the same question through this call. */
+static NTSTATUS unix_call_lists_fence(void *args)
+{
+    struct lists_fence_params *params = args;
+    uint32_t type;
+    UINT i;
+
+    *params->result = 0;
+    if (!params->handles || !params->count || params->count > 64) return STATUS_SUCCESS;
+    for (i = 0; i < params->count; i++)
+        if (!d3dkmt_host_get_sync_object_type(params->handles[i], &type) && type == D3DDDI_FENCE)
+            *params->result = 1;
+    return STATUS_SUCCESS;
+}
+
 __attribute__((visibility("default"))) const d3dkmt_unixlib_entry_t __wine_unix_call_funcs[] =
 {
 #define D3DKMT_TABLE_ENTRY(name, type) unix_call_##name,
@@ -122,6 +138,7 @@ __attribute__((visibility("default"))) const d3dkmt_unixlib_entry_t __wine_unix_
     unix_call_set_adapter_luid,
     unix_call_has_handle,
     unix_call_share_handle,
+    unix_call_lists_fence,
 };
 
 _Static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,
@@ -142,6 +159,7 @@ __attribute__((visibility("default"))) const d3dkmt_unixlib_entry_t __wine_unix_
     wow64_set_adapter_luid,
     wow64_has_handle,
     wow64_share_handle,
+    wow64_lists_fence,
 };
 
 _Static_assert(sizeof(__wine_unix_call_wow64_funcs) / sizeof(__wine_unix_call_wow64_funcs[0]) == unix_funcs_count,

@@ -57,8 +57,6 @@
  * STATUS_INVALID_PARAMETER): a longer 32-bit array is refused with that status before the thunk
  * converts (and allocates for) it. */
 #define WOW64_MAX_CREATE_LIST 1024
-/* The library's limit on the objects of one signal or wait (src/sync.c: 1 to 64). */
-#define WOW64_MAX_SYNC_LIST 64
 
 #ifndef ARRAY_SIZE
 # define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -796,14 +794,10 @@ NTSTATUS wow64_WaitForSynchronizationObjectFromCpu(void *args)
  * handles, or naming no fence it knows) keeps the pointer meaning. */
 static BOOL union_is_fence_value(PTR32 handles32, UINT count)
 {
-    const D3DKMT_HANDLE *handles = ptr64(handles32);
-    uint32_t type;
-    UINT i;
+    UINT result = 0;
+    struct lists_fence_params params = { ptr64(handles32), count, &result };
 
-    if (!handles || !count || count > WOW64_MAX_SYNC_LIST) return FALSE;
-    for (i = 0; i < count; i++)
-        if (!d3dkmt_host_get_sync_object_type(handles[i], &type) && type == D3DDDI_FENCE) return TRUE;
-    return FALSE;
+    return !CALL64(lists_fence, &params) && result;
 }
 
 /* SignalFromGpu (the first form) has no inline value: fences take theirs from the array too. */
@@ -938,4 +932,12 @@ NTSTATUS wow64_has_handle(void *args)
     struct has_handle_params params = { p32->handle, p32->kind, ptr64(p32->result) };
 
     return CALL64(has_handle, &params);
+}
+
+NTSTATUS wow64_lists_fence(void *args)
+{
+    const struct lists_fence_params32 *p32 = args;
+    struct lists_fence_params params = { ptr64(p32->handles), p32->count, ptr64(p32->result) };
+
+    return CALL64(lists_fence, &params);
 }

@@ -138,6 +138,18 @@ struct share_handle_params
     D3DKMT_HANDLE foreign;
 };
 
+/* unix_lists_fence: *result = 1 when handles[0..count-1] (the PE side's copy) names a fence
+ * (D3DDDI_FENCE) the library knows, else 0 (also for a NULL or empty list, or one over the 64
+ * objects a signal or wait takes); returns STATUS_SUCCESS.  SignalSynchronizationObjectFromGpu2 and
+ * WaitForSynchronizationObjectFromGpu then carry the inline FenceValue in their union, which the PE
+ * side must not take for MonitoredFenceValueArray (docs/wine-dll.md, "Pointer validation"). */
+struct lists_fence_params
+{
+    const D3DKMT_HANDLE *handles;
+    UINT count;
+    UINT *result;
+};
+
 /* unix_noop: does nothing and returns STATUS_SUCCESS; measures the cost of one PE -> Unix call. */
 struct noop_params
 {
@@ -156,6 +168,7 @@ enum d3dkmt_unix_funcs
     unix_set_adapter_luid,
     unix_has_handle,
     unix_share_handle,
+    unix_lists_fence,
     unix_funcs_count
 };
 

@@ -60,6 +60,13 @@ struct has_handle_params32
     PTR32 result;
 };
 
+struct lists_fence_params32
+{
+    PTR32 handles;
+    UINT count;
+    PTR32 result;
+};
+
 /* struct share_handle_params, struct noop_params and struct next_cpu_event_params have no pointer:
  * the same on x86 and x64 (the UINT64 of next_cpu_event_params 8-aligned by both compilers). */
 
@@ -499,5 +506,6 @@ NTSTATUS wow64_enum_adapters(void *args);
 NTSTATUS wow64_set_adapter_luid(void *args);
 NTSTATUS wow64_has_handle(void *args);
 NTSTATUS wow64_share_handle(void *args);
+NTSTATUS wow64_lists_fence(void *args);
 
 #endif /* D3DKMT_WOW64_H */

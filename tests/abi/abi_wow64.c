@@ -45,6 +45,7 @@ X86SIZE(struct wait_cpu_poll_params32, 8);
 X86SIZE(struct enum_adapters_params32, 8);
 X86SIZE(struct set_adapter_luid_params32, 12);
 X86SIZE(struct has_handle_params32, 12);
+X86SIZE(struct lists_fence_params32, 12);
 X86SIZE(D3DKMT_ENUMADAPTERS32, 4 + 16 * 20);
 X86SIZE(D3DKMT_OPENADAPTERFROMLUID32, 12);
 X86SIZE(D3DKMT_CLOSEADAPTER32, 4);

@@ -1604,6 +1604,8 @@ static void test_dll_calls(void **state)
     struct set_adapter_luid_params32 set = { HIGH_PTR32, { 0x1234, -5 } };
     struct share_handle_params share = { 0x40000008, 0x00000c01 };
     struct noop_params noop = { 0 };
+    D3DKMT_HANDLE *handles = low_alloc(2 * sizeof(D3DKMT_HANDLE));
+    struct lists_fence_params32 lists = { p32(handles), 1, p32(result) };
 
     assert_int_equal(call32(unix_enum_adapters, &enum_params), STATUS_SUCCESS);
     assert_string_equal(calls[0].name, "enum_adapters");
@@ -1626,6 +1628,28 @@ static void test_dll_calls(void **state)
     assert_int_equal(last_kind, 0x00000c01);
     assert_int_equal(call32(unix_noop, &noop), STATUS_SUCCESS);
     assert_int_equal(ncalls, 0);
+
+    /* lists_fence: the 32-bit list, by the library's types; a monitored fence alone is no fence. */
+    sync_types[0] = D3DDDI_MONITORED_FENCE;
+    sync_types[1] = D3DDDI_FENCE;
+    handles[0] = 0x40000800;
+    handles[1] = 0x40000801;
+    *result = 7;
+    assert_int_equal(call32(unix_lists_fence, &lists), STATUS_SUCCESS);
+    assert_int_equal(*result, 0);
+    lists.count = 2;
+    assert_int_equal(call32(unix_lists_fence, &lists), STATUS_SUCCESS);
+    assert_int_equal(*result, 1);
+    lists.handles = 0;    /* NULL list: no fence, nothing read */
+    assert_int_equal(call32(unix_lists_fence, &lists), STATUS_SUCCESS);
+    assert_int_equal(*result, 0);
+    lists.handles = p32(handles);
+    lists.count = 65;     /* over a signal's or wait's 64 objects: no fence, nothing read */
+    type_lookups = 0;
+    assert_int_equal(call32(unix_lists_fence, &lists), STATUS_SUCCESS);
+    assert_int_equal(*result, 0);
+    assert_int_equal(type_lookups, 0);
+    memset(sync_types, 0, sizeof(sync_types));
 }
 
 int main(void)

@@ -4,7 +4,9 @@
  * reached (at once from the CPU, when the queue reaches it from the GPU), from an event handle
  * the application may close after creating the object; an invalid event is STATUS_INVALID_HANDLE;
  * a mutex taken through the hAsyncEvent form of D3DKMTWaitForSynchronizationObjectFromCpu
- * (docs/decisions/sync-objects.md, docs/wine-dll.md).
+ * (docs/decisions/sync-objects.md, docs/wine-dll.md); a fence's (D3DDDI_FENCE) inline FenceValue of
+ * FromGpu2's signal and of the GPU wait taken as the value it is, even where it looks like a
+ * pointer (docs/wine-dll.md, "Pointer validation").
  *
  * Copyright 2026 the d3dkmt authors.  LGPL-2.1-or-later, see COPYING.LIB.
  */
@@ -132,4 +134,109 @@ done:
     wt_env_close(&env);
 }
 
-WT_MAIN(WT_TEST(test_cpu_notification), WT_TEST(test_mutex_async))
+/* The hAsyncEvent form of the CPU wait for one object: the call sets the event itself, before it
+ * returns, when the value is already reached (docs/wine-dll.md), else a thread of the DLL does. */
+static NTSTATUS wait_cpu_async(D3DKMT_HANDLE device, D3DKMT_HANDLE handle, UINT64 value, HANDLE event)
+{
+    D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMCPU w = { 0 };
+    w.hDevice = device;
+    w.ObjectCount = 1;
+    w.ObjectHandleArray = &handle;
+    w.FenceValueArray = &value;
+    w.hAsyncEvent = event;
+    return D3DKMTWaitForSynchronizationObjectFromCpu(&w);
+}
+
+/* Whether *value reaches `expect` within timeout_ms. */
+static BOOL value_reaches(const volatile UINT64 *value, UINT64 expect, DWORD timeout_ms)
+{
+    DWORD start = GetTickCount();
+
+    while (*value < expect)
+    {
+        if (GetTickCount() - start >= timeout_ms) return FALSE;
+        Sleep(1);
+    }
+    return TRUE;
+}
+
+/* A buffer of this program: its address is readable memory, and here the fence value too (in the
+ * .bss of the image: 0x14000xxxx for x86_64, 0x40xxxx for i686). */
+static UINT64 readable[4];
+
+/* FromGpu2's signal and the GPU wait carry a fence's (D3DDDI_FENCE) value inline, in the union
+ * whose other meaning is MonitoredFenceValueArray.  A value that is also the address of readable
+ * memory is still the value: the fence holds exactly it after the signal, and the queue waits
+ * until the fence reaches exactly it (the DLL once took it for the array, handing the library a
+ * pointer to its own copy of the memory there as the value). */
+static void test_fence_value_like_pointer(void)
+{
+    D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU2 s2 = { 0 };
+    D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU w = { 0 };
+    D3DKMT_CREATESYNCHRONIZATIONOBJECT2 create = { 0 };
+    const UINT64 value = (ULONG_PTR)readable;
+    D3DKMT_HANDLE fence = 0, fence2 = 0, marker = 0;
+    const volatile UINT64 *marker_value;
+    HANDLE reached, past;
+    struct wt_env env;
+
+    readable[0] = 0x1111;   /* what the DLL would have copied */
+    if (!wt_env_open(&env)) goto done;
+    reached = CreateEventW(NULL, TRUE, FALSE, NULL);
+    past = CreateEventW(NULL, TRUE, FALSE, NULL);
+    ok_status(create_sync(env.device, D3DDDI_FENCE, NULL, &fence), STATUS_SUCCESS);
+    ok_status(create_sync(env.device, D3DDDI_FENCE, NULL, &fence2), STATUS_SUCCESS);
+    create.hDevice = env.device;
+    create.Info.Type = D3DDDI_MONITORED_FENCE;
+    ok_status(D3DKMTCreateSynchronizationObject2(&create), STATUS_SUCCESS);
+    marker = create.hSyncObject;
+    marker_value = create.Info.MonitoredFence.FenceValueCPUVirtualAddress;
+    ok(marker_value != NULL, "no FenceValueCPUVirtualAddress");
+    if (!marker_value) goto destroy;
+
+    /* The signal: the fence reaches the value (the queue is idle) and goes no further. */
+    s2.ObjectCount = 1;
+    s2.ObjectHandleArray = &fence;
+    s2.BroadcastContextCount = 1;
+    s2.BroadcastContextArray = &env.device;
+    s2.FenceValue = value;
+    ok_status(D3DKMTSignalSynchronizationObjectFromGpu2(&s2), STATUS_SUCCESS);
+    ok(s2.FenceValue == value, "the descriptor's FenceValue changed to %#llx", (unsigned long long)s2.FenceValue);
+    ok_status(wait_cpu_async(env.device, fence, value, reached), STATUS_SUCCESS);
+    ok(WaitForSingleObject(reached, 5000) == WAIT_OBJECT_0, "the fence did not reach %#llx",
+       (unsigned long long)value);
+    ok_status(wait_cpu_async(env.device, fence, value + 1, past), STATUS_SUCCESS);
+    ok(WaitForSingleObject(past, 0) == WAIT_TIMEOUT, "the fence went past %#llx", (unsigned long long)value);
+    /* Ends the waits left (a value already passed is ignored). */
+    ok_status(signal_cpu(env.device, fence, value + 1), STATUS_SUCCESS);
+    ok(WaitForSingleObject(reached, 5000) == WAIT_OBJECT_0 && WaitForSingleObject(past, 5000) == WAIT_OBJECT_0,
+       "the waits did not end");
+
+    /* The wait: the queue holds the marker's signal until fence2 reaches the value, not before. */
+    w.hContext = env.device;
+    w.ObjectCount = 1;
+    w.ObjectHandleArray = &fence2;
+    w.FenceValue = value;
+    ok_status(D3DKMTWaitForSynchronizationObjectFromGpu(&w), STATUS_SUCCESS);
+    ok(w.FenceValue == value, "the descriptor's FenceValue changed to %#llx", (unsigned long long)w.FenceValue);
+    ok_status(signal_gpu(env.device, marker, 1), STATUS_SUCCESS);
+    ok(!value_reaches(marker_value, 1, 100), "the queue did not wait for the fence");
+    ok_status(signal_cpu(env.device, fence2, value - 1), STATUS_SUCCESS);
+    ok(!value_reaches(marker_value, 1, 200), "the queue went on at %#llx, before %#llx",
+       (unsigned long long)(value - 1), (unsigned long long)value);
+    ok_status(signal_cpu(env.device, fence2, value), STATUS_SUCCESS);
+    ok(value_reaches(marker_value, 1, 5000), "the queue did not go on at %#llx", (unsigned long long)value);
+    /* A queue still waiting (for a wrong value) is let go before the objects are destroyed. */
+    if (*marker_value < 1) signal_cpu(env.device, fence2, (UINT64)1 << 62);
+
+destroy:
+    if (marker) ok_status(destroy_sync(marker), STATUS_SUCCESS);
+    if (fence2) ok_status(destroy_sync(fence2), STATUS_SUCCESS);
+    if (fence) ok_status(destroy_sync(fence), STATUS_SUCCESS);
+    CloseHandle(reached);
+    CloseHandle(past);
+done:
+    wt_env_close(&env);
+}
+
+WT_MAIN(WT_TEST(test_cpu_notification), WT_TEST(test_mutex_async), WT_TEST(test_fence_value_like_pointer))

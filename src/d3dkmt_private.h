@@ -293,6 +293,12 @@ struct d3dkmt_object *d3dkmt_handle_get(D3DKMT_HANDLE handle, enum d3dkmt_object
  * pointer (allocations under device->lock, see d3dkmt_resolve_locked). */
 struct d3dkmt_object *d3dkmt_handle_peek(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
                                          const struct d3dkmt_device *device);
+/* d3dkmt_handle_peek of handles[0..count-1] into out[0..count-1], in order, stopping at the first
+ * handle refused (its out entry NULL); returns how many were found before it (count: all).  For
+ * lists (residency lists, HandleList): it prefetches each slot word some handles before it reads
+ * it, so that the lookups' cache misses overlap instead of coming one after another. */
+UINT d3dkmt_handle_peek_list(const D3DKMT_HANDLE *handles, UINT count, enum d3dkmt_object_type type,
+                             const struct d3dkmt_device *device, struct d3dkmt_object **out);
 /* Calls fn(obj, ctx) with a reference held for every ACTIVE object owned by device, of `type`
  * (D3DKMT_OBJ_NONE for all types).  Objects created meanwhile may be missed. */
 void d3dkmt_handle_for_each(const struct d3dkmt_device *device, enum d3dkmt_object_type type,

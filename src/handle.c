@@ -459,7 +459,7 @@ static inline uint64_t expected_word(uint32_t gen, enum d3dkmt_object_type type,
     return W_LIVE | (uint64_t)gen << W_GEN_SHIFT | (uint64_t)type << W_KIND_SHIFT | owner_of(device) << W_OWNER_SHIFT;
 }
 
-struct d3dkmt_object *d3dkmt_handle_peek(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
+static inline struct d3dkmt_object *peek(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
                                          const struct d3dkmt_device *device)
 {
     _Atomic uint64_t *slot;
@@ -471,6 +471,54 @@ struct d3dkmt_object *d3dkmt_handle_peek(D3DKMT_HANDLE handle, enum d3dkmt_objec
     expect = expected_word(gen, type, device, &mask);
     word = atomic_load_explicit(slot, memory_order_acquire);
     return (word & mask) == expect ? word_object(word) : NULL;
+}
+
+struct d3dkmt_object *d3dkmt_handle_peek(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
+                                         const struct d3dkmt_device *device)
+{
+    return peek(handle, type, device);
+}
+
+/* How many handles ahead d3dkmt_handle_peek_list asks for the slot word: enough lookups in flight
+ * to cover a miss to memory, few enough that the words are still in L1 when they are read (8, 16
+ * and 32 measured the same on the project's VM, docs/bench.md). */
+#define PEEK_AHEAD 16
+
+/* The slot word of handle (NULL as slot_of), asked for in the cache. */
+static inline _Atomic uint64_t *prefetch_slot(D3DKMT_HANDLE handle, uint32_t *gen)
+{
+    atomic_flag *stripe;
+    _Atomic uint64_t *slot = slot_of(handle, &stripe, gen);
+
+    if (slot) __builtin_prefetch((const void *)slot);
+    return slot;
+}
+
+UINT d3dkmt_handle_peek_list(const D3DKMT_HANDLE *handles, UINT count, enum d3dkmt_object_type type,
+                             const struct d3dkmt_device *device, struct d3dkmt_object **out)
+{
+    /* A ring of the next PEEK_AHEAD handles' slots, each decoded once, when it is prefetched. */
+    _Atomic uint64_t *slots[PEEK_AHEAD];
+    uint32_t gens[PEEK_AHEAD];
+    uint64_t word, mask, expect;
+    UINT i;
+
+    for (i = 0; i < count && i < PEEK_AHEAD; i++) slots[i] = prefetch_slot(handles[i], &gens[i]);
+    for (i = 0; i < count; i++)
+    {
+        _Atomic uint64_t *slot = slots[i % PEEK_AHEAD];
+        uint32_t gen = gens[i % PEEK_AHEAD];
+
+        if (i + PEEK_AHEAD < count)
+            slots[i % PEEK_AHEAD] = prefetch_slot(handles[i + PEEK_AHEAD], &gens[i % PEEK_AHEAD]);
+        out[i] = NULL;
+        if (!slot) break;
+        expect = expected_word(gen, type, device, &mask);
+        word = atomic_load_explicit(slot, memory_order_acquire);
+        if ((word & mask) != expect) break;
+        out[i] = word_object(word);
+    }
+    return i;
 }
 
 struct d3dkmt_object *d3dkmt_handle_get(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,

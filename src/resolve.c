@@ -100,22 +100,27 @@ static inline bool resolvable(const struct d3dkmt_allocation *a, uint8_t reject)
 static NTSTATUS resolve_allocations_locked(struct d3dkmt_device *device, const D3DKMT_HANDLE *handles,
                                            UINT count, uint8_t reject, struct d3dkmt_resolved *out)
 {
+    struct d3dkmt_object *objs[64];
     uint8_t flags_or = 0;
-    UINT i;
+    UINT i, j, n, found;
 
     if (count > D3DKMT_RESOLVE_INLINE && !(out->allocs = malloc(count * sizeof(*out->allocs))))
         return STATUS_NO_MEMORY;
-    for (i = 0; i < count; i++)
+    for (i = 0; i < count; i += n)
     {
-        struct d3dkmt_allocation *a =
-            (struct d3dkmt_allocation *)d3dkmt_handle_peek(handles[i], D3DKMT_OBJ_ALLOCATION, device);
-        if (!a || !resolvable(a, reject))
+        n = count - i < D3DKMT_ARRAY_SIZE(objs) ? count - i : D3DKMT_ARRAY_SIZE(objs);
+        found = d3dkmt_handle_peek_list(handles + i, n, D3DKMT_OBJ_ALLOCATION, device, objs);
+        for (j = 0; j < n; j++)
         {
-            d3dkmt_resolved_free(out);
-            return STATUS_INVALID_PARAMETER;
+            struct d3dkmt_allocation *a = (struct d3dkmt_allocation *)objs[j];
+            if (j == found || !resolvable(a, reject))
+            {
+                d3dkmt_resolved_free(out);
+                return STATUS_INVALID_PARAMETER;
+            }
+            flags_or |= a->flags;
+            out->allocs[i + j] = a;
         }
-        flags_or |= a->flags;
-        out->allocs[i] = a;
     }
     out->count = count;
     out->flags_or = flags_or;

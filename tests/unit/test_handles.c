@@ -9,6 +9,7 @@
 #include "common.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* A bare object of the adapter-handle kind, released with free(). */
 static void release_object(struct d3dkmt_object *obj)
@@ -127,6 +128,56 @@ static void test_lookup_device(void **state)
     assert_null(d3dkmt_handle_peek(obj->handle, D3DKMT_OBJ_ADAPTER, other));
     assert_null(d3dkmt_handle_peek(obj->handle, D3DKMT_OBJ_ALLOCATION, fake));
     assert_true(d3dkmt_handle_remove(obj));
+    free_fake_device(fake);
+    free_fake_device(other);
+}
+
+/* The list form: every object in order, and a stop at the first refused handle (garbage, another
+ * kind or device, a removed handle) anywhere in a list longer than its look-ahead, with out[] NULL
+ * there and the count found before it returned. */
+static void test_peek_list(void **state)
+{
+    enum { N = 100 };
+    struct d3dkmt_device *fake = new_fake_device(), *other = new_fake_device();
+    struct d3dkmt_object *objs[N], *out[N + 1], *removed = new_object(fake);
+    D3DKMT_HANDLE handles[N + 1], stale = removed->handle;
+    const UINT stops[] = { 0, 1, 15, 16, 17, 63, N - 1 };
+    UINT i, k;
+
+    assert_true(d3dkmt_handle_remove(removed));
+    for (i = 0; i < N; i++)
+    {
+        objs[i] = new_object(fake);
+        handles[i] = objs[i]->handle;
+    }
+    assert_int_equal(d3dkmt_handle_peek_list(handles, 0, D3DKMT_OBJ_ADAPTER, fake, out), 0);
+    for (k = 1; k <= N; k += 33)
+    {
+        memset(out, 0xcc, sizeof(out));
+        assert_int_equal(d3dkmt_handle_peek_list(handles, k, D3DKMT_OBJ_ADAPTER, fake, out), k);
+        for (i = 0; i < k; i++) assert_ptr_equal(out[i], objs[i]);
+        assert_int_equal((uintptr_t)out[k], (uintptr_t)0xccccccccccccccccull);   /* nothing past the list */
+    }
+    assert_int_equal(d3dkmt_handle_peek_list(handles, N, D3DKMT_OBJ_ADAPTER, NULL, out), N);
+    assert_int_equal(d3dkmt_handle_peek_list(handles, N, D3DKMT_OBJ_ADAPTER, other, out), 0);
+    assert_null(out[0]);
+    assert_int_equal(d3dkmt_handle_peek_list(handles, N, D3DKMT_OBJ_ALLOCATION, fake, out), 0);
+    for (k = 0; k < D3DKMT_ARRAY_SIZE(stops); k++)
+    {
+        static const D3DKMT_HANDLE garbage = 0x12345678u;
+        const D3DKMT_HANDLE bad[] = { garbage, stale, other->obj.handle };
+
+        for (i = 0; i < D3DKMT_ARRAY_SIZE(bad); i++)
+        {
+            D3DKMT_HANDLE keep = handles[stops[k]];
+            handles[stops[k]] = bad[i];
+            assert_int_equal(d3dkmt_handle_peek_list(handles, N, D3DKMT_OBJ_ADAPTER, fake, out), stops[k]);
+            assert_null(out[stops[k]]);
+            if (stops[k]) assert_ptr_equal(out[stops[k] - 1], objs[stops[k] - 1]);
+            handles[stops[k]] = keep;
+        }
+    }
+    for (i = 0; i < N; i++) assert_true(d3dkmt_handle_remove(objs[i]));
     free_fake_device(fake);
     free_fake_device(other);
 }
@@ -257,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_adopt),
         cmocka_unit_test(test_lookup_typed),
         cmocka_unit_test(test_lookup_device),
+        cmocka_unit_test(test_peek_list),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_stale_after_remove),
         cmocka_unit_test(test_no_resurrection),

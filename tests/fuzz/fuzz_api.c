@@ -109,6 +109,8 @@ static void fence_forget(D3DKMT_HANDLE h)
  * what it never releases waits for itself. */
 #define BLOCKERS 32
 static D3DKMT_HANDLE blockers[BLOCKERS];
+/* Entries of the harness's handle and value lists (handle_list). */
+#define LIST 16
 static unsigned int blocker_next;
 
 static void blocker_add(D3DKMT_HANDLE h)
@@ -116,10 +118,12 @@ static void blocker_add(D3DKMT_HANDLE h)
     blockers[blocker_next++ % BLOCKERS] = h;
 }
 
+/* Over LIST entries the list is the harness's 16 (handle_list): n is over the library's limit
+ * then, and the call is refused before anything is read or waited for. */
 static bool any_blocker(const D3DKMT_HANDLE *list, UINT n)
 {
     unsigned int i, j;
-    for (i = 0; list && i < n && i < 64; i++)
+    for (i = 0; list && n <= LIST && i < n; i++)
         for (j = 0; j < BLOCKERS; j++)
             if (blockers[j] && blockers[j] == list[i]) return true;
     return false;
@@ -168,7 +172,6 @@ static UINT count(struct input *in, UINT limit)
     return u32(in);
 }
 
-#define LIST 16
 static D3DKMT_HANDLE list_buf[LIST];
 static UINT64 values_buf[LIST];
 static UINT prio_buf[LIST];

@@ -6,7 +6,7 @@
  *       VkDeviceMemory objects; and the time from an offer's return until its priority reached
  *       the driver (median, 99th percentile);
  *   (b) handle lookup with 1K, 100K and 1M live handles: the lookups of a residency list
- *       (d3dkmt_handle_peek_list) and one at a time (d3dkmt_handle_peek), refusals, and
+ *       (d3dkmt_handle_peek_list), refusals one at a time (d3dkmt_handle_get), and
  *       d3dkmt_handle_get + put; at 1M against a reference
  *       that makes the one random memory read a lookup cannot avoid;
  *   (c) offer + reclaim throughput of two threads against one, on two devices and on one device;
@@ -324,21 +324,9 @@ static void bench_latency(void)
 /* ---- (b) handle lookup ---- */
 
 static const UINT live_counts[3] = { 1000, 100000, 1000000 };
-enum { LK_PEEK, LK_REFUSE, LK_GET, LK_SEQ, LK_REF, LK_LIST, LK_COUNT };
+enum { LK_LIST, LK_REFUSE, LK_GET, LK_SEQ, LK_REF, LK_COUNT };
 static double b_res[LK_COUNT][3];
 static size_t b_ref_bytes[3];
-
-/* Lookups one at a time (d3dkmt_handle_peek). */
-static double peek_loop(const D3DKMT_HANDLE *seq, UINT calls, enum d3dkmt_object_type type, uintptr_t *sink)
-{
-    double t0 = now_ns();
-    uintptr_t sum = 0;
-    UINT i;
-
-    for (i = 0; i < calls; i++) sum += (uintptr_t)d3dkmt_handle_peek(seq[i], type, NULL);
-    *sink += sum;
-    return (now_ns() - t0) / calls;
-}
 
 /* The same lookups as lists of 256 handles (d3dkmt_handle_peek_list, as d3dkmt_resolve_locked
  * makes them for a HandleList or a residency list). */
@@ -356,6 +344,18 @@ static double list_loop(const D3DKMT_HANDLE *seq, UINT calls, enum d3dkmt_object
         for (j = 0; j < found; j++) sum += (uintptr_t)objs[j];
     }
     *sink += sum;
+    return (now_ns() - t0) / calls;
+}
+
+/* Refusals one at a time: the same handles asked for as another kind through d3dkmt_handle_get,
+ * the lookup of single handles, which refuses after reading the slot word (no lock). */
+static double refuse_loop(const D3DKMT_HANDLE *seq, UINT calls)
+{
+    double t0 = now_ns();
+    UINT i;
+
+    for (i = 0; i < calls; i++)
+        if (d3dkmt_handle_get(seq[i], D3DKMT_OBJ_ALLOCATION, NULL)) die("d3dkmt_handle_get accepted", 0);
     return (now_ns() - t0) / calls;
 }
 
@@ -447,16 +447,14 @@ static void bench_b(void)
         {
             ref_loop(ref_array, ref_pos, calls, &sink);
             t[LK_REF][r] = ref_loop(ref_array, ref_pos, calls, &sink);
-            peek_loop(rand_seq, calls, D3DKMT_OBJ_RESOURCE, &sink);
-            t[LK_PEEK][r] = peek_loop(rand_seq, calls, D3DKMT_OBJ_RESOURCE, &sink);
             list_loop(rand_seq, calls, D3DKMT_OBJ_RESOURCE, &sink);
             t[LK_LIST][r] = list_loop(rand_seq, calls, D3DKMT_OBJ_RESOURCE, &sink);
-            peek_loop(rand_seq, calls, D3DKMT_OBJ_ALLOCATION, &sink);
-            t[LK_REFUSE][r] = peek_loop(rand_seq, calls, D3DKMT_OBJ_ALLOCATION, &sink);
+            refuse_loop(rand_seq, calls);
+            t[LK_REFUSE][r] = refuse_loop(rand_seq, calls);
             get_loop(rand_seq, calls);
             t[LK_GET][r] = get_loop(rand_seq, calls);
-            peek_loop(seq_seq, calls, D3DKMT_OBJ_RESOURCE, &sink);
-            t[LK_SEQ][r] = peek_loop(seq_seq, calls, D3DKMT_OBJ_RESOURCE, &sink);
+            list_loop(seq_seq, calls, D3DKMT_OBJ_RESOURCE, &sink);
+            t[LK_SEQ][r] = list_loop(seq_seq, calls, D3DKMT_OBJ_RESOURCE, &sink);
         }
         for (k = 0; k < LK_COUNT; k++) b_res[k][stage] = median(t[k], reps);
     }
@@ -846,7 +844,12 @@ static bool bench_trim(const UINT *counts, double *out)
         }
         made = n;
         d3dkmt_host_flush_deferred(b.device, 100000000000ull);
-        size = ((struct d3dkmt_allocation *)d3dkmt_handle_peek(h[n - 1], D3DKMT_OBJ_ALLOCATION, device))->size;
+        {
+            struct d3dkmt_object *last;
+            if (d3dkmt_handle_peek_list(&h[n - 1], 1, D3DKMT_OBJ_ALLOCATION, device, &last) != 1)
+                die("d3dkmt_handle_peek_list", 0);
+            size = ((struct d3dkmt_allocation *)last)->size;
+        }
         for (r = 0; r < TRIMS + 2; r++)
         {
             double t0;
@@ -1057,8 +1060,7 @@ int main(int argc, char **argv)
         row("(a) offer -> priority in the driver, 99th percentile", value, "<= 1000 us", lat_p99 <= 1000);
     }
     else row("(a) offer -> priority in the driver", "no live priorities", "(none)", -1);
-    /* The targets are on the lists (every HandleList and residency list goes through
-     * d3dkmt_handle_peek_list); the lookups one at a time are shown beside them. */
+    /* Every HandleList and residency list goes through d3dkmt_handle_peek_list. */
     for (k = 1; k < 3; k++)
     {
         snprintf(name, sizeof(name), "(b) lookup, %uK live / 1K live (random, lists)", live_counts[k] / 1000);
@@ -1071,16 +1073,6 @@ int main(int argc, char **argv)
     snprintf(value, sizeof(value), "%.2fx (%.1f / %.1f ns)", b_res[LK_LIST][2] / b_res[LK_REF][2], b_res[LK_LIST][2],
              b_res[LK_REF][2]);
     row("(b) lookup at 1M live (lists) / one random read", value, "<= 1.3x", b_res[LK_LIST][2] <= 1.3 * b_res[LK_REF][2]);
-    for (k = 1; k < 3; k++)
-    {
-        snprintf(name, sizeof(name), "(b) one at a time, %uK live / 1K live (random)", live_counts[k] / 1000);
-        snprintf(value, sizeof(value), "%.2fx (%.1f / %.1f ns)", b_res[LK_PEEK][k] / b_res[LK_PEEK][0],
-                 b_res[LK_PEEK][k], b_res[LK_PEEK][0]);
-        row(name, value, "(none)", -1);
-    }
-    snprintf(value, sizeof(value), "%.2fx (%.1f / %.1f ns)", b_res[LK_PEEK][2] / b_res[LK_REF][2], b_res[LK_PEEK][2],
-             b_res[LK_REF][2]);
-    row("(b) one at a time at 1M live / one random read", value, "(none)", -1);
     snprintf(value, sizeof(value), "%.2fx (%.1f / %.1f ns)", b_res[LK_REFUSE][2] / b_res[LK_REF][2], b_res[LK_REFUSE][2],
              b_res[LK_REF][2]);
     row("(b) refusal at 1M live / one random read (reference)", value, "<= 1.3x",
@@ -1089,7 +1081,7 @@ int main(int argc, char **argv)
     row("(b) reference array at 1M (slots + objects)", value, "(none)", -1);
     for (k = 1; k < 3; k++)
     {
-        snprintf(name, sizeof(name), "(b) lookup, %uK live / 1K live (in handle order)", live_counts[k] / 1000);
+        snprintf(name, sizeof(name), "(b) lookup, %uK live / 1K live (lists, handle order)", live_counts[k] / 1000);
         snprintf(value, sizeof(value), "%.2fx (%.1f / %.1f ns)", b_res[LK_SEQ][k] / b_res[LK_SEQ][0],
                  b_res[LK_SEQ][k], b_res[LK_SEQ][0]);
         row(name, value, "(none)", -1);

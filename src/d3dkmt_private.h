@@ -288,15 +288,13 @@ void d3dkmt_handle_unreserve(struct d3dkmt_object *obj);
  * stripe lock to take the reference. */
 struct d3dkmt_object *d3dkmt_handle_get(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
                                         const struct d3dkmt_device *device);
-/* As d3dkmt_handle_get without taking a reference and without any lock or atomic write (one
- * 8-byte read): only for callers that otherwise keep the object alive for as long as they use the
- * pointer (allocations under device->lock, see d3dkmt_resolve_locked). */
-struct d3dkmt_object *d3dkmt_handle_peek(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
-                                         const struct d3dkmt_device *device);
-/* d3dkmt_handle_peek of handles[0..count-1] into out[0..count-1], in order, stopping at the first
- * handle refused (its out entry NULL); returns how many were found before it (count: all).  For
- * lists (residency lists, HandleList): it prefetches each slot word some handles before it reads
- * it, so that the lookups' cache misses overlap instead of coming one after another. */
+/* d3dkmt_handle_get of handles[0..count-1] into out[0..count-1], in order, without taking references
+ * and without any lock or atomic write (one 8-byte read per handle): only for callers that
+ * otherwise keep the objects alive for as long as they use the pointers (allocations under
+ * device->lock, see d3dkmt_resolve_locked).  Stops at the first handle refused (its out entry
+ * NULL); returns how many were found before it (count: all).  Made for lists (HandleList,
+ * residency lists): it prefetches each slot word some handles before it reads it, so that the
+ * lookups' cache misses overlap instead of coming one after another. */
 UINT d3dkmt_handle_peek_list(const D3DKMT_HANDLE *handles, UINT count, enum d3dkmt_object_type type,
                              const struct d3dkmt_device *device, struct d3dkmt_object **out);
 /* Calls fn(obj, ctx) with a reference held for every ACTIVE object owned by device, of `type`

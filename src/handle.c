@@ -28,9 +28,9 @@
  * Devices get an owner id (1..8191) when their handle is reserved, given back with their last
  * reference; their children's slots carry it, so "of this device" is a compare in the slot.
  *
- * Locking.  d3dkmt_handle_peek reads the word (acquire) and takes nothing.  Publishing, removing
- * and taking a reference (d3dkmt_handle_get) take one of 64 stripe spinlocks (by index), which
- * makes "find and take a reference" atomic with respect to removal: a destroy on another thread
+ * Locking.  d3dkmt_handle_peek_list reads the words (acquire) and takes nothing.  Publishing,
+ * removing and taking a reference (d3dkmt_handle_get) take one of 64 stripe spinlocks (by index),
+ * which makes "find and take a reference" atomic with respect to removal: a destroy on another thread
  * cannot free the object between the two.  The free queues, the high-water mark, the owner ids
  * and page allocation are under free_lock, taken only by create, adopt and destroy.
  *
@@ -457,26 +457,6 @@ static inline uint64_t expected_word(uint32_t gen, enum d3dkmt_object_type type,
 {
     *mask = device ? W_CHECK_ALL : W_CHECK_NO_OWNER;
     return W_LIVE | (uint64_t)gen << W_GEN_SHIFT | (uint64_t)type << W_KIND_SHIFT | owner_of(device) << W_OWNER_SHIFT;
-}
-
-static inline struct d3dkmt_object *peek(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
-                                         const struct d3dkmt_device *device)
-{
-    _Atomic uint64_t *slot;
-    atomic_flag *stripe;
-    uint64_t word, mask, expect;
-    uint32_t gen;
-
-    if (!(slot = slot_of(handle, &stripe, &gen))) return NULL;
-    expect = expected_word(gen, type, device, &mask);
-    word = atomic_load_explicit(slot, memory_order_acquire);
-    return (word & mask) == expect ? word_object(word) : NULL;
-}
-
-struct d3dkmt_object *d3dkmt_handle_peek(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
-                                         const struct d3dkmt_device *device)
-{
-    return peek(handle, type, device);
 }
 
 /* How many handles ahead d3dkmt_handle_peek_list asks for the slot word: enough lookups in flight

@@ -27,6 +27,15 @@ static struct d3dkmt_object *new_object(struct d3dkmt_device *device)
     return obj;
 }
 
+/* One handle through the lookup without a reference (a list of one). */
+static struct d3dkmt_object *peek1(D3DKMT_HANDLE handle, enum d3dkmt_object_type type,
+                                   const struct d3dkmt_device *device)
+{
+    struct d3dkmt_object *obj;
+
+    return d3dkmt_handle_peek_list(&handle, 1, type, device, &obj) ? obj : NULL;
+}
+
 static void test_format(void **state)
 {
     struct d3dkmt_object *obj = new_object(NULL);
@@ -124,9 +133,9 @@ static void test_lookup_device(void **state)
     assert_non_null(got = d3dkmt_handle_get(obj->handle, D3DKMT_OBJ_ADAPTER, fake));
     d3dkmt_object_put(got);
     assert_null(d3dkmt_handle_get(obj->handle, D3DKMT_OBJ_ADAPTER, other));
-    assert_ptr_equal(d3dkmt_handle_peek(obj->handle, D3DKMT_OBJ_ADAPTER, fake), obj);
-    assert_null(d3dkmt_handle_peek(obj->handle, D3DKMT_OBJ_ADAPTER, other));
-    assert_null(d3dkmt_handle_peek(obj->handle, D3DKMT_OBJ_ALLOCATION, fake));
+    assert_ptr_equal(peek1(obj->handle, D3DKMT_OBJ_ADAPTER, fake), obj);
+    assert_null(peek1(obj->handle, D3DKMT_OBJ_ADAPTER, other));
+    assert_null(peek1(obj->handle, D3DKMT_OBJ_ALLOCATION, fake));
     assert_true(d3dkmt_handle_remove(obj));
     free_fake_device(fake);
     free_fake_device(other);
@@ -257,7 +266,7 @@ static void test_stale_bound(void **state)
         if (!(i & 4095))
         {
             assert_null(d3dkmt_handle_get(stale, D3DKMT_OBJ_ADAPTER, NULL));
-            assert_null(d3dkmt_handle_peek(stale, D3DKMT_OBJ_ADAPTER, NULL));
+            assert_null(peek1(stale, D3DKMT_OBJ_ADAPTER, NULL));
         }
         assert_true(d3dkmt_handle_remove(obj));
     }

@@ -110,6 +110,10 @@ static NTSTATUS unix_call_share_handle(void *args)
     return d3dkmt_host_share_handle(params->own, params->foreign);
 }
 
+/* The library's limit on the objects of one signal or wait (src/sync.c: 1 to 64); a longer list
+ * is refused before its values are read. */
+#define MAX_SYNC_LIST 64
+
 /* The library reads FromGpu2's and the GPU wait's inline FenceValue when a listed object is a fence
  * (src/sync.c: gpu_values); the wow64 thunks ask the same question through this call. */
 static NTSTATUS unix_call_lists_fence(void *args)
@@ -119,10 +123,9 @@ static NTSTATUS unix_call_lists_fence(void *args)
     UINT i;
 
     *params->result = 0;
-    if (!params->handles || !params->count || params->count > 64) return STATUS_SUCCESS;
-    for (i = 0; i < params->count; i++)
-        if (!d3dkmt_host_get_sync_object_type(params->handles[i], &type) && type == D3DDDI_FENCE)
-            *params->result = 1;
+    if (!params->handles || params->count > MAX_SYNC_LIST) return STATUS_SUCCESS;
+    for (i = 0; i < params->count && !*params->result; i++)
+        *params->result = !d3dkmt_host_get_sync_object_type(params->handles[i], &type) && type == D3DDDI_FENCE;
     return STATUS_SUCCESS;
 }
 
